@@ -1,0 +1,134 @@
+# One Makefile for the whole tree.  Each room (otautil, edify, applypatch,
+# updater, recovery, releasetools) has a module.mk that names its library
+# dependencies and programs; sources follow a fixed layout:
+#   ROOM/*.c            -> build/lib/libROOM.a   (the room's library)
+#   ROOM/bin/NAME.c     -> build/bin/NAME        (one program per file)
+#   tests/ROOM/test_*.c -> build/tests/ROOM/test_*  (Check unit tests)
+#   tests/ROOM/*.sh     -> run as integration tests (exit 77 = skipped)
+#   fuzz/NAME.c         -> build/fuzz/bin/NAME   (libFuzzer targets, clang)
+
+ROOMS := otautil edify applypatch updater recovery releasetools
+
+ifeq ($(SANITIZE),1)
+BUILD ?= build/sanitize
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+BUILD ?= build
+SAN_FLAGS :=
+endif
+ifeq ($(FUZZ),1)
+SAN_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+endif
+
+CC ?= cc
+PKGS := minizip libcrypto zlib ext2fs com_err libdivsufsort
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lbz2
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
+
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Werror
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 $(WARN) $(CFLAGS) \
+              $(SAN_FLAGS) -I. $(PKG_CFLAGS) -MMD -MP
+ALL_LDFLAGS := $(LDFLAGS) $(SAN_FLAGS) -pthread
+
+.PHONY: all check demo bench fuzz clean deps $(addprefix check-,$(ROOMS) e2e)
+all:
+
+# ---- per-room libraries and programs --------------------------------------
+# module.mk sets ROOM_LIBS: the libraries (own room first) its programs link.
+define room_template
+$(1)_LIB_SRCS := $$(wildcard $(1)/*.c)
+$(1)_PROG_SRCS := $$(wildcard $(1)/bin/*.c)
+$(1)_LIB_OBJS := $$($(1)_LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+$(1)_PROGS := $$($(1)_PROG_SRCS:$(1)/bin/%.c=$(BUILD)/bin/%)
+$(1)_LIBS := $(1)
+-include $(1)/module.mk
+ifneq ($$($(1)_LIB_SRCS),)
+$(BUILD)/lib/lib$(1).a: $$($(1)_LIB_OBJS)
+	@mkdir -p $$(@D)
+	@rm -f $$@
+	ar rcs $$@ $$^
+endif
+$$($(1)_PROGS): $(BUILD)/bin/%: $(BUILD)/obj/$(1)/bin/%.o $$(foreach l,$$($(1)_LIBS),$$(if $$(wildcard $$(l)/*.c),$(BUILD)/lib/lib$$(l).a))
+	@mkdir -p $$(@D)
+	$$(CC) $$(ALL_LDFLAGS) -o $$@ $$< -Wl,--start-group $$(filter %.a,$$^) -Wl,--end-group $$(PKG_LIBS)
+PROGRAMS += $$($(1)_PROGS)
+ALL_LIB_ARCHIVES += $$(if $$($(1)_LIB_SRCS),$(BUILD)/lib/lib$(1).a)
+endef
+$(foreach r,$(ROOMS),$(eval $(call room_template,$(r))))
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+all: $(PROGRAMS)
+
+# ---- unit tests (Check) -----------------------------------------------------
+# tests/ROOM/test_*.c link the room's libraries (tests/e2e: all of them) and
+# the shared helpers in tests/common/.
+TEST_HELPER_SRCS := $(wildcard tests/common/*.c)
+TEST_HELPER_OBJS := $(TEST_HELPER_SRCS:%.c=$(BUILD)/obj/%.o)
+define test_template
+$(1)_TEST_PROGS := $$(patsubst %.c,$(BUILD)/%,$$(wildcard tests/$(1)/test_*.c))
+$(1)_TEST_ARCHIVES := $$(foreach l,$$(if $$(filter e2e,$(1)),$(ROOMS),$$($(1)_LIBS)),$$(if $$(wildcard $$(l)/*.c),$(BUILD)/lib/lib$$(l).a))
+$$($(1)_TEST_PROGS): $(BUILD)/tests/$(1)/%: $(BUILD)/obj/tests/$(1)/%.o $(TEST_HELPER_OBJS) $$($(1)_TEST_ARCHIVES)
+	@mkdir -p $$(@D)
+	$$(CC) $$(ALL_LDFLAGS) -o $$@ $$< $(TEST_HELPER_OBJS) -Wl,--start-group $$($(1)_TEST_ARCHIVES) -Wl,--end-group $$(PKG_LIBS) $$(CHECK_LIBS)
+TEST_PROGS += $$($(1)_TEST_PROGS)
+endef
+e2e_LIBS :=
+$(foreach r,$(ROOMS) e2e,$(eval $(call test_template,$(r))))
+
+tests: $(PROGRAMS) $(TEST_PROGS)
+
+# Installs the Debian packages the build and tests need, once.
+DEPS_STAMP := build/.deps-ok
+$(DEPS_STAMP): scripts/install-deps
+	@scripts/install-deps
+	@mkdir -p $(@D) && touch $@
+deps:
+	scripts/install-deps
+
+check: $(DEPS_STAMP)
+	@$(MAKE) --no-print-directory tests
+	@$(MAKE) --no-print-directory fuzz-smoke
+	BUILD=$(BUILD) tests/run-tests $(ROOMS) e2e
+
+# One room's programs and tests only (other rooms' programs that its
+# scripts use must be built first).
+$(addprefix check-,$(ROOMS) e2e): check-%: $(DEPS_STAMP)
+	@$(MAKE) --no-print-directory $($*_PROGS) $($*_TEST_PROGS)
+	BUILD=$(BUILD) tests/run-tests $*
+
+# ---- fuzzing (clang + libFuzzer) -------------------------------------------
+FUZZ_SRCS := $(wildcard fuzz/*.c)
+FUZZ_SECONDS ?= 60
+fuzz-build:
+	@$(MAKE) --no-print-directory FUZZ=1 CC=clang BUILD=build/fuzz fuzz-targets
+fuzz-targets: $(FUZZ_SRCS:fuzz/%.c=$(BUILD)/fuzzbin/%)
+$(BUILD)/fuzzbin/%: $(BUILD)/obj/fuzz/%.o $(ALL_LIB_ARCHIVES)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $< -Wl,--start-group $(ALL_LIB_ARCHIVES) -Wl,--end-group $(PKG_LIBS)
+fuzz: $(DEPS_STAMP) fuzz-build
+	scripts/run-fuzz build/fuzz/fuzzbin $(FUZZ_SECONDS)
+# A few seconds per target inside `make check`, when clang is present.
+fuzz-smoke:
+	@if command -v clang >/dev/null 2>&1 && [ -n "$(FUZZ_SRCS)" ] && [ "$(SANITIZE)" != 1 ]; then \
+	  $(MAKE) --no-print-directory fuzz-build && scripts/run-fuzz build/fuzz/fuzzbin 3; \
+	else echo "fuzz-smoke: skipped (no clang, no targets, or sanitizer build)"; fi
+
+# ---- main job and benchmarks -----------------------------------------------
+demo: $(DEPS_STAMP)
+	@$(MAKE) --no-print-directory all
+	BUILD=$(BUILD) scripts/demo
+
+bench: $(DEPS_STAMP)
+	@$(MAKE) --no-print-directory all
+	BUILD=$(BUILD) bench/run
+
+clean:
+	rm -rf build
+
+.PHONY: tests fuzz-build fuzz-targets fuzz-smoke
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

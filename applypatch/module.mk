@@ -1,0 +1,2 @@
+# applypatch links: applypatch otautil
+applypatch_LIBS := applypatch otautil

@@ -1,0 +1,129 @@
+/* edify: the language of Android's updater-script.
+ *
+ * A script is one expression.  Values are strings or blobs (binary, may hold
+ * NUL bytes).  Functions are macros: a builtin receives its argument
+ * expressions unevaluated and evaluates those it wants.  The library keeps
+ * no global mutable state: functions live in an edify_funcs table passed to
+ * the parser, and a caller's context rides in edify_state.cookie.
+ *
+ * Typical use:
+ *     edify_funcs *fns = edify_funcs_new();
+ *     edify_register_core(fns);
+ *     edify_register(fns, "mount", my_mount);
+ *     edify_diags diags = {0};
+ *     edify_script *s = edify_parse(src, len, "updater-script", fns, &diags);
+ *     if (!s) { print diags.items[i] ...; }
+ *     edify_state st = { .script = s, .cookie = my_ctx };
+ *     edify_value *v = edify_run(&st);
+ *     if (!v) { st.error.message, st.fail_function, st.fail_line ... }
+ */
+#ifndef EDIFY_EDIFY_H
+#define EDIFY_EDIFY_H
+
+#include <stddef.h>
+
+#include "otautil/error.h"
+
+typedef enum edify_type { EDIFY_STRING, EDIFY_BLOB } edify_type;
+
+typedef struct edify_value {
+    edify_type type;
+    size_t len;  /* bytes in data, not counting the trailing NUL */
+    char *data;  /* always NUL-terminated (blobs too, for convenience) */
+} edify_value;
+
+edify_value *edify_string(const char *s);                 /* copies s */
+edify_value *edify_string_n(const char *s, size_t len);   /* copies */
+edify_value *edify_string_take(char *s, size_t len);      /* takes malloc'd s */
+edify_value *edify_blob(const void *data, size_t len);    /* copies */
+edify_value *edify_blob_take(void *data, size_t len);     /* takes malloc'd data (len+1 bytes, NUL at len) */
+void edify_value_free(edify_value *v);
+/* The empty string is false; every other value is true. */
+int edify_value_true(const edify_value *v);
+
+typedef struct edify_expr edify_expr;     /* a node of the parsed script */
+typedef struct edify_script edify_script; /* a parsed script (owns its nodes) */
+typedef struct edify_funcs edify_funcs;   /* name -> builtin table */
+typedef struct edify_state edify_state;
+
+/* A builtin.  argv holds argc unevaluated argument expressions.  Returns a
+ * new value, or NULL after recording the failure with edify_fail(). */
+typedef edify_value *(*edify_fn)(const char *name, edify_state *st, int argc,
+                                 edify_expr *const *argv);
+
+edify_funcs *edify_funcs_new(void);
+void edify_funcs_free(edify_funcs *fns);
+/* Adds or replaces a builtin.  Returns 0, -1 on allocation failure. */
+int edify_register(edify_funcs *fns, const char *name, edify_fn fn);
+/* ifelse abort assert concat is_substring stdout sleep less_than_int
+ * greater_than_int. */
+void edify_register_core(edify_funcs *fns);
+edify_fn edify_lookup(const edify_funcs *fns, const char *name);
+
+/* ---- parsing ----------------------------------------------------------- */
+
+typedef struct edify_diag {
+    int line, column;   /* 1-based */
+    char message[256];  /* what was wrong and what was expected */
+} edify_diag;
+
+typedef struct edify_diags {
+    edify_diag *items;  /* malloc'd; free with edify_diags_free */
+    size_t count;
+    const char *filename; /* copied from edify_parse's argument */
+} edify_diags;
+
+/* Parses src (len bytes; may contain NUL bytes, which are reported).
+ * Returns NULL when there were errors; all of them are in diags (a limited
+ * number, with a final note when more were suppressed).  Nesting deeper than
+ * EDIFY_MAX_DEPTH is an error, not a stack overflow. */
+#define EDIFY_MAX_DEPTH 1000
+edify_script *edify_parse(const char *src, size_t len, const char *filename,
+                          const edify_funcs *fns, edify_diags *diags);
+void edify_script_free(edify_script *script);
+void edify_diags_free(edify_diags *diags);
+/* Formats diag i as "FILE:LINE:COL: message" into out. */
+void edify_diag_format(const edify_diags *diags, size_t i, char *out, size_t outsz);
+
+/* ---- evaluation --------------------------------------------------------- */
+
+struct edify_state {
+    const edify_script *script; /* set by the caller */
+    void *cookie;               /* the caller's context, for its builtins */
+    /* Filled in on failure: */
+    ota_error error;            /* reason and code (OTA_ERR_ABORTED for abort/assert) */
+    const char *fail_function;  /* name of the failing builtin (static storage of the script) */
+    int fail_line, fail_column; /* script position of that call */
+};
+
+/* Evaluates the whole script.  Returns its value (caller frees) or NULL with
+ * st->error / fail_* set. */
+edify_value *edify_run(edify_state *st);
+
+/* For builtins: evaluate one argument expression.  NULL on failure (the
+ * failure is already recorded). */
+edify_value *edify_eval(edify_state *st, edify_expr *expr);
+/* Evaluates all argc arguments into out[] (values must be freed), requiring
+ * each to be a string (no NUL bytes) unless allow_blobs. Returns 0 or -1. */
+int edify_eval_args(edify_state *st, int argc, edify_expr *const *argv,
+                    edify_value **out, int allow_blobs);
+/* Evaluates all arguments to C strings (malloc'd; free each).  0 or -1. */
+int edify_eval_strings(edify_state *st, int argc, edify_expr *const *argv, char **out);
+void edify_free_values(edify_value **vals, int n);
+void edify_free_strings(char **strs, int n);
+
+/* Records a failure of the builtin currently running (its name and script
+ * position are added by the evaluator) and returns NULL, so builtins can
+ * `return edify_fail(st, "...")`.  The code defaults to OTA_ERR_ARGS for
+ * argument errors when called via edify_fail_code. */
+edify_value *edify_fail(edify_state *st, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+edify_value *edify_fail_code(edify_state *st, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Same, taking the reason from an ota_error a library filled in. */
+edify_value *edify_fail_error(edify_state *st, const ota_error *err);
+
+/* Position of an expression in the script (for messages). */
+int edify_expr_line(const edify_expr *expr);
+
+#endif

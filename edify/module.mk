@@ -1,0 +1,2 @@
+# edify links: edify otautil
+edify_LIBS := edify otautil

@@ -1,0 +1,2 @@
+# otautil: shared by every program (zip, hashing, verifier, fstab, BCB, paths).
+otautil_LIBS := otautil

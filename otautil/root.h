@@ -1,0 +1,26 @@
+/* RECOVERY_ROOT: on a host, recovery and the updater see a device laid out
+ * under a folder.  Every absolute path they open, create or mount on goes
+ * through ota_path(), which puts $RECOVERY_ROOT in front; unset, paths are
+ * used as they are.  This is the only place that knows about it. */
+#ifndef OTAUTIL_ROOT_H
+#define OTAUTIL_ROOT_H
+
+#include <stddef.h>
+
+#include "otautil/error.h"
+
+/* The root folder without a trailing slash, "" when unset. */
+const char *ota_root(void);
+
+/* Resolves path into out (size outsz).  Relative paths are copied unchanged;
+ * a path already under the root is not prefixed twice.  Returns 0, or -1 when
+ * out is too small.  out must not overlap path. */
+int ota_path(const char *path, char *out, size_t outsz, ota_error *err);
+
+/* Same, into a malloc'd string (NULL on failure). */
+char *ota_path_dup(const char *path, ota_error *err);
+
+/* The inverse for messages and scripts: strips the root prefix if present. */
+const char *ota_path_unroot(const char *resolved);
+
+#endif

@@ -1,0 +1,98 @@
+/* The one zip layer (on minizip): read packages and target-files, write
+ * packages.  Zip64 archives work both ways.  Sizes from headers are checked
+ * against the file before anything is allocated on their strength.
+ *
+ * Readers are not thread-safe; open one ota_zip per thread. */
+#ifndef OTAUTIL_ZIP_H
+#define OTAUTIL_ZIP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "otautil/error.h"
+#include "otautil/sink.h"
+
+/* ---- reading ------------------------------------------------------------ */
+
+typedef struct ota_zip ota_zip;
+
+typedef struct ota_zip_entry {
+    const char *name;           /* as stored, NUL-terminated */
+    uint64_t size;              /* uncompressed */
+    uint64_t compressed_size;
+    uint32_t crc32;
+    uint16_t method;            /* 0 stored, 8 deflated */
+    uint32_t unix_mode;         /* st_mode from the external attributes, 0 if none */
+    int is_dir;                 /* name ends in '/' or mode says so */
+    int is_symlink;             /* unix mode S_IFLNK: contents are the target */
+    uint64_t local_header_offset;
+    size_t index;               /* position in the central directory */
+} ota_zip_entry;
+
+/* Opens and indexes the central directory.  Fails (with the name) on
+ * duplicate entry names, on entries whose extents lie outside the file, and
+ * on anything that is not a zip. */
+ota_zip *ota_zip_open(const char *path, ota_error *err);
+void ota_zip_close(ota_zip *zip);
+
+const char *ota_zip_path(const ota_zip *zip);
+size_t ota_zip_count(const ota_zip *zip);
+const ota_zip_entry *ota_zip_entry_at(const ota_zip *zip, size_t index);
+/* Exact name lookup, NULL when absent. */
+const ota_zip_entry *ota_zip_find(const ota_zip *zip, const char *name);
+
+/* The archive comment (may contain NUL bytes), and its length. */
+const uint8_t *ota_zip_comment(const ota_zip *zip, size_t *len);
+
+/* Streams an entry through `sink` in bounded memory, checking its CRC-32 and
+ * size at the end. */
+int ota_zip_stream(ota_zip *zip, const ota_zip_entry *entry, ota_sink_fn sink,
+                   void *ctx, ota_error *err);
+/* Reads an entry whole into a malloc'd buffer (NUL-terminated for
+ * convenience, the NUL not counted in *len).  Refuses entries over
+ * max_size bytes (0: no limit beyond what the file can hold). */
+int ota_zip_read(ota_zip *zip, const ota_zip_entry *entry, uint8_t **data,
+                 size_t *len, size_t max_size, ota_error *err);
+/* Streams an entry to fd (write(2) loop; no fsync). */
+int ota_zip_extract_fd(ota_zip *zip, const ota_zip_entry *entry, int fd, ota_error *err);
+
+/* ---- writing ------------------------------------------------------------ */
+
+typedef struct ota_zip_writer ota_zip_writer;
+
+/* Every entry gets this timestamp, so the same input gives the same bytes
+ * (2009-01-01 00:00:00, as Android's signapk). */
+#define OTA_ZIP_FIXED_TIME_YEAR 2009
+
+enum ota_zip_method { OTA_ZIP_STORE = 0, OTA_ZIP_DEFLATE = 8 };
+
+typedef struct ota_zip_add_opts {
+    int method;          /* OTA_ZIP_STORE or OTA_ZIP_DEFLATE */
+    int level;           /* deflate level 1..9 (0: default 6) */
+    uint32_t unix_mode;  /* full st_mode; 0: regular file 0644 */
+    uint16_t align;      /* stored entries: data aligned to this (0/1: none) */
+} ota_zip_add_opts;
+
+ota_zip_writer *ota_zip_writer_open(const char *path, ota_error *err);
+int ota_zip_add_data(ota_zip_writer *w, const char *name, const void *data, size_t len,
+                     const ota_zip_add_opts *opts, ota_error *err);
+/* Streams fd to EOF (large files are never held whole). */
+int ota_zip_add_fd(ota_zip_writer *w, const char *name, int fd,
+                   const ota_zip_add_opts *opts, ota_error *err);
+int ota_zip_add_file(ota_zip_writer *w, const char *name, const char *path,
+                     const ota_zip_add_opts *opts, ota_error *err);
+int ota_zip_add_symlink(ota_zip_writer *w, const char *name, const char *target,
+                        ota_error *err);
+int ota_zip_add_dir(ota_zip_writer *w, const char *name, uint32_t mode, ota_error *err);
+/* Copies an entry from another archive without recompressing it. */
+int ota_zip_copy_entry(ota_zip_writer *w, ota_zip *src, const ota_zip_entry *entry,
+                       const char *new_name /* NULL: same name */, ota_error *err);
+/* Writes the central directory with the given comment (may be NULL/0) and
+ * closes the file (fsync'd).  Frees w in every case. */
+int ota_zip_writer_close(ota_zip_writer *w, const void *comment, size_t comment_len,
+                         ota_error *err);
+/* Closes and deletes a partly written archive. */
+void ota_zip_writer_abort(ota_zip_writer *w);
+
+#endif

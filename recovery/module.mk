@@ -1,0 +1,2 @@
+# recovery links: recovery otautil
+recovery_LIBS := recovery otautil

@@ -1,0 +1,2 @@
+# releasetools links: releasetools applypatch otautil
+releasetools_LIBS := releasetools applypatch otautil

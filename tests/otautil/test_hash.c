@@ -1,0 +1,91 @@
+/* Unit tests of otautil's hash helper, error values and RECOVERY_ROOT paths. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "otautil/error.h"
+#include "otautil/hash.h"
+#include "otautil/root.h"
+
+START_TEST(sha1_known_vector)
+{
+    uint8_t d[OTA_SHA1_LEN];
+    char hex[2 * OTA_SHA1_LEN + 1];
+    ota_sha1("abc", 3, d);
+    ota_hex_encode(d, sizeof d, hex);
+    ck_assert_str_eq(hex, "a9993e364706816aba3e25717850c26c9cd0d89d");
+}
+END_TEST
+
+START_TEST(sha256_streaming_matches_one_shot)
+{
+    uint8_t a[OTA_SHA256_LEN], b[OTA_SHA256_LEN];
+    ota_hash h;
+    ck_assert_int_eq(ota_hash_init(&h, OTA_HASH_SHA256, NULL), 0);
+    ota_hash_update(&h, "hello ", 6);
+    ota_hash_update(&h, "world", 5);
+    ota_hash_final(&h, a);
+    ota_sha256("hello world", 11, b);
+    ck_assert_mem_eq(a, b, sizeof a);
+}
+END_TEST
+
+START_TEST(hex_decode_rejects_bad_digits)
+{
+    uint8_t out[2];
+    ck_assert_int_eq(ota_hex_decode("0aFf", out, 2, NULL), 0);
+    ck_assert_uint_eq(out[0], 0x0a);
+    ck_assert_uint_eq(out[1], 0xff);
+    ck_assert_int_eq(ota_hex_decode("0g00", out, 2, NULL), -1);
+    ck_assert_int_eq(ota_hex_decode("0a0", out, 2, NULL), -1);
+    ck_assert_int_eq(ota_hex_decode("0a0000", out, 2, NULL), -1);
+}
+END_TEST
+
+START_TEST(root_prefixes_absolute_paths_once)
+{
+    char out[256];
+    setenv("RECOVERY_ROOT", "/tmp/dev/", 1);
+    ck_assert_int_eq(ota_path("/system/bin", out, sizeof out, NULL), 0);
+    ck_assert_str_eq(out, "/tmp/dev/system/bin");
+    char again[256];
+    ck_assert_int_eq(ota_path(out, again, sizeof again, NULL), 0);
+    ck_assert_str_eq(again, "/tmp/dev/system/bin");
+    ck_assert_str_eq(ota_path_unroot(out), "/system/bin");
+    ck_assert_int_eq(ota_path("rel/x", out, sizeof out, NULL), 0);
+    ck_assert_str_eq(out, "rel/x");
+    ota_error err;
+    ck_assert_int_eq(ota_path("/x", out, 5, &err), -1);
+    ck_assert_int_eq(err.code, OTA_ERR_LIMIT);
+    unsetenv("RECOVERY_ROOT");
+    ck_assert_int_eq(ota_path("/system", out, sizeof out, NULL), 0);
+    ck_assert_str_eq(out, "/system");
+}
+END_TEST
+
+START_TEST(error_prefix_keeps_code)
+{
+    ota_error err;
+    ota_error_set(&err, OTA_ERR_VERIFY, "digest of %s differs", "a.txt");
+    ota_error_prefix(&err, "package %s", "x.zip");
+    ck_assert_str_eq(err.message, "package x.zip: digest of a.txt differs");
+    ck_assert_int_eq(err.code, OTA_ERR_VERIFY);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("otautil-hash");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, sha1_known_vector);
+    tcase_add_test(tc, sha256_streaming_matches_one_shot);
+    tcase_add_test(tc, hex_decode_rejects_bad_digits);
+    tcase_add_test(tc, root_prefixes_absolute_paths_once);
+    tcase_add_test(tc, error_prefix_keeps_code);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}

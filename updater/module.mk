@@ -1,0 +1,2 @@
+# updater links: updater edify applypatch otautil
+updater_LIBS := updater edify applypatch otautil
