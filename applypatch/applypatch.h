@@ -42,4 +42,13 @@ int applypatch_apply(const char *source, const char *target, const char *target_
                      const applypatch_blob *patches, const applypatch_blob *bonus,
                      const applypatch_opts *opts, ota_error *err);
 
+/* Reads a whole regular file into memory (*data malloc'd, *len bytes); the
+ * programs use it for patches and bonus files. */
+int applypatch_read_file(const char *path, uint8_t **data, size_t *len, ota_error *err);
+
+/* Resolves the path in FILE or "EMMC:DEVICE:..." under RECOVERY_ROOT
+ * (ota_path), leaving the rest of the spec as it is; malloc'd, NULL on
+ * failure.  For callers that take device paths from scripts. */
+char *applypatch_resolve_spec(const char *spec, ota_error *err);
+
 #endif

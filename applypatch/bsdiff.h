@@ -25,4 +25,16 @@ int bspatch_mem(const uint8_t *old_data, size_t old_len, const uint8_t *patch,
 /* The new size a BSDIFF40 patch declares (header only), or -1. */
 long long bspatch_new_size(const uint8_t *patch, size_t patch_len, ota_error *err);
 
+/* Bounded-memory apply, for devices with little RAM: the source is read
+ * with pread(2) where the patch points (old_fd's file offset is not used or
+ * moved), the patch with pread(2) as its three streams are consumed, and
+ * the target goes to sink as it is made.  Peak memory is the three bzip2
+ * decompressors (about 3.6 MB each for patches compressed at level 9, about
+ * 2.3 MB each with BSPATCH_SMALL_BZIP2) plus five BSPATCH_FILE_CHUNK buffers,
+ * whatever the sizes of source, patch and target. */
+#define BSPATCH_FILE_CHUNK (64 * 1024)
+#define BSPATCH_SMALL_BZIP2 1u /* bzip2's low-memory decompressor: slower */
+int bspatch_file(int old_fd, uint64_t old_len, int patch_fd, unsigned flags, ota_sink_fn sink,
+                 void *sink_ctx, ota_error *err);
+
 #endif
