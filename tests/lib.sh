@@ -7,13 +7,17 @@ TOP=${OTA_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 BIN=${OTA_BIN:-$TOP/${BUILD:-build}/bin}
 TESTDATA=${OTA_TESTDATA:-$TOP/../shared/testdata/aosp}
 
-_cleanup_cmds=()
+# Cleanup commands go to a file, not a shell array, so that helpers called in
+# a $(...) subshell (d=$(make_tmpdir), dev=$(attach_loop IMG)) register them
+# with the test's own shell; its EXIT trap runs them newest first.
+_cleanup_file=$(mktemp "${TMPDIR:-/tmp}/ota-cleanup.XXXXXX")
 _run_cleanup() {
-  local i
-  for ((i=${#_cleanup_cmds[@]}-1; i>=0; i--)); do eval "${_cleanup_cmds[$i]}" >/dev/null 2>&1 || true; done
+  local cmd
+  while IFS= read -r cmd; do eval "$cmd" >/dev/null 2>&1 || true; done < <(tac "$_cleanup_file")
+  rm -f "$_cleanup_file"
 }
 trap _run_cleanup EXIT
-on_exit() { _cleanup_cmds+=("$*"); }
+on_exit() { printf '%s\n' "$*" >> "$_cleanup_file"; }
 
 skip() { echo "SKIP: $*"; exit 77; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
