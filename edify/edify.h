@@ -76,8 +76,12 @@ typedef struct edify_diags {
 /* Parses src (len bytes; may contain NUL bytes, which are reported).
  * Returns NULL when there were errors; all of them are in diags (a limited
  * number, with a final note when more were suppressed).  Nesting deeper than
- * EDIFY_MAX_DEPTH is an error, not a stack overflow. */
+ * EDIFY_MAX_DEPTH is an error, not a stack overflow.  diags is overwritten
+ * (may be NULL); on success it is left empty and needs no freeing.  src is
+ * not referenced after the call returns.  Scripts up to 256 MiB. */
 #define EDIFY_MAX_DEPTH 1000
+/* At most this many errors are listed, plus a final "too many errors". */
+#define EDIFY_MAX_DIAGS 100
 edify_script *edify_parse(const char *src, size_t len, const char *filename,
                           const edify_funcs *fns, edify_diags *diags);
 void edify_script_free(edify_script *script);
@@ -92,7 +96,8 @@ struct edify_state {
     void *cookie;               /* the caller's context, for its builtins */
     /* Filled in on failure: */
     ota_error error;            /* reason and code (OTA_ERR_ABORTED for abort/assert) */
-    const char *fail_function;  /* name of the failing builtin (static storage of the script) */
+    const char *fail_function;  /* name of the failing builtin (storage of the script:
+                                   valid until edify_script_free) */
     int fail_line, fail_column; /* script position of that call */
 };
 
@@ -113,9 +118,11 @@ void edify_free_values(edify_value **vals, int n);
 void edify_free_strings(char **strs, int n);
 
 /* Records a failure of the builtin currently running (its name and script
- * position are added by the evaluator) and returns NULL, so builtins can
- * `return edify_fail(st, "...")`.  The code defaults to OTA_ERR_ARGS for
- * argument errors when called via edify_fail_code. */
+ * position are added by the evaluator when the builtin returns NULL) and
+ * returns NULL, so builtins can `return edify_fail(st, "...")`.  The message
+ * is the reason only; the evaluator does not prefix it.  edify_fail uses the
+ * code OTA_ERR_ARGS (a builtin rejecting its arguments, the usual case);
+ * edify_fail_code takes another code. */
 edify_value *edify_fail(edify_state *st, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 edify_value *edify_fail_code(edify_state *st, int code, const char *fmt, ...)
@@ -125,5 +132,10 @@ edify_value *edify_fail_error(edify_state *st, const ota_error *err);
 
 /* Position of an expression in the script (for messages). */
 int edify_expr_line(const edify_expr *expr);
+int edify_expr_column(const edify_expr *expr);
+
+/* Formats a failed run as "FILE:LINE:COL: FUNCTION: REASON" (or
+ * "FILE: REASON" when no builtin was running) into out. */
+void edify_failure_format(const edify_state *st, char *out, size_t outsz);
 
 #endif

@@ -1,8 +1,11 @@
-/* The one zip layer (on minizip): read packages and target-files, write
- * packages.  Zip64 archives work both ways.  Sizes from headers are checked
+/* The one zip layer: read packages and target-files (our own index of the
+ * central directory, zlib's inflate), write packages (minizip).  Zip64
+ * archives work both ways.  Sizes from headers are checked
  * against the file before anything is allocated on their strength.
  *
- * Readers are not thread-safe; open one ota_zip per thread. */
+ * Reading uses positioned reads only, and the index does not change after
+ * ota_zip_open, so several threads may stream entries of one ota_zip at
+ * once.  A writer is used by one thread at a time.  See docs/zip.md. */
 #ifndef OTAUTIL_ZIP_H
 #define OTAUTIL_ZIP_H
 
@@ -32,7 +35,9 @@ typedef struct ota_zip_entry {
 
 /* Opens and indexes the central directory.  Fails (with the name) on
  * duplicate entry names, on entries whose extents lie outside the file, and
- * on anything that is not a zip. */
+ * on anything that is not a zip -- including archives that read two ways
+ * (an end record hidden in the comment, a central directory that does not
+ * end where the end record starts). */
 ota_zip *ota_zip_open(const char *path, ota_error *err);
 void ota_zip_close(ota_zip *zip);
 
@@ -45,8 +50,9 @@ const ota_zip_entry *ota_zip_find(const ota_zip *zip, const char *name);
 /* The archive comment (may contain NUL bytes), and its length. */
 const uint8_t *ota_zip_comment(const ota_zip *zip, size_t *len);
 
-/* Streams an entry through `sink` in bounded memory, checking its CRC-32 and
- * size at the end. */
+/* Streams an entry through `sink` in bounded memory (128 KiB of buffers
+ * plus zlib's state), checking its CRC-32 and size at the end.  Stored and
+ * deflated entries only (others: OTA_ERR_UNSUPPORTED). */
 int ota_zip_stream(ota_zip *zip, const ota_zip_entry *entry, ota_sink_fn sink,
                    void *ctx, ota_error *err);
 /* Reads an entry whole into a malloc'd buffer (NUL-terminated for
@@ -67,13 +73,19 @@ typedef struct ota_zip_writer ota_zip_writer;
 
 enum ota_zip_method { OTA_ZIP_STORE = 0, OTA_ZIP_DEFLATE = 8 };
 
+/* opts may be NULL: deflate, level 6, regular file 0644. */
 typedef struct ota_zip_add_opts {
     int method;          /* OTA_ZIP_STORE or OTA_ZIP_DEFLATE */
     int level;           /* deflate level 1..9 (0: default 6) */
-    uint32_t unix_mode;  /* full st_mode; 0: regular file 0644 */
-    uint16_t align;      /* stored entries: data aligned to this (0/1: none) */
+    uint32_t unix_mode;  /* full st_mode; 0: regular file 0644; no type bits: regular */
+    uint16_t align;      /* stored entries: data aligned to this (0/1: none), padded
+                          * with Android's 0xD935 extra field; ignored when deflating */
 } ota_zip_add_opts;
 
+/* Creates (truncates) path, which must be a regular file.  Entry names must
+ * be unique, and only directory names may end in '/'; a name that breaks
+ * either rule is refused with OTA_ERR_ARGS and the writer stays usable.
+ * A failure half-way through an entry makes every later call fail. */
 ota_zip_writer *ota_zip_writer_open(const char *path, ota_error *err);
 int ota_zip_add_data(ota_zip_writer *w, const char *name, const void *data, size_t len,
                      const ota_zip_add_opts *opts, ota_error *err);
@@ -84,12 +96,16 @@ int ota_zip_add_file(ota_zip_writer *w, const char *name, const char *path,
                      const ota_zip_add_opts *opts, ota_error *err);
 int ota_zip_add_symlink(ota_zip_writer *w, const char *name, const char *target,
                         ota_error *err);
+/* name gets a trailing '/' if it lacks one; mode's permission bits (0: 0755). */
 int ota_zip_add_dir(ota_zip_writer *w, const char *name, uint32_t mode, ota_error *err);
-/* Copies an entry from another archive without recompressing it. */
+/* Copies an entry from another archive without recompressing it (its mode,
+ * method and CRC kept; the timestamp becomes the fixed one). */
 int ota_zip_copy_entry(ota_zip_writer *w, ota_zip *src, const ota_zip_entry *entry,
                        const char *new_name /* NULL: same name */, ota_error *err);
-/* Writes the central directory with the given comment (may be NULL/0) and
- * closes the file (fsync'd).  Frees w in every case. */
+/* Writes the central directory with the given comment (may be NULL/0;
+ * binary, at most 65535 bytes, and without an end-of-central-directory
+ * signature in it) and closes the file (fsync'd).  Frees w in every case;
+ * on failure the partly written file is deleted. */
 int ota_zip_writer_close(ota_zip_writer *w, const void *comment, size_t comment_len,
                          ota_error *err);
 /* Closes and deletes a partly written archive. */

@@ -1,0 +1,302 @@
+/* imgdiff: makes IMGDIFF2 patches.  The target is cut into chunks: each
+ * deflate stream that zlib can reproduce exactly and that has a counterpart
+ * in the source becomes a deflate chunk (its expansion is diffed against
+ * the counterpart's expansion, which is where the savings come from); the
+ * bytes between them become normal chunks, diffed against the source bytes
+ * between the counterparts.  A chunk whose diff is not smaller than its
+ * bytes is stored raw. */
+#include "applypatch/imgdiff.h"
+#include "applypatch/imgdiff_private.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "applypatch/bsdiff.h"
+
+#define NORMAL_HEADER_LEN (4 + 24)
+#define DEFLATE_HEADER_LEN (4 + 60)
+#define RAW_HEADER_LEN (4 + 4)
+
+typedef struct plan_chunk {
+    int type;
+    size_t tgt_off, tgt_len;           /* the target bytes the chunk makes */
+    size_t src_off, src_len;           /* the source bytes it reads */
+    const imgdiff_region *src_r, *tgt_r; /* deflate chunks */
+    int level;
+    int has_content; /* normal chunks: holds a stream that was not paired */
+    uint8_t *diff;
+    size_t diff_len;
+} plan_chunk;
+
+typedef struct plan {
+    plan_chunk *v;
+    size_t n, cap;
+} plan;
+
+static int plan_push(plan *p, const plan_chunk *c, ota_error *err)
+{
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 16;
+        plan_chunk *v = realloc(p->v, cap * sizeof *v);
+        if (!v)
+            return ota_error_set(err, OTA_ERR_NOMEM, "out of memory planning chunks");
+        p->v = v;
+        p->cap = cap;
+    }
+    p->v[p->n++] = *c;
+    return 0;
+}
+
+static void plan_free(plan *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        free(p->v[i].diff);
+    free(p->v);
+}
+
+/* The source stream a target stream is diffed against, or NULL.  Zip
+ * entries pair by name; gzip members by position when both inputs have as
+ * many, else by the closest expanded size. */
+static const imgdiff_region *pair(const imgdiff_regions *src, const imgdiff_regions *tgt, size_t ti,
+                                  int zip_mode)
+{
+    const imgdiff_region *t = &tgt->v[ti];
+    if (zip_mode) {
+        for (size_t i = 0; i < src->n; i++)
+            if (strcmp(src->v[i].name, t->name) == 0)
+                return &src->v[i];
+        return NULL;
+    }
+    if (src->n == tgt->n)
+        return &src->v[ti];
+    const imgdiff_region *best = NULL;
+    size_t best_gap = SIZE_MAX;
+    for (size_t i = 0; i < src->n; i++) {
+        size_t a = src->v[i].plain_len, b = t->plain_len;
+        size_t gap = a > b ? a - b : b - a;
+        if (gap < best_gap) {
+            best_gap = gap;
+            best = &src->v[i];
+        }
+    }
+    return best;
+}
+
+/* Cuts the target into normal and deflate chunks (in target order). */
+static int build_plan(const imgdiff_regions *src, const imgdiff_regions *tgt, const uint8_t *src_data,
+                      const uint8_t *tgt_data, size_t tgt_len, int zip_mode, plan *p, ota_error *err)
+{
+    size_t pos = 0;
+    int unpaired = 0; /* the gap since pos holds a stream with no partner */
+    for (size_t i = 0; i < tgt->n; i++) {
+        const imgdiff_region *t = &tgt->v[i];
+        const imgdiff_region *s = pair(src, tgt, i, zip_mode);
+        if (!s) {
+            unpaired = 1;
+            continue;
+        }
+        /* An unchanged stream costs bsdiff nearly nothing as plain bytes,
+         * and a chunk of its own would cost headers and empty bzip2
+         * streams: leave it to the surrounding normal chunk. */
+        if (s->len == t->len && memcmp(src_data + s->offset, tgt_data + t->offset, t->len) == 0)
+            continue;
+        int level = imgdiff_find_deflate_level(t->plain, t->plain_len, tgt_data + t->offset, t->len);
+        if (level < 0)
+            continue; /* not reproducible on the device: plain bytes too */
+        if (t->offset > pos) {
+            plan_chunk gap = {.type = IMGDIFF_CHUNK_NORMAL, .tgt_off = pos, .tgt_len = t->offset - pos,
+                              .has_content = unpaired};
+            if (plan_push(p, &gap, err) < 0)
+                return -1;
+        }
+        plan_chunk d = {.type = IMGDIFF_CHUNK_DEFLATE, .tgt_off = t->offset, .tgt_len = t->len,
+                        .src_off = s->offset, .src_len = s->len, .src_r = s, .tgt_r = t, .level = level};
+        if (plan_push(p, &d, err) < 0)
+            return -1;
+        pos = t->offset + t->len;
+        unpaired = 0;
+    }
+    if (pos < tgt_len) {
+        plan_chunk tail = {.type = IMGDIFF_CHUNK_NORMAL, .tgt_off = pos, .tgt_len = tgt_len - pos,
+                           .has_content = unpaired};
+        if (plan_push(p, &tail, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* A normal chunk reads the source between the counterparts of the deflate
+ * chunks around it (kernel to kernel, zip headers to zip headers).  When
+ * that range is empty or reversed (reordered entries), or the chunk holds a
+ * whole stream that found no partner (a new zip entry, whose bytes may come
+ * from anywhere), it reads the whole source. */
+static void choose_normal_sources(plan *p, size_t src_len)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        plan_chunk *c = &p->v[i];
+        if (c->type != IMGDIFF_CHUNK_NORMAL)
+            continue;
+        const imgdiff_region *before = i > 0 ? p->v[i - 1].src_r : NULL;
+        const imgdiff_region *after = i + 1 < p->n ? p->v[i + 1].src_r : NULL;
+        size_t lo = before ? before->offset + before->len : 0;
+        size_t hi = after ? after->offset : src_len;
+        if (lo < hi && !c->has_content) {
+            c->src_off = lo;
+            c->src_len = hi - lo;
+        } else {
+            c->src_off = 0;
+            c->src_len = src_len;
+        }
+    }
+}
+
+/* Raw data costs its length plus 8 header bytes; a diff costs its length
+ * plus the chunk header. */
+static void store_raw_if_smaller(plan_chunk *c, size_t header_len)
+{
+    if (c->diff_len + header_len >= c->tgt_len + RAW_HEADER_LEN && c->tgt_len <= INT32_MAX) {
+        free(c->diff);
+        c->diff = NULL;
+        c->diff_len = 0;
+        c->type = IMGDIFF_CHUNK_RAW;
+    }
+}
+
+static int diff_chunk(plan_chunk *c, size_t index, const uint8_t *src, const uint8_t *tgt,
+                      const uint8_t *bonus, size_t bonus_len, ota_error *err)
+{
+    static const uint8_t empty[1];
+    if (c->type == IMGDIFF_CHUNK_NORMAL) {
+        if (bsdiff_create(c->src_len ? src + c->src_off : empty, c->src_len, tgt + c->tgt_off, c->tgt_len,
+                          &c->diff, &c->diff_len, err) < 0)
+            return -1;
+        store_raw_if_smaller(c, NORMAL_HEADER_LEN);
+        return 0;
+    }
+    /* Deflate: diff the expansions; Android's reader appends the bonus to
+     * the second chunk's expanded source. */
+    const uint8_t *old = c->src_r->plain;
+    size_t old_len = c->src_r->plain_len;
+    uint8_t *joined = NULL;
+    if (index == 1 && bonus_len) {
+        if (old_len > SIZE_MAX - bonus_len || !(joined = malloc(old_len + bonus_len)))
+            return ota_error_set(err, OTA_ERR_NOMEM, "out of memory joining bonus data");
+        memcpy(joined, old, old_len);
+        memcpy(joined + old_len, bonus, bonus_len);
+        old = joined;
+        old_len += bonus_len;
+    }
+    int rc = bsdiff_create(old_len ? old : empty, old_len, c->tgt_r->plain, c->tgt_r->plain_len, &c->diff,
+                           &c->diff_len, err);
+    free(joined);
+    if (rc < 0)
+        return -1;
+    store_raw_if_smaller(c, DEFLATE_HEADER_LEN);
+    return 0;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+    put32(p, (uint32_t)v);
+    put32(p + 4, (uint32_t)(v >> 32));
+}
+
+static int write_patch(const plan *p, const uint8_t *tgt, size_t bonus_len, uint8_t **out, size_t *out_len,
+                       ota_error *err)
+{
+    size_t header = IMGDIFF2_MAGIC_LEN + 4, total;
+    for (size_t i = 0; i < p->n; i++) {
+        const plan_chunk *c = &p->v[i];
+        header += c->type == IMGDIFF_CHUNK_NORMAL    ? NORMAL_HEADER_LEN
+                  : c->type == IMGDIFF_CHUNK_DEFLATE ? DEFLATE_HEADER_LEN
+                                                     : RAW_HEADER_LEN + c->tgt_len;
+    }
+    total = header;
+    for (size_t i = 0; i < p->n; i++)
+        total += p->v[i].diff_len;
+    if (p->n > INT32_MAX)
+        return ota_error_set(err, OTA_ERR_LIMIT, "too many chunks (%zu) for IMGDIFF2", p->n);
+    uint8_t *buf = malloc(total);
+    if (!buf)
+        return ota_error_set(err, OTA_ERR_NOMEM, "out of memory for a %zu-byte patch", total);
+    memcpy(buf, IMGDIFF2_MAGIC, IMGDIFF2_MAGIC_LEN);
+    put32(buf + 8, (uint32_t)p->n);
+    size_t h = 12, d = header;
+    for (size_t i = 0; i < p->n; i++) {
+        const plan_chunk *c = &p->v[i];
+        put32(buf + h, (uint32_t)c->type);
+        h += 4;
+        if (c->type == IMGDIFF_CHUNK_RAW) {
+            put32(buf + h, (uint32_t)c->tgt_len);
+            memcpy(buf + h + 4, tgt + c->tgt_off, c->tgt_len);
+            h += 4 + c->tgt_len;
+            continue;
+        }
+        put64(buf + h, c->src_off);
+        put64(buf + h + 8, c->src_len);
+        put64(buf + h + 16, d);
+        if (c->type == IMGDIFF_CHUNK_DEFLATE) {
+            put64(buf + h + 24, c->src_r->plain_len + (i == 1 ? bonus_len : 0));
+            put64(buf + h + 32, c->tgt_r->plain_len);
+            put32(buf + h + 40, (uint32_t)c->level);
+            put32(buf + h + 44, Z_DEFLATED);
+            put32(buf + h + 48, (uint32_t)-15);
+            put32(buf + h + 52, 8);
+            put32(buf + h + 56, Z_DEFAULT_STRATEGY);
+            h += 60;
+        } else {
+            h += 24;
+        }
+        memcpy(buf + d, c->diff, c->diff_len);
+        d += c->diff_len;
+    }
+    *out = buf;
+    *out_len = total;
+    return 0;
+}
+
+int imgdiff_create(const uint8_t *src, size_t src_len, const uint8_t *tgt, size_t tgt_len,
+                   const imgdiff_opts *opts, uint8_t **patch, size_t *patch_len, ota_error *err)
+{
+    static const imgdiff_opts defaults;
+    if (!opts)
+        opts = &defaults;
+    imgdiff_regions src_r = {0}, tgt_r = {0};
+    plan p = {0};
+    int rc = -1;
+    if (opts->zip_mode) {
+        if (imgdiff_find_zip(src, src_len, &src_r, err) < 0) {
+            ota_error_prefix(err, "source");
+            goto out;
+        }
+        if (imgdiff_find_zip(tgt, tgt_len, &tgt_r, err) < 0) {
+            ota_error_prefix(err, "target");
+            goto out;
+        }
+    } else if (imgdiff_find_gzip(src, src_len, &src_r, err) < 0 || imgdiff_find_gzip(tgt, tgt_len, &tgt_r, err) < 0) {
+        goto out;
+    }
+    if (build_plan(&src_r, &tgt_r, src, tgt, tgt_len, opts->zip_mode, &p, err) < 0)
+        goto out;
+    choose_normal_sources(&p, src_len);
+    for (size_t i = 0; i < p.n; i++)
+        if (diff_chunk(&p.v[i], i, src, tgt, opts->bonus, opts->bonus ? opts->bonus_len : 0, err) < 0) {
+            ota_error_prefix(err, "chunk %zu", i);
+            goto out;
+        }
+    /* The bonus only counts where it was used: a deflate chunk 1. */
+    size_t bonus_len = p.n > 1 && p.v[1].type == IMGDIFF_CHUNK_DEFLATE && opts->bonus ? opts->bonus_len : 0;
+    rc = write_patch(&p, tgt, bonus_len, patch, patch_len, err);
+out:
+    plan_free(&p);
+    imgdiff_regions_free(&src_r);
+    imgdiff_regions_free(&tgt_r);
+    return rc;
+}

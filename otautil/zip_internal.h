@@ -1,0 +1,138 @@
+/* Private to otautil/zip*.c: what the index, the reader and the writer
+ * share.  Other modules use otautil/zip.h only. */
+#ifndef OTAUTIL_ZIP_INTERNAL_H
+#define OTAUTIL_ZIP_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <minizip/ioapi.h>
+#include <minizip/zip.h>
+
+#include "otautil/zip.h"
+
+/* ---- record layouts (PKWARE APPNOTE) ------------------------------------ */
+#define ZIP_LOCAL_SIG 0x04034b50u
+#define ZIP_CENTRAL_SIG 0x02014b50u
+#define ZIP_EOCD_SIG 0x06054b50u
+#define ZIP64_EOCD_SIG 0x06064b50u
+#define ZIP64_LOCATOR_SIG 0x07064b50u
+#define ZIP_LOCAL_LEN 30
+#define ZIP_CENTRAL_LEN 46
+#define ZIP_EOCD_LEN 22
+#define ZIP64_EOCD_LEN 56
+#define ZIP64_LOCATOR_LEN 20
+#define ZIP_MAX_COMMENT 0xffff
+#define ZIP_EXTRA_ZIP64 0x0001
+#define ZIP_HOST_MSDOS 0
+#define ZIP_HOST_UNIX 3
+#define ZIP_HOST_OSX 19
+#define ZIP_FLAG_ENCRYPTED 0x0001
+#define ZIP_FLAG_UTF8 0x0800
+
+static inline uint16_t zip_le16(const unsigned char *p)
+{
+    return (uint16_t)(p[0] | p[1] << 8);
+}
+static inline uint32_t zip_le32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static inline uint64_t zip_le64(const unsigned char *p)
+{
+    return (uint64_t)zip_le32(p) | (uint64_t)zip_le32(p + 4) << 32;
+}
+static inline void zip_put16(unsigned char *p, uint16_t v)
+{
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+}
+
+/* ---- minizip I/O over a file descriptor (zip_io.c) ---------------------- */
+/* minizip gets a pointer to this as its "file name"; positioned reads and
+ * writes keep it independent of the writer's own pread/pwrite on the fd.
+ * Writes are gathered in a buffer because minizip writes headers field by
+ * field. */
+struct zip_io {
+    int fd;
+    uint64_t pos;         /* minizip's current position */
+    int error;            /* first errno seen, 0 if none */
+    unsigned char *wbuf;  /* pending writes, contiguous from woff */
+    size_t wlen;
+    uint64_t woff;
+};
+
+void zip_io_init(struct zip_io *io, int fd);
+void zip_io_functions(zlib_filefunc64_def *def);
+/* Writes out pending data; -1 with io->error set on failure. */
+int zip_io_flush(struct zip_io *io);
+void zip_io_release(struct zip_io *io);
+/* pread until len bytes; 0, or -1 (errno set; EIO-like short read -> ENODATA). */
+int zip_pread_full(int fd, void *buf, size_t len, uint64_t off);
+
+/* ---- the central-directory index (zip_index.c) -------------------------- */
+struct zip_rec {
+    ota_zip_entry pub; /* first: an ota_zip_entry* is a zip_rec* */
+    uint64_t cd_offset;
+    uint32_t external_fa;
+    uint16_t version_made_by, flags, internal_fa;
+};
+
+struct zip_index {
+    struct zip_rec *recs;
+    size_t count;
+    char *names;         /* every name, NUL-terminated, one arena */
+    size_t *slots;       /* hash table of rec index + 1, 0 = empty */
+    size_t slot_mask;
+    uint8_t *comment;
+    size_t comment_len;
+    uint64_t cd_offset, cd_size;
+};
+
+/* Parses and checks the end records and the central directory of the fd's
+ * file_size bytes; `path` only names the file in messages. */
+int zip_index_build(struct zip_index *idx, int fd, uint64_t file_size, const char *path,
+                    ota_error *err);
+void zip_index_free(struct zip_index *idx);
+const struct zip_rec *zip_index_find(const struct zip_index *idx, const char *name);
+/* FNV-1a of a NUL-terminated name (the index's and the writer's tables). */
+uint64_t zip_name_hash(const char *name);
+
+/* ---- the reader (zip_read.c) -------------------------------------------- */
+struct ota_zip {
+    char *path;
+    int fd;
+    uint64_t size;
+    struct zip_index idx;
+};
+
+/* The record behind an entry pointer, checked to belong to `zip`. */
+const struct zip_rec *zip_rec_of(const ota_zip *zip, const ota_zip_entry *entry, ota_error *err);
+/* Checks that the entry can be read (method, encryption, local header)
+ * and gives the offset of its compressed data. */
+int zip_entry_data(ota_zip *zip, const struct zip_rec *rec, uint64_t *data_off, ota_error *err);
+
+/* ---- the writer (zip_write.c, zip_write_end.c) -------------------------- */
+struct ota_zip_writer {
+    char *path;
+    int fd;
+    struct zip_io io;
+    zipFile zf;
+    char **names; /* hash set of names written, for duplicates */
+    size_t name_cap, count;
+    /* Entries whose "version made by" minizip resets to 45 (dropping the
+     * Unix host byte, and with it the modes) when it adds zip64 fields. */
+    struct restore_made_by {
+        size_t index;
+        uint16_t made_by;
+    } *restore;
+    size_t n_restore, cap_restore;
+    ota_error failure; /* set once an entry failed half-way */
+};
+
+/* 0, or -1 when w is NULL or an earlier failure left it unusable. */
+int zip_writer_usable(ota_zip_writer *w, ota_error *err);
+/* Reports a failed minizip call, with our I/O layer's errno when it has one. */
+int zip_writer_minizip_error(ota_zip_writer *w, int rc, const char *name, ota_error *err);
+
+#endif

@@ -1,0 +1,356 @@
+/* Reading: the index (zip_index.c) answers every question about entries;
+ * entry data is read with pread and inflated with zlib, in bounded memory,
+ * counted and CRC-checked.  (Debian's minizip 1.1 ignores the zip64 extra
+ * field when reading -- unzGetCurrentFileInfo64 reports 0xFFFFFFFF sizes
+ * for an Info-ZIP `zip -fz` archive -- so its unzip side cannot serve
+ * archives over 4 GiB; the writer does use minizip.) */
+#include "otautil/zip_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define ZIP_READ_CHUNK (64 * 1024)
+/* Deflate cannot expand more than 1032:1 (a 258-byte match in 2 bits). */
+#define DEFLATE_MAX_RATIO 1032u
+
+ota_zip *ota_zip_open(const char *path, ota_error *err)
+{
+    if (!path)
+        return ota_error_set(err, OTA_ERR_ARGS, "ota_zip_open: no path given"), NULL;
+    ota_zip *zip = calloc(1, sizeof *zip);
+    if (!zip || !(zip->path = strdup(path))) {
+        free(zip);
+        ota_error_set(err, OTA_ERR_NOMEM, "%s: out of memory", path);
+        return NULL;
+    }
+    /* O_NONBLOCK: a FIFO must not hang the open; it is refused below. */
+    zip->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (zip->fd < 0) {
+        ota_error_errno(err, "cannot open %s", path);
+        free(zip->path);
+        free(zip);
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(zip->fd, &st) < 0) {
+        ota_error_errno(err, "cannot stat %s", path);
+        goto fail;
+    }
+    if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+        ota_error_set(err, OTA_ERR_FORMAT, "%s: not a regular file", path);
+        goto fail;
+    }
+    if (S_ISBLK(st.st_mode)) {
+        off_t end = lseek(zip->fd, 0, SEEK_END);
+        if (end < 0) {
+            ota_error_errno(err, "cannot size %s", path);
+            goto fail;
+        }
+        zip->size = (uint64_t)end;
+    } else {
+        zip->size = (uint64_t)st.st_size;
+    }
+    if (zip_index_build(&zip->idx, zip->fd, zip->size, path, err) < 0)
+        goto fail;
+
+    return zip;
+fail:
+    ota_zip_close(zip);
+    return NULL;
+}
+
+void ota_zip_close(ota_zip *zip)
+{
+    if (!zip)
+        return;
+    zip_index_free(&zip->idx);
+    if (zip->fd >= 0)
+        close(zip->fd);
+    free(zip->path);
+    free(zip);
+}
+
+const char *ota_zip_path(const ota_zip *zip)
+{
+    return zip ? zip->path : NULL;
+}
+
+size_t ota_zip_count(const ota_zip *zip)
+{
+    return zip ? zip->idx.count : 0;
+}
+
+const ota_zip_entry *ota_zip_entry_at(const ota_zip *zip, size_t index)
+{
+    return zip && index < zip->idx.count ? &zip->idx.recs[index].pub : NULL;
+}
+
+const ota_zip_entry *ota_zip_find(const ota_zip *zip, const char *name)
+{
+    const struct zip_rec *r = zip ? zip_index_find(&zip->idx, name) : NULL;
+    return r ? &r->pub : NULL;
+}
+
+const uint8_t *ota_zip_comment(const ota_zip *zip, size_t *len)
+{
+    if (len)
+        *len = zip ? zip->idx.comment_len : 0;
+    return zip ? zip->idx.comment : NULL;
+}
+
+const struct zip_rec *zip_rec_of(const ota_zip *zip, const ota_zip_entry *entry, ota_error *err)
+{
+    if (!zip || !entry || entry->index >= zip->idx.count || &zip->idx.recs[entry->index].pub != entry) {
+        ota_error_set(err, OTA_ERR_ARGS, "%s: entry does not belong to this archive",
+                      zip ? zip->path : "zip");
+        return NULL;
+    }
+    return (const struct zip_rec *)entry;
+}
+
+/* The local header repeats the name and method; its own name and extra
+ * lengths decide where the data starts, which must still leave room for
+ * the data before the central directory. */
+static int check_local_header(ota_zip *zip, const struct zip_rec *r, uint64_t *data_off, ota_error *err)
+{
+    const ota_zip_entry *e = &r->pub;
+    unsigned char h[ZIP_LOCAL_LEN];
+    if (zip_pread_full(zip->fd, h, sizeof h, e->local_header_offset) < 0)
+        return ota_error_errno(err, "%s: entry %s: cannot read its local header", zip->path, e->name);
+    if (zip_le32(h) != ZIP_LOCAL_SIG)
+        return ota_error_set(err, OTA_ERR_FORMAT, "%s: entry %s: bad local header signature", zip->path, e->name);
+    size_t name_len = zip_le16(h + 26), extra_len = zip_le16(h + 28);
+    if (zip_le16(h + 8) != e->method)
+        return ota_error_set(err, OTA_ERR_FORMAT, "%s: entry %s: local header disagrees on the method",
+                             zip->path, e->name);
+    uint64_t data = e->local_header_offset + ZIP_LOCAL_LEN + name_len + extra_len;
+    if (data > zip->idx.cd_offset || zip->idx.cd_offset - data < e->compressed_size)
+        return ota_error_set(err, OTA_ERR_FORMAT, "%s: entry %s: data runs into the central directory",
+                             zip->path, e->name);
+    size_t want = strlen(e->name);
+    char local_name[256];
+    int same = name_len == want;
+    for (size_t done = 0; same && done < want;) {
+        size_t n = want - done < sizeof local_name ? want - done : sizeof local_name;
+        if (zip_pread_full(zip->fd, local_name, n, e->local_header_offset + ZIP_LOCAL_LEN + done) < 0)
+            return ota_error_errno(err, "%s: entry %s: cannot read its local header", zip->path, e->name);
+        same = memcmp(local_name, e->name + done, n) == 0;
+        done += n;
+    }
+    if (!same)
+        return ota_error_set(err, OTA_ERR_FORMAT, "%s: entry %s: local header names another file",
+                             zip->path, e->name);
+    *data_off = data;
+    return 0;
+}
+
+int zip_entry_data(ota_zip *zip, const struct zip_rec *r, uint64_t *data_off, ota_error *err)
+{
+    const ota_zip_entry *e = &r->pub;
+    if (r->flags & ZIP_FLAG_ENCRYPTED)
+        return ota_error_set(err, OTA_ERR_UNSUPPORTED, "%s: entry %s is encrypted", zip->path, e->name);
+    if (e->method != OTA_ZIP_STORE && e->method != OTA_ZIP_DEFLATE)
+        return ota_error_set(err, OTA_ERR_UNSUPPORTED, "%s: entry %s: compression method %u is not supported",
+                             zip->path, e->name, e->method);
+    return check_local_header(zip, r, data_off, err);
+}
+
+/* Feeds the sink and keeps the running count and CRC. */
+struct out_state {
+    ota_zip *zip;
+    const ota_zip_entry *e;
+    ota_sink_fn sink;
+    void *ctx;
+    uint64_t total;
+    uLong crc;
+};
+
+static int emit(struct out_state *o, const unsigned char *p, size_t n, ota_error *err)
+{
+    if (n > o->e->size - o->total)
+        return ota_error_set(err, OTA_ERR_FORMAT, "%s: entry %s: more data than its declared %llu bytes",
+                             o->zip->path, o->e->name, (unsigned long long)o->e->size);
+    o->total += n;
+    for (size_t done = 0; done < n;) { /* crc32 takes a uInt length */
+        uInt step = n - done > (1u << 30) ? 1u << 30 : (uInt)(n - done);
+        o->crc = crc32(o->crc, p + done, step);
+        done += step;
+    }
+    return o->sink(o->ctx, p, n, err);
+}
+
+static int read_data(ota_zip *zip, const ota_zip_entry *e, unsigned char *buf, size_t n, uint64_t off,
+                     ota_error *err)
+{
+    if (zip_pread_full(zip->fd, buf, n, off) < 0)
+        return ota_error_errno(err, "%s: entry %s: read failed", zip->path, e->name);
+    return 0;
+}
+
+static size_t chunk_for(uint64_t size)
+{
+    return size < ZIP_READ_CHUNK ? (size_t)size + 1 : ZIP_READ_CHUNK;
+}
+
+static int copy_stored(struct out_state *o, uint64_t off, unsigned char *buf, size_t cap, ota_error *err)
+{
+    uint64_t left = o->e->compressed_size;
+    while (left > 0) {
+        size_t n = left < cap ? (size_t)left : cap;
+        if (read_data(o->zip, o->e, buf, n, off, err) < 0 || emit(o, buf, n, err) < 0)
+            return -1;
+        off += n;
+        left -= n;
+    }
+    return 0;
+}
+
+static int inflate_entry(struct out_state *o, uint64_t off, unsigned char *in, size_t in_cap,
+                         unsigned char *out, size_t out_cap, ota_error *err)
+{
+    const ota_zip_entry *e = o->e;
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    if (inflateInit2(&zs, -MAX_WBITS) != Z_OK)
+        return ota_error_set(err, OTA_ERR_NOMEM, "%s: entry %s: cannot start inflating", o->zip->path, e->name);
+    uint64_t left = e->compressed_size;
+    int rc = 0, ret;
+    do {
+        if (zs.avail_in == 0 && left > 0) {
+            size_t n = left < in_cap ? (size_t)left : in_cap;
+            if (read_data(o->zip, e, in, n, off, err) < 0) {
+                rc = -1;
+                break;
+            }
+            off += n;
+            left -= n;
+            zs.next_in = in;
+            zs.avail_in = (uInt)n;
+        }
+        zs.next_out = out;
+        zs.avail_out = (uInt)out_cap;
+        ret = inflate(&zs, Z_NO_FLUSH);
+        size_t produced = out_cap - zs.avail_out;
+        if (produced && emit(o, out, produced, err) < 0) {
+            rc = -1;
+            break;
+        }
+        if (ret == Z_BUF_ERROR && left == 0 && zs.avail_in == 0) {
+            rc = ota_error_set(err, OTA_ERR_FORMAT, "%s: entry %s: compressed data is truncated",
+                               o->zip->path, e->name);
+            break;
+        }
+        if (ret != Z_OK && ret != Z_STREAM_END) {
+            rc = ota_error_set(err, OTA_ERR_FORMAT, "%s: entry %s: corrupt compressed data (%s)", o->zip->path,
+                               e->name, zs.msg ? zs.msg : "inflate failed");
+            break;
+        }
+    } while (ret != Z_STREAM_END);
+    if (rc == 0 && (left != 0 || zs.avail_in != 0))
+        rc = ota_error_set(err, OTA_ERR_FORMAT, "%s: entry %s: compressed data ends before its declared %llu bytes",
+                           o->zip->path, e->name, (unsigned long long)e->compressed_size);
+    inflateEnd(&zs);
+    return rc;
+}
+
+int ota_zip_stream(ota_zip *zip, const ota_zip_entry *entry, ota_sink_fn sink, void *ctx,
+                   ota_error *err)
+{
+    const struct zip_rec *r = zip_rec_of(zip, entry, err);
+    if (!r)
+        return -1;
+    if (!sink)
+        return ota_error_set(err, OTA_ERR_ARGS, "ota_zip_stream: no sink given");
+    uint64_t off;
+    if (zip_entry_data(zip, r, &off, err) < 0)
+        return -1;
+    /* Small entries get small buffers: most of a package's entries are
+     * small, and large allocations cost an mmap each. */
+    size_t in_cap = chunk_for(entry->compressed_size);
+    size_t out_cap = entry->method == OTA_ZIP_STORE ? 0 : chunk_for(entry->size);
+    unsigned char *buf = malloc(in_cap + out_cap);
+    if (!buf)
+        return ota_error_set(err, OTA_ERR_NOMEM, "%s: out of memory", zip->path);
+    struct out_state o = { .zip = zip, .e = entry, .sink = sink, .ctx = ctx, .crc = crc32(0, Z_NULL, 0) };
+    int rc = entry->method == OTA_ZIP_STORE ? copy_stored(&o, off, buf, in_cap, err)
+                                            : inflate_entry(&o, off, buf, in_cap, buf + in_cap, out_cap, err);
+    free(buf);
+    if (rc < 0)
+        return -1;
+    if (o.total != entry->size)
+        return ota_error_set(err, OTA_ERR_FORMAT, "%s: entry %s is truncated (%llu of %llu bytes)", zip->path,
+                             entry->name, (unsigned long long)o.total, (unsigned long long)entry->size);
+    if (o.crc != entry->crc32)
+        return ota_error_set(err, OTA_ERR_FORMAT, "%s: entry %s: CRC-32 mismatch (%08lx, expected %08x)",
+                             zip->path, entry->name, (unsigned long)o.crc, entry->crc32);
+    return 0;
+}
+
+struct fixed_buf {
+    uint8_t *data;
+    size_t len, cap;
+};
+
+static int fixed_sink(void *ctx, const void *data, size_t len, ota_error *err)
+{
+    struct fixed_buf *b = ctx;
+    if (len > b->cap - b->len) /* ota_zip_stream already bounds it; belt and braces */
+        return ota_error_set(err, OTA_ERR_FORMAT, "entry grew past its declared size");
+    memcpy(b->data + b->len, data, len);
+    b->len += len;
+    return 0;
+}
+
+int ota_zip_read(ota_zip *zip, const ota_zip_entry *entry, uint8_t **data, size_t *len,
+                 size_t max_size, ota_error *err)
+{
+    if (!data || !len)
+        return ota_error_set(err, OTA_ERR_ARGS, "ota_zip_read: no output given");
+    *data = NULL;
+    *len = 0;
+    const struct zip_rec *r = zip_rec_of(zip, entry, err);
+    if (!r)
+        return -1;
+    /* Decide on the declared size before trusting it with an allocation. */
+    if (max_size && entry->size > max_size)
+        return ota_error_set(err, OTA_ERR_LIMIT, "%s: entry %s is %llu bytes, over the limit of %zu",
+                             zip->path, entry->name, (unsigned long long)entry->size, max_size);
+    uint64_t most = entry->method == OTA_ZIP_DEFLATE
+                        ? (entry->compressed_size + 1) * DEFLATE_MAX_RATIO
+                        : entry->compressed_size;
+    if (entry->size > most)
+        return ota_error_set(err, OTA_ERR_FORMAT,
+                             "%s: entry %s claims %llu bytes, more than its %llu compressed bytes can hold",
+                             zip->path, entry->name, (unsigned long long)entry->size,
+                             (unsigned long long)entry->compressed_size);
+    if (entry->size >= SIZE_MAX)
+        return ota_error_set(err, OTA_ERR_LIMIT, "%s: entry %s does not fit in memory", zip->path, entry->name);
+    struct fixed_buf b = { .cap = (size_t)entry->size };
+    b.data = malloc(b.cap + 1);
+    if (!b.data)
+        return ota_error_set(err, OTA_ERR_NOMEM, "%s: entry %s: out of memory for %zu bytes", zip->path,
+                             entry->name, b.cap);
+    if (ota_zip_stream(zip, entry, fixed_sink, &b, err) < 0) {
+        free(b.data);
+        return -1;
+    }
+    b.data[b.len] = 0;
+    *data = b.data;
+    *len = b.len;
+    return 0;
+}
+
+int ota_zip_extract_fd(ota_zip *zip, const ota_zip_entry *entry, int fd, ota_error *err)
+{
+    if (ota_zip_stream(zip, entry, ota_fd_sink, &fd, err) < 0) {
+        if (err && entry && !strstr(err->message, entry->name))
+            ota_error_prefix(err, "extracting %s", entry->name);
+        return -1;
+    }
+    return 0;
+}

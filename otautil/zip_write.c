@@ -1,0 +1,439 @@
+/* Writing entries with minizip: unix modes and symlinks in the external
+ * attributes, a fixed timestamp so the same input gives the same bytes,
+ * optional alignment of stored data, raw copies from another archive.
+ * Finishing the archive is in zip_write_end.c. */
+#include "otautil/zip_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <minizip/zip.h>
+
+#define ZIP_WRITE_CHUNK (128 * 1024)
+/* 2009-01-01 00:00:00 in MS-DOS date/time form (date in the high half). */
+#define FIXED_DOS_TIME ((uLong)(((OTA_ZIP_FIXED_TIME_YEAR - 1980) << 9 | 1 << 5 | 1)) << 16)
+#define MADE_BY_UNIX ((ZIP_HOST_UNIX << 8) | 20)
+#define DOS_DIR_ATTR 0x10
+/* Android's extra field for alignment padding (zipalign -p, apksigner):
+ * 2-byte alignment, then zeros. */
+#define ZIP_EXTRA_ALIGN 0xd935
+#define ALIGN_EXTRA_MIN 6
+/* Entries this large might not fit 32-bit fields once compressed. */
+#define ZIP64_THRESHOLD 0xf0000000ull
+
+/* ---- bookkeeping --------------------------------------------------------- */
+
+static int fail(ota_zip_writer *w, ota_error *err)
+{
+    if (err && w->failure.code == OTA_OK)
+        w->failure = *err;
+    if (w->failure.code == OTA_OK)
+        ota_error_set(&w->failure, OTA_ERR_IO, "%s: writing failed", w->path);
+    return -1;
+}
+
+int zip_writer_usable(ota_zip_writer *w, ota_error *err)
+{
+    if (!w)
+        return ota_error_set(err, OTA_ERR_ARGS, "no zip writer given");
+    if (w->failure.code != OTA_OK)
+        return ota_error_set(err, w->failure.code, "archive unusable after an earlier error: %s",
+                             w->failure.message);
+    return 0;
+}
+
+/* The reason behind a minizip failure: our I/O layer's errno, if any. */
+int zip_writer_minizip_error(ota_zip_writer *w, int rc, const char *name, ota_error *err)
+{
+    if (w->io.error) {
+        errno = w->io.error;
+        return ota_error_errno(err, "%s: writing %s failed", w->path, name);
+    }
+    return ota_error_set(err, OTA_ERR_IO, "%s: writing %s failed (minizip error %d)", w->path, name, rc);
+}
+
+static int name_set_add(ota_zip_writer *w, const char *name, ota_error *err)
+{
+    if (2 * (w->count + 1) > w->name_cap) {
+        size_t cap = w->name_cap ? w->name_cap * 2 : 64;
+        char **slots = calloc(cap, sizeof *slots);
+        if (!slots)
+            return ota_error_set(err, OTA_ERR_NOMEM, "%s: out of memory", w->path);
+        for (size_t i = 0; i < w->name_cap; i++) {
+            if (!w->names[i])
+                continue;
+            size_t s = (size_t)zip_name_hash(w->names[i]) & (cap - 1);
+            while (slots[s])
+                s = (s + 1) & (cap - 1);
+            slots[s] = w->names[i];
+        }
+        free(w->names);
+        w->names = slots;
+        w->name_cap = cap;
+    }
+    size_t s = (size_t)zip_name_hash(name) & (w->name_cap - 1);
+    for (; w->names[s]; s = (s + 1) & (w->name_cap - 1))
+        if (strcmp(w->names[s], name) == 0)
+            return ota_error_set(err, OTA_ERR_ARGS, "%s: duplicate entry name %s", w->path, name);
+    if (!(w->names[s] = strdup(name)))
+        return ota_error_set(err, OTA_ERR_NOMEM, "%s: out of memory", w->path);
+    return 0;
+}
+
+static int check_name(ota_zip_writer *w, const char *name, ota_error *err)
+{
+    if (!name || !*name)
+        return ota_error_set(err, OTA_ERR_ARGS, "%s: empty entry name", w->path);
+    if (strlen(name) > 0xffff)
+        return ota_error_set(err, OTA_ERR_ARGS, "%s: entry name longer than 65535 bytes", w->path);
+    return 0;
+}
+
+/* ---- one entry ------------------------------------------------------------ */
+
+struct entry_spec {
+    const char *name;
+    int method, level, raw, zip64;
+    uint16_t made_by, flags;
+    uint32_t external_fa, internal_fa;
+    uint16_t align;
+};
+
+struct open_entry {
+    uint64_t header_pos, data_pos;
+    uint16_t made_by;
+};
+
+/* Zero or at least ALIGN_EXTRA_MIN bytes of padding that move `data` to a
+ * multiple of `align`. */
+static size_t align_padding(uint64_t data, uint16_t align)
+{
+    if (align <= 1 || data % align == 0)
+        return 0;
+    size_t pad = align - (size_t)(data % align);
+    while (pad < ALIGN_EXTRA_MIN)
+        pad += align;
+    return pad;
+}
+
+/* Checks a new entry's name and records it (before anything is written,
+ * so a refused name leaves the writer usable). */
+static int claim_name(ota_zip_writer *w, const char *name, ota_error *err)
+{
+    return check_name(w, name, err) < 0 || name_set_add(w, name, err) < 0 ? -1 : 0;
+}
+
+static int begin_entry(ota_zip_writer *w, const struct entry_spec *s, struct open_entry *oe, ota_error *err)
+{
+    size_t name_len = strlen(s->name);
+    oe->header_pos = w->io.pos;
+    oe->made_by = s->made_by;
+    size_t zip64_extra = s->zip64 ? 20 : 0;
+    uint64_t data = oe->header_pos + ZIP_LOCAL_LEN + name_len + zip64_extra;
+    size_t pad = s->method == OTA_ZIP_STORE ? align_padding(data, s->align) : 0;
+    unsigned char *extra = NULL;
+    if (pad) {
+        if (pad + zip64_extra > 0xffff)
+            return ota_error_set(err, OTA_ERR_ARGS, "%s: alignment %u too large", w->path, s->align);
+        if (!(extra = calloc(1, pad)))
+            return ota_error_set(err, OTA_ERR_NOMEM, "%s: out of memory", w->path);
+        zip_put16(extra, ZIP_EXTRA_ALIGN);
+        zip_put16(extra + 2, (uint16_t)(pad - 4));
+        zip_put16(extra + 4, s->align);
+    }
+    zip_fileinfo zi;
+    memset(&zi, 0, sizeof zi);
+    zi.dosDate = FIXED_DOS_TIME;
+    zi.internal_fa = s->internal_fa;
+    zi.external_fa = s->external_fa;
+    int rc = zipOpenNewFileInZip4_64(w->zf, s->name, &zi, extra, (uInt)pad, NULL, 0, NULL, s->method,
+                                     s->level, s->raw, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY, NULL, 0, s->made_by,
+                                     s->flags, s->zip64);
+    free(extra);
+    if (rc != ZIP_OK)
+        return zip_writer_minizip_error(w, rc, s->name, err);
+    oe->data_pos = w->io.pos;
+    if (pad && oe->data_pos != data + pad)
+        return ota_error_set(err, OTA_ERR_IO, "%s: %s: local header is not the size alignment assumed",
+                             w->path, s->name);
+    return 0;
+}
+
+static int write_bytes(ota_zip_writer *w, const char *name, const void *data, size_t len, ota_error *err)
+{
+    const unsigned char *p = data;
+    while (len > 0) {
+        unsigned n = len > ZIP_WRITE_CHUNK ? ZIP_WRITE_CHUNK : (unsigned)len;
+        int rc = zipWriteInFileInZip(w->zf, p, n);
+        if (rc != ZIP_OK)
+            return zip_writer_minizip_error(w, rc, name, err);
+        p += n;
+        len -= n;
+    }
+    return 0;
+}
+
+/* Closes the entry; for raw copies, size and crc are the source's. */
+static int end_entry(ota_zip_writer *w, const struct entry_spec *s, const struct open_entry *oe,
+                     uint64_t size, uint32_t crc, ota_error *err)
+{
+    int rc = s->raw ? zipCloseFileInZipRaw64(w->zf, size, crc) : zipCloseFileInZip(w->zf);
+    if (rc != ZIP_OK) {
+        if (rc == ZIP_BADZIPFILE && !s->zip64)
+            return ota_error_set(err, OTA_ERR_IO, "%s: %s grew past 4 GiB while it was being added", w->path,
+                                 s->name);
+        return zip_writer_minizip_error(w, rc, s->name, err);
+    }
+    uint64_t compressed = w->io.pos - oe->data_pos;
+    if (oe->header_pos >= 0xffffffffu || compressed >= 0xffffffffu || size >= 0xffffffffu) {
+        if (w->n_restore == w->cap_restore) {
+            size_t cap = w->cap_restore ? 2 * w->cap_restore : 16;
+            struct restore_made_by *r = realloc(w->restore, cap * sizeof *r);
+            if (!r)
+                return ota_error_set(err, OTA_ERR_NOMEM, "%s: out of memory", w->path);
+            w->restore = r;
+            w->cap_restore = cap;
+        }
+        w->restore[w->n_restore++] = (struct restore_made_by){ w->count, oe->made_by };
+    }
+    w->count++;
+    return 0;
+}
+
+static int check_opts(ota_zip_writer *w, const ota_zip_add_opts *o, ota_error *err)
+{
+    if (o->method != OTA_ZIP_STORE && o->method != OTA_ZIP_DEFLATE)
+        return ota_error_set(err, OTA_ERR_ARGS, "%s: unknown compression method %d", w->path, o->method);
+    if (o->level < 0 || o->level > 9)
+        return ota_error_set(err, OTA_ERR_ARGS, "%s: deflate level %d is not 1..9", w->path, o->level);
+    return 0;
+}
+
+static const ota_zip_add_opts default_opts = { .method = OTA_ZIP_DEFLATE };
+
+static void spec_from_opts(struct entry_spec *s, const char *name, const ota_zip_add_opts *o, uint64_t size_hint,
+                           int size_known)
+{
+    uint32_t mode = o->unix_mode ? o->unix_mode : (S_IFREG | 0644);
+    if ((mode & S_IFMT) == 0)
+        mode |= S_IFREG;
+    memset(s, 0, sizeof *s);
+    s->name = name;
+    s->method = o->method;
+    s->level = o->method == OTA_ZIP_STORE ? 0 : o->level ? o->level : 6;
+    s->zip64 = !size_known || size_hint >= ZIP64_THRESHOLD;
+    s->made_by = MADE_BY_UNIX;
+    s->external_fa = mode << 16 | (S_ISDIR(mode) ? DOS_DIR_ATTR : 0);
+    s->align = o->align;
+}
+
+/* Readers take a name ending in '/' for a directory, whatever its mode:
+ * only directory entries may have one. */
+static int check_not_dir_name(ota_zip_writer *w, const char *name, const struct entry_spec *s, ota_error *err)
+{
+    if (name && *name && name[strlen(name) - 1] == '/' && !S_ISDIR(s->external_fa >> 16))
+        return ota_error_set(err, OTA_ERR_ARGS, "%s: %s: only directory entries may end in '/'", w->path, name);
+    return 0;
+}
+
+/* ---- public API ------------------------------------------------------------ */
+
+ota_zip_writer *ota_zip_writer_open(const char *path, ota_error *err)
+{
+    if (!path)
+        return ota_error_set(err, OTA_ERR_ARGS, "ota_zip_writer_open: no path given"), NULL;
+    ota_zip_writer *w = calloc(1, sizeof *w);
+    if (!w || !(w->path = strdup(path))) {
+        free(w);
+        ota_error_set(err, OTA_ERR_NOMEM, "%s: out of memory", path);
+        return NULL;
+    }
+    w->fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (w->fd < 0) {
+        ota_error_errno(err, "cannot create %s", path);
+        free(w->path);
+        free(w);
+        return NULL;
+    }
+    /* minizip seeks back to finish each local header, and a failed
+     * archive is deleted: both only make sense for a regular file. */
+    struct stat st;
+    if (fstat(w->fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        ota_error_set(err, OTA_ERR_ARGS, "%s: not a regular file", path);
+        close(w->fd);
+        free(w->path);
+        free(w);
+        return NULL;
+    }
+    zip_io_init(&w->io, w->fd);
+    zlib_filefunc64_def funcs;
+    zip_io_functions(&funcs);
+    w->zf = zipOpen2_64(&w->io, APPEND_STATUS_CREATE, NULL, &funcs);
+    if (!w->zf) {
+        ota_error_set(err, OTA_ERR_NOMEM, "%s: minizip cannot start an archive", path);
+        ota_zip_writer_abort(w);
+        return NULL;
+    }
+    return w;
+}
+
+int ota_zip_add_data(ota_zip_writer *w, const char *name, const void *data, size_t len,
+                     const ota_zip_add_opts *opts, ota_error *err)
+{
+    const ota_zip_add_opts *o = opts ? opts : &default_opts;
+    if (zip_writer_usable(w, err) < 0 || check_opts(w, o, err) < 0)
+        return -1;
+    if (!data && len)
+        return ota_error_set(err, OTA_ERR_ARGS, "%s: %s: no data given", w->path, name ? name : "");
+    struct entry_spec s;
+    struct open_entry oe;
+    spec_from_opts(&s, name, o, len, 1);
+    if (check_not_dir_name(w, name, &s, err) < 0 || claim_name(w, name, err) < 0)
+        return -1;
+    if (begin_entry(w, &s, &oe, err) < 0 || write_bytes(w, name, data, len, err) < 0 ||
+        end_entry(w, &s, &oe, len, 0, err) < 0)
+        return fail(w, err);
+    return 0;
+}
+
+int ota_zip_add_fd(ota_zip_writer *w, const char *name, int fd, const ota_zip_add_opts *opts, ota_error *err)
+{
+    const ota_zip_add_opts *o = opts ? opts : &default_opts;
+    if (zip_writer_usable(w, err) < 0 || check_opts(w, o, err) < 0 || check_name(w, name, err) < 0)
+        return -1;
+    struct stat st;
+    if (fstat(fd, &st) < 0)
+        return ota_error_errno(err, "%s: %s: cannot stat the input", w->path, name);
+    struct entry_spec s;
+    struct open_entry oe;
+    spec_from_opts(&s, name, o, (uint64_t)st.st_size, S_ISREG(st.st_mode));
+    if (check_not_dir_name(w, name, &s, err) < 0)
+        return -1;
+    unsigned char *buf = malloc(ZIP_WRITE_CHUNK);
+    if (!buf)
+        return ota_error_set(err, OTA_ERR_NOMEM, "%s: out of memory", w->path);
+    if (claim_name(w, name, err) < 0) {
+        free(buf);
+        return -1;
+    }
+    if (begin_entry(w, &s, &oe, err) < 0) {
+        free(buf);
+        return fail(w, err);
+    }
+    uint64_t total = 0;
+    for (;;) {
+        long long n = ota_read_all(fd, buf, ZIP_WRITE_CHUNK, err);
+        if (n < 0) {
+            ota_error_prefix(err, "%s: reading the input for %s", w->path, name);
+            free(buf);
+            return fail(w, err);
+        }
+        if (n == 0)
+            break;
+        if (write_bytes(w, name, buf, (size_t)n, err) < 0) {
+            free(buf);
+            return fail(w, err);
+        }
+        total += (uint64_t)n;
+    }
+    free(buf);
+    return end_entry(w, &s, &oe, total, 0, err) < 0 ? fail(w, err) : 0;
+}
+
+int ota_zip_add_file(ota_zip_writer *w, const char *name, const char *path, const ota_zip_add_opts *opts,
+                     ota_error *err)
+{
+    if (zip_writer_usable(w, err) < 0)
+        return -1;
+    int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+    if (fd < 0)
+        return path ? ota_error_errno(err, "cannot open %s", path)
+                    : ota_error_set(err, OTA_ERR_ARGS, "%s: no input path given", w->path);
+    int rc = ota_zip_add_fd(w, name, fd, opts, err);
+    close(fd);
+    return rc;
+}
+
+int ota_zip_add_symlink(ota_zip_writer *w, const char *name, const char *target, ota_error *err)
+{
+    if (zip_writer_usable(w, err) < 0)
+        return -1;
+    if (!target || !*target)
+        return ota_error_set(err, OTA_ERR_ARGS, "%s: symlink %s has no target", w->path, name ? name : "");
+    ota_zip_add_opts o = { .method = OTA_ZIP_STORE, .unix_mode = S_IFLNK | 0777 };
+    return ota_zip_add_data(w, name, target, strlen(target), &o, err);
+}
+
+int ota_zip_add_dir(ota_zip_writer *w, const char *name, uint32_t mode, ota_error *err)
+{
+    if (zip_writer_usable(w, err) < 0 || check_name(w, name, err) < 0)
+        return -1;
+    size_t len = strlen(name);
+    char *dir = malloc(len + 2);
+    if (!dir)
+        return ota_error_set(err, OTA_ERR_NOMEM, "%s: out of memory", w->path);
+    memcpy(dir, name, len + 1);
+    if (dir[len - 1] != '/') /* a directory entry's name ends in '/' */
+        memcpy(dir + len, "/", 2);
+    ota_zip_add_opts o = { .method = OTA_ZIP_STORE, .unix_mode = S_IFDIR | (mode & 07777 ? mode & 07777 : 0755) };
+    int rc = ota_zip_add_data(w, dir, NULL, 0, &o, err);
+    free(dir);
+    return rc;
+}
+
+/* Deflate's level is recorded in general-purpose flag bits 1-2; minizip
+ * derives them from the level, so map them back. */
+static int level_from_flags(uint16_t flags)
+{
+    static const int levels[4] = { 6, 9, 2, 1 };
+    return levels[(flags >> 1) & 3];
+}
+
+int ota_zip_copy_entry(ota_zip_writer *w, ota_zip *src, const ota_zip_entry *entry, const char *new_name,
+                       ota_error *err)
+{
+    if (zip_writer_usable(w, err) < 0)
+        return -1;
+    const struct zip_rec *r = zip_rec_of(src, entry, err);
+    uint64_t off;
+    if (!r || zip_entry_data(src, r, &off, err) < 0)
+        return -1;
+    const char *name = new_name ? new_name : entry->name;
+    unsigned char *buf = malloc(ZIP_WRITE_CHUNK);
+    if (!buf)
+        return ota_error_set(err, OTA_ERR_NOMEM, "%s: out of memory", w->path);
+    if (claim_name(w, name, err) < 0) {
+        free(buf);
+        return -1;
+    }
+    struct entry_spec s = {
+        .name = name,
+        .method = entry->method,
+        .level = entry->method == OTA_ZIP_STORE ? 0 : level_from_flags(r->flags),
+        .raw = 1,
+        .zip64 = entry->size >= ZIP64_THRESHOLD || entry->compressed_size >= ZIP64_THRESHOLD,
+        .made_by = r->version_made_by,
+        .flags = r->flags & ZIP_FLAG_UTF8,
+        .external_fa = r->external_fa,
+        .internal_fa = r->internal_fa,
+    };
+    struct open_entry oe;
+    int rc = begin_entry(w, &s, &oe, err);
+    for (uint64_t left = entry->compressed_size; rc == 0 && left > 0;) {
+        size_t n = left < ZIP_WRITE_CHUNK ? (size_t)left : ZIP_WRITE_CHUNK;
+        if (zip_pread_full(src->fd, buf, n, off) < 0)
+            rc = ota_error_errno(err, "%s: entry %s: read failed", src->path, entry->name);
+        else
+            rc = write_bytes(w, name, buf, n, err);
+        off += n;
+        left -= n;
+    }
+    free(buf);
+    if (rc < 0 || end_entry(w, &s, &oe, entry->size, entry->crc32, err) < 0)
+        return fail(w, err);
+    return 0;
+}

@@ -1,0 +1,192 @@
+/* Unit tests of running a package (updater_run_package) without devices:
+ * what reaches the command pipe for a working script, a failing builtin, an
+ * abort, a syntax error and a package without a script; getprop and
+ * file_getprop against property files under RECOVERY_ROOT. */
+#include <check.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "otautil/zip.h"
+#include "updater/updater.h"
+
+typedef struct run_result {
+    int rc;
+    ota_error err;
+    char pipe[8192]; /* what the updater wrote to the command pipe */
+} run_result;
+
+static char *temp_dir(void)
+{
+    char *d = strdup("/tmp/updater-run.XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(d));
+    return d;
+}
+
+static void remove_tree(const char *d)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", d);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+/* Runs script (NULL: a package without one) in a package in dir. */
+static void run_script(const char *dir, const char *script, run_result *r)
+{
+    char zip_path[512], pipe_path[512];
+    snprintf(zip_path, sizeof zip_path, "%s/update.zip", dir);
+    snprintf(pipe_path, sizeof pipe_path, "%s/pipe", dir);
+    ota_error err;
+    ota_zip_writer *w = ota_zip_writer_open(zip_path, &err);
+    ck_assert_msg(w != NULL, "%s", err.message);
+    if (script)
+        ck_assert_int_eq(ota_zip_add_data(w, UPDATER_SCRIPT_ENTRY, script, strlen(script), NULL,
+                                          &err), 0);
+    ck_assert_int_eq(ota_zip_add_data(w, "payload.txt", "payload\n", 8, NULL, &err), 0);
+    ck_assert_int_eq(ota_zip_writer_close(w, NULL, 0, &err), 0);
+
+    int fd = open(pipe_path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    ck_assert_int_ge(fd, 0);
+    updater_ctx ctx;
+    updater_ctx_init(&ctx, fd);
+    ota_error_clear(&r->err);
+    r->rc = updater_run_package(&ctx, zip_path, &r->err);
+    updater_ctx_release(&ctx);
+    ssize_t n = pread(fd, r->pipe, sizeof r->pipe - 1, 0);
+    ck_assert_int_ge(n, 0);
+    r->pipe[n] = '\0';
+    close(fd);
+}
+
+START_TEST(pipe_lines_of_a_working_script)
+{
+    char *d = temp_dir();
+    run_result r;
+    run_script(d, "ui_print(\"Installing \", \"now\");\n"
+                  "show_progress(0.5, 10);\n"
+                  "set_progress(0.25);\n"
+                  "sha1_check(package_extract_file(\"payload.txt\")) == "
+                  "\"997e49bbf4ad5ee847d0e77aa30648c70c71323c\" || abort(\"payload sha\");\n"
+                  "wipe_cache();\n"
+                  "ui_print(\"two\nlines\");\n",
+               &r);
+    ck_assert_msg(r.rc == 0, "%s", r.err.message);
+    ck_assert_ptr_nonnull(strstr(r.pipe, "ui_print Installing now\nui_print\n"));
+    ck_assert_ptr_nonnull(strstr(r.pipe, "progress 0.500000 10\n"));
+    ck_assert_ptr_nonnull(strstr(r.pipe, "set_progress 0.250000\n"));
+    ck_assert_ptr_nonnull(strstr(r.pipe, "wipe_cache\n"));
+    ck_assert_ptr_nonnull(strstr(r.pipe, "ui_print two\nui_print lines\nui_print\n"));
+    remove_tree(d);
+    free(d);
+}
+END_TEST
+
+START_TEST(failing_builtin_names_line_and_reason)
+{
+    char *d = temp_dir();
+    run_result r;
+    run_script(d, "ui_print(\"start\");\n\npackage_extract_file(\"missing.img\");\n"
+                  "ui_print(\"not reached\");\n",
+               &r);
+    ck_assert_int_eq(r.rc, -1);
+    ck_assert_ptr_nonnull(strstr(r.err.message, "line 3"));
+    ck_assert_ptr_nonnull(strstr(r.err.message, "package_extract_file() failed"));
+    ck_assert_ptr_nonnull(strstr(r.err.message, "missing.img"));
+    ck_assert_ptr_nonnull(strstr(r.pipe, "ui_print E: "));
+    ck_assert_ptr_null(strstr(r.pipe, "not reached"));
+    remove_tree(d);
+    free(d);
+}
+END_TEST
+
+START_TEST(abort_message_shown_as_written)
+{
+    char *d = temp_dir();
+    run_result r;
+    run_script(d, "abort(\"This package is for \\\"x\\\" devices.\");\n", &r);
+    ck_assert_int_eq(r.rc, -1);
+    ck_assert_ptr_nonnull(
+        strstr(r.pipe, "ui_print E: META-INF/com/google/android/updater-script line 1: "
+                       "This package is for \"x\" devices.\n"));
+    remove_tree(d);
+    free(d);
+}
+END_TEST
+
+START_TEST(syntax_error_with_line_and_column)
+{
+    char *d = temp_dir();
+    run_result r;
+    run_script(d, "ui_print(\"ok\");\nui_print(\"x\" \"y\");\n", &r);
+    ck_assert_int_eq(r.rc, -1);
+    ck_assert_int_eq(r.err.code, OTA_ERR_FORMAT);
+    ck_assert_ptr_nonnull(strstr(r.pipe, "ui_print E: syntax error: "
+                                         "META-INF/com/google/android/updater-script:2:"));
+    /* Nothing of the script ran. */
+    ck_assert_ptr_null(strstr(r.pipe, "ui_print ok"));
+    remove_tree(d);
+    free(d);
+}
+END_TEST
+
+START_TEST(package_without_script)
+{
+    char *d = temp_dir();
+    run_result r;
+    run_script(d, NULL, &r);
+    ck_assert_int_eq(r.rc, -1);
+    ck_assert_int_eq(r.err.code, OTA_ERR_NOTFOUND);
+    ck_assert_ptr_nonnull(strstr(r.err.message, UPDATER_SCRIPT_ENTRY));
+    remove_tree(d);
+    free(d);
+}
+END_TEST
+
+START_TEST(properties_under_recovery_root)
+{
+    char *d = temp_dir();
+    char path[512];
+    snprintf(path, sizeof path, "%s/default.prop", d);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("ro.product.device=first\n", f);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/prop.default", d);
+    f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("ro.product.device=second\nro.only.here=yes\n", f);
+    fclose(f);
+    setenv("RECOVERY_ROOT", d, 1);
+    run_result r;
+    run_script(d, "getprop(\"ro.product.device\") == \"first\" || abort(\"precedence\");\n"
+                  "getprop(\"ro.only.here\") == \"yes\" || abort(\"second file\");\n"
+                  "getprop(\"ro.unset\") == \"\" || abort(\"unset\");\n"
+                  "file_getprop(\"/prop.default\", \"ro.product.device\") == \"second\" || "
+                  "abort(\"file_getprop\");\n",
+               &r);
+    unsetenv("RECOVERY_ROOT");
+    ck_assert_msg(r.rc == 0, "%s", r.err.message);
+    remove_tree(d);
+    free(d);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("updater-run");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, pipe_lines_of_a_working_script);
+    tcase_add_test(tc, failing_builtin_names_line_and_reason);
+    tcase_add_test(tc, abort_message_shown_as_written);
+    tcase_add_test(tc, syntax_error_with_line_and_column);
+    tcase_add_test(tc, package_without_script);
+    tcase_add_test(tc, properties_under_recovery_root);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}

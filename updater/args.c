@@ -1,0 +1,100 @@
+/* Helpers the builtins share: argument counts and conversion, paths under
+ * RECOVERY_ROOT, the fstab, numbers. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "otautil/root.h"
+#include "updater/builtins.h"
+
+int upd_argc(edify_state *st, int argc, int min, int max)
+{
+    if (argc < min || (max >= 0 && argc > max)) {
+        if (min == max)
+            edify_fail_code(st, OTA_ERR_ARGS, "expects %d argument%s, got %d", min,
+                            min == 1 ? "" : "s", argc);
+        else if (max < 0)
+            edify_fail_code(st, OTA_ERR_ARGS, "expects at least %d arguments, got %d", min, argc);
+        else
+            edify_fail_code(st, OTA_ERR_ARGS, "expects %d to %d arguments, got %d", min, max, argc);
+        return -1;
+    }
+    return 0;
+}
+
+int upd_strings(edify_state *st, int argc, edify_expr *const *argv, int min, int max,
+                char **out)
+{
+    if (upd_argc(st, argc, min, max) < 0)
+        return -1;
+    return edify_eval_strings(st, argc, argv, out);
+}
+
+char *upd_path(edify_state *st, const char *path)
+{
+    ota_error err;
+    if (path[0] == '\0') {
+        edify_fail_code(st, OTA_ERR_ARGS, "empty path");
+        return NULL;
+    }
+    char *out = ota_path_dup(path, &err);
+    if (!out)
+        edify_fail_error(st, &err);
+    return out;
+}
+
+const ota_fstab *upd_fstab(edify_state *st)
+{
+    updater_ctx *ctx = upd_ctx(st);
+    if (ctx->fstab_loaded)
+        return &ctx->fstab;
+    ota_error err;
+    char path[4096];
+    if (ota_path("/etc/recovery.fstab", path, sizeof path, &err) < 0 ||
+        ota_fstab_load(path, &ctx->fstab, &err) < 0) {
+        edify_fail_error(st, &err);
+        return NULL;
+    }
+    ctx->fstab_loaded = 1;
+    return &ctx->fstab;
+}
+
+edify_value *upd_true(void)
+{
+    return edify_string("t");
+}
+
+int upd_parse_u64(const char *s, int base, uint64_t *out)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    if (*s == '\0' || *s == '-' || *s == '+')
+        return -1;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, base);
+    while (isspace((unsigned char)*end))
+        end++;
+    if (errno || *end != '\0')
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int upd_parse_i64(const char *s, long long *out)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    if (*s == '\0')
+        return -1;
+    errno = 0;
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    while (isspace((unsigned char)*end))
+        end++;
+    if (errno || *end != '\0' || end == s)
+        return -1;
+    *out = v;
+    return 0;
+}

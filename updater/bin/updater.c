@@ -1,0 +1,81 @@
+/* updater API_VERSION FD PACKAGE.zip: the update-binary recovery runs for a
+ * package.  Exit 0 when the package's updater-script succeeded. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "updater/updater.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: updater API_VERSION FD PACKAGE.zip\n"
+            "Runs META-INF/com/google/android/updater-script from PACKAGE.zip.\n"
+            "  API_VERSION  recovery API version, %d or newer\n"
+            "  FD           file descriptor of the command pipe to recovery (1: stdout)\n"
+            "Paths are resolved under $RECOVERY_ROOT when it is set.\n",
+            UPDATER_MIN_API);
+}
+
+static int parse_int(const char *s, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end != '\0')
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (argc != 4) {
+        usage(stderr);
+        return 2;
+    }
+    long api, fd;
+    if (parse_int(argv[1], &api) < 0 || parse_int(argv[2], &fd) < 0 || fd < 0 || fd > 65535) {
+        usage(stderr);
+        return 2;
+    }
+    if (api < UPDATER_MIN_API) {
+        fprintf(stderr, "updater: recovery API version %ld is not supported (%d or newer)\n",
+                api, UPDATER_MIN_API);
+        return 1;
+    }
+    int flags = fcntl((int)fd, F_GETFD);
+    if (flags < 0) {
+        fprintf(stderr, "updater: command pipe fd %ld is not open: %s\n", fd, strerror(errno));
+        return 1;
+    }
+    /* Programs we run must not inherit the pipe (stdout stays as it is). */
+    if (fd > 2)
+        fcntl((int)fd, F_SETFD, flags | FD_CLOEXEC);
+    /* A vanished recovery must not kill an install half way: writes to the
+     * pipe fail with EPIPE instead and the install goes on. */
+    signal(SIGPIPE, SIG_IGN);
+    /* Modes come from the script, not from whoever started us. */
+    umask(022);
+
+    updater_ctx ctx;
+    updater_ctx_init(&ctx, (int)fd);
+    ota_error err;
+    ota_error_clear(&err);
+    int rc = updater_run_package(&ctx, argv[3], &err);
+    updater_ctx_release(&ctx);
+    if (rc < 0) {
+        fprintf(stderr, "updater: %s\n", err.message);
+        return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,154 @@
+/* Inside the updater room: the builtin families' registration, the helpers
+ * they share (arguments, paths, devices), and the pure parts that the unit
+ * tests reach directly. */
+#ifndef UPDATER_BUILTINS_H
+#define UPDATER_BUILTINS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "edify/edify.h"
+#include "otautil/error.h"
+#include "otautil/fstab.h"
+#include "otautil/zip.h"
+#include "updater/updater.h"
+
+/* ---- registration, one call per family ---------------------------------- */
+int updater_register_mount(edify_funcs *fns);   /* mount is_mounted unmount */
+int updater_register_format(edify_funcs *fns);  /* format */
+int updater_register_extract(edify_funcs *fns); /* package_extract_dir/_file */
+int updater_register_perms(edify_funcs *fns);   /* set_perm* set_metadata* */
+int updater_register_files(edify_funcs *fns);   /* symlink delete* rename write_value */
+int updater_register_props(edify_funcs *fns);   /* getprop file_getprop */
+int updater_register_raw(edify_funcs *fns);     /* write_raw_image wipe_block_device *_stage */
+int updater_register_patch(edify_funcs *fns);   /* apply_patch* sha1_check read_file */
+int updater_register_misc(edify_funcs *fns);    /* ui_print progress run_program wipe_cache */
+
+/* ---- argument helpers ------------------------------------------------------
+ * Each returns -1 after recording the failure with edify_fail(). */
+
+/* Checks min <= argc <= max (max < 0: no upper bound). */
+int upd_argc(edify_state *st, int argc, int min, int max);
+/* Evaluates all arguments to strings after checking the count. */
+int upd_strings(edify_state *st, int argc, edify_expr *const *argv, int min, int max,
+                char **out);
+/* Resolves an absolute script path under RECOVERY_ROOT (malloc'd). */
+char *upd_path(edify_state *st, const char *path);
+static inline updater_ctx *upd_ctx(edify_state *st) { return st->cookie; }
+/* The fstab, loaded from /etc/recovery.fstab on first use. */
+const ota_fstab *upd_fstab(edify_state *st);
+edify_value *upd_true(void); /* "t" */
+
+/* ---- numbers (pure) ------------------------------------------------------- */
+/* Whole decimal (or 0x hex when base 0) text to a number; -1 on anything else. */
+int upd_parse_u64(const char *s, int base, uint64_t *out);
+int upd_parse_i64(const char *s, long long *out);
+
+/* ---- devices ------------------------------------------------------------- */
+/* Size in bytes of a block device or regular file open as fd. */
+int upd_fd_size(int fd, uint64_t *size, ota_error *err);
+/* A partition named by fstab mount point ("boot", "/boot") or by device
+ * path ("/dev/block/..."), resolved under RECOVERY_ROOT (malloc'd). */
+char *upd_partition_device(edify_state *st, const char *partition);
+/* Writes all of fd's page cache out and drops it, so a read-back comes
+ * from the device. */
+int upd_flush_device(int fd, const char *what, ota_error *err);
+
+/* ---- raw images ------------------------------------------------------------- */
+/* An image in memory (mem) or in a file (fd, read with pread). */
+typedef struct upd_image {
+    const uint8_t *mem;
+    int fd;
+    uint64_t size;
+    const char *shown; /* for messages */
+} upd_image;
+/* Writes img at offset 0 of dev (block device or file), flushes, reads it
+ * back from the device and compares.  Fails before writing anything when
+ * the image does not fit. */
+int upd_image_write(const upd_image *img, const char *dev, const char *shown, ota_error *err);
+
+/* Unmounts every mount of the block device dev (before it is formatted);
+ * a regular file is left alone. */
+int upd_unmount_device(updater_ctx *ctx, const char *dev, const char *shown, ota_error *err);
+
+/* ---- child processes ------------------------------------------------------ */
+/* Runs argv (argv[0] searched in PATH when it has no '/'), waits, and gives
+ * its exit status (128+N when killed by signal N).  The child's stdin is
+ * /dev/null, and its stdout goes to our stderr when our stdout is the
+ * command pipe, so it cannot garble the protocol. */
+int upd_spawn(updater_ctx *ctx, char *const argv[], int *status, ota_error *err);
+
+/* ---- extraction path safety (pure but for the walk) ----------------------- */
+/* 0 when rel is a safe relative name inside a destination: not empty, not
+ * absolute, no empty, "." or ".." component.  A trailing '/' is allowed
+ * (directory entries).  Otherwise -1 with the reason. */
+int upd_relpath_check(const char *rel, ota_error *err);
+
+/* Opens directories beneath a root fd one component at a time, never
+ * following a symlink, creating missing ones with mode 0755.  Remembers the
+ * last parent it opened, since zip entries come grouped by directory. */
+typedef struct upd_beneath {
+    int root_fd;
+    char *cached_dir;  /* relative path of cached_fd, NULL when none */
+    int cached_fd;
+    const char *root_name; /* for messages */
+} upd_beneath;
+
+void upd_beneath_init(upd_beneath *b, int root_fd, const char *root_name);
+void upd_beneath_release(upd_beneath *b);
+/* The directory fd holding rel's last component (owned by b: do not
+ * close), with *leaf pointing at that component inside rel. */
+int upd_beneath_parent(upd_beneath *b, const char *rel, const char **leaf, ota_error *err);
+/* Creates the directory rel (and its parents). */
+int upd_beneath_mkdirs(upd_beneath *b, const char *rel, ota_error *err);
+
+/* ---- extraction ------------------------------------------------------------ */
+#define UPD_EXTRACT_SYNC 1u       /* fsync the file before naming it */
+#define UPD_EXTRACT_NAMED_TEMP 2u /* never O_TMPFILE (as on kernels before 3.11) */
+/* Writes a regular entry as leaf in dir_fd, mode 0644 and Android's fixed
+ * time: into an unnamed file (O_TMPFILE) or a temporary name, named leaf
+ * only when complete (replacing what was there atomically). */
+int upd_extract_file_at(ota_zip *zip, const ota_zip_entry *e, int dir_fd, const char *leaf,
+                        const char *display, unsigned flags, ota_error *err);
+/* Makes leaf in dir_fd the symlink a symlink entry describes (replacing
+ * what was there, atomically). */
+int upd_extract_symlink_at(ota_zip *zip, const ota_zip_entry *e, int dir_fd, const char *leaf,
+                           const char *display, ota_error *err);
+/* The entries under prefix/ ("" for all) into dest (created if missing),
+ * names checked first; up to max_threads threads (0: as many as useful);
+ * flags as for upd_extract_file_at.  shown names dest in messages.  Syncs
+ * dest's filesystem at the end. */
+int upd_extract_dir(ota_zip *zip, const char *prefix, const char *dest, const char *shown,
+                    int max_threads, unsigned flags, ota_error *err);
+edify_value *upd_fn_package_extract_dir(const char *name, edify_state *st, int argc,
+                                        edify_expr *const *argv);
+
+/* ---- metadata (pure) -------------------------------------------------------- */
+#define UPD_VFS_CAP_SIZE 20
+/* The security.capability value (VFS cap revision 2, effective flag set)
+ * granting caps as permitted, little-endian as the kernel stores it. */
+void upd_vfs_cap_encode(uint64_t caps, uint8_t out[UPD_VFS_CAP_SIZE]);
+
+/* ---- properties (pure) ----------------------------------------------------- */
+/* Looks key up in key=value text (comments and blank lines skipped, spaces
+ * around key and value trimmed; the last definition wins, as init does).
+ * Returns a malloc'd value, or NULL when absent (*found = 0). */
+char *upd_prop_lookup(const char *text, size_t len, const char *key, int *found);
+
+/* ---- /proc/self/mounts (pure parsing) -------------------------------------- */
+/* Undoes the octal escapes (\040 for space ...) of a mounts field in place. */
+void upd_mounts_unescape(char *field);
+
+/* Splits mount()'s comma-separated options into mount(2) flags (ro, nosuid,
+ * noexec, ... on top of Android's noatime, nodev, nodiratime) and the
+ * filesystem's data string.  -1 when data does not fit in datasz. */
+int upd_mount_options(const char *options, unsigned long *flags, char *data, size_t datasz);
+
+/* ---- format (pure) ------------------------------------------------------- */
+/* Bytes the filesystem gets on a device of dev_size bytes: fs_size 0 = the
+ * whole device, > 0 that size, < 0 the device minus -fs_size bytes.  -1 when
+ * that does not fit. */
+int upd_fs_bytes(uint64_t dev_size, long long fs_size, uint64_t *out, ota_error *err);
+
+#endif

@@ -1,0 +1,283 @@
+/* symlink, delete, delete_recursive, rename, write_value. */
+#include <errno.h>
+#include <fcntl.h>
+#include <fts.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "otautil/root.h"
+#include "otautil/sink.h"
+#include "updater/builtins.h"
+
+/* Creates the missing parent directories of path (0755). */
+static int make_parents(const char *path, ota_error *err)
+{
+    char *copy = strdup(path);
+    if (!copy)
+        return ota_error_set(err, OTA_ERR_NOMEM, "out of memory");
+    for (char *s = strchr(copy + 1, '/'); s; s = strchr(s + 1, '/')) {
+        *s = '\0';
+        if (mkdir(copy, 0755) < 0 && errno != EEXIST) {
+            ota_error_errno(err, "cannot create directory %s", ota_path_unroot(copy));
+            free(copy);
+            return -1;
+        }
+        *s = '/';
+    }
+    free(copy);
+    return 0;
+}
+
+/* A link made under a temporary name and renamed over the old one, so the
+ * name is never missing. */
+static int replace_symlink(const char *target, const char *path, ota_error *err)
+{
+    const char *shown = ota_path_unroot(path);
+    if (make_parents(path, err) < 0)
+        return -1;
+    size_t len = strlen(path) + 32;
+    char *tmp = malloc(len);
+    if (!tmp)
+        return ota_error_set(err, OTA_ERR_NOMEM, "out of memory");
+    int rc = -1;
+    for (unsigned attempt = 0; attempt < 100; attempt++) {
+        snprintf(tmp, len, "%s.updater-tmp.%u", path, attempt);
+        if (symlink(target, tmp) == 0) {
+            rc = 0;
+            break;
+        }
+        if (errno != EEXIST) {
+            ota_error_errno(err, "cannot create symlink %s -> %s", shown, target);
+            free(tmp);
+            return -1;
+        }
+    }
+    if (rc < 0) {
+        free(tmp);
+        return ota_error_set(err, OTA_ERR_IO, "no free temporary name next to %s", shown);
+    }
+    if (rename(tmp, path) < 0) {
+        rc = errno == EISDIR || errno == ENOTEMPTY || errno == EEXIST
+                 ? ota_error_set(err, OTA_ERR_IO, "cannot replace the directory %s with a "
+                                 "symlink", shown)
+                 : ota_error_errno(err, "cannot create symlink %s -> %s", shown, target);
+        unlink(tmp);
+    }
+    free(tmp);
+    return rc;
+}
+
+static char **eval_all(edify_state *st, int argc, edify_expr *const *argv, int min)
+{
+    if (upd_argc(st, argc, min, -1) < 0)
+        return NULL;
+    char **args = calloc((size_t)argc, sizeof *args);
+    if (!args) {
+        edify_fail_code(st, OTA_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    if (edify_eval_strings(st, argc, argv, args) < 0) {
+        free(args);
+        return NULL;
+    }
+    return args;
+}
+
+static void free_all(char **args, int argc)
+{
+    edify_free_strings(args, argc);
+    free(args);
+}
+
+/* symlink(target, link...) */
+static edify_value *fn_symlink(const char *name, edify_state *st, int argc,
+                               edify_expr *const *argv)
+{
+    (void)name;
+    char **args = eval_all(st, argc, argv, 2);
+    if (!args)
+        return NULL;
+    edify_value *result = NULL;
+    if (args[0][0] == '\0') {
+        edify_fail_code(st, OTA_ERR_ARGS, "empty symlink target");
+        goto out;
+    }
+    for (int i = 1; i < argc; i++) {
+        char *path = upd_path(st, args[i]);
+        if (!path)
+            goto out;
+        ota_error err;
+        int rc = replace_symlink(args[0], path, &err);
+        free(path);
+        if (rc < 0) {
+            edify_fail_error(st, &err);
+            goto out;
+        }
+    }
+    result = upd_true();
+out:
+    free_all(args, argc);
+    return result;
+}
+
+static int remove_tree(const char *path, ota_error *err)
+{
+    char *roots[] = {(char *)path, NULL};
+    FTS *fts = fts_open(roots, FTS_PHYSICAL | FTS_NOCHDIR, NULL);
+    if (!fts)
+        return ota_error_errno(err, "cannot walk %s", ota_path_unroot(path));
+    int rc = 0;
+    while (rc == 0) {
+        errno = 0;
+        FTSENT *ent = fts_read(fts);
+        if (!ent) {
+            if (errno != 0)
+                rc = ota_error_errno(err, "cannot walk %s", ota_path_unroot(path));
+            break;
+        }
+        switch (ent->fts_info) {
+        case FTS_D:
+            break; /* removed on the way back up */
+        case FTS_DP:
+            if (rmdir(ent->fts_accpath) < 0)
+                rc = ota_error_errno(err, "cannot remove directory %s",
+                                     ota_path_unroot(ent->fts_path));
+            break;
+        case FTS_DNR:
+        case FTS_ERR:
+        case FTS_NS:
+            if (ent->fts_errno == ENOENT && ent->fts_level == 0)
+                break; /* nothing to delete */
+            errno = ent->fts_errno;
+            rc = ota_error_errno(err, "cannot walk %s", ota_path_unroot(ent->fts_path));
+            break;
+        default:
+            if (unlink(ent->fts_accpath) < 0)
+                rc = ota_error_errno(err, "cannot delete %s", ota_path_unroot(ent->fts_path));
+        }
+    }
+    fts_close(fts);
+    return rc;
+}
+
+/* delete(path...) and delete_recursive(path...): the number of paths that
+ * existed and were removed.  A path that is already gone is fine (scripts
+ * delete what an older build may have had); one that cannot be removed is
+ * a failure. */
+static edify_value *delete_paths(edify_state *st, int argc, edify_expr *const *argv,
+                                 int recursive)
+{
+    char **args = eval_all(st, argc, argv, 1);
+    if (!args)
+        return NULL;
+    edify_value *result = NULL;
+    int removed = 0;
+    for (int i = 0; i < argc; i++) {
+        char *path = upd_path(st, args[i]);
+        if (!path)
+            goto out;
+        ota_error err;
+        struct stat sb;
+        int exists = lstat(path, &sb) == 0;
+        int rc = 0;
+        if (exists && recursive)
+            rc = remove_tree(path, &err);
+        else if (exists && unlink(path) < 0)
+            rc = ota_error_errno(&err, "cannot delete %s", args[i]);
+        free(path);
+        if (rc < 0) {
+            edify_fail_error(st, &err);
+            goto out;
+        }
+        removed += exists;
+    }
+    char count[16];
+    snprintf(count, sizeof count, "%d", removed);
+    result = edify_string(count);
+out:
+    free_all(args, argc);
+    return result;
+}
+
+static edify_value *fn_delete(const char *name, edify_state *st, int argc,
+                              edify_expr *const *argv)
+{
+    (void)name;
+    return delete_paths(st, argc, argv, 0);
+}
+
+static edify_value *fn_delete_recursive(const char *name, edify_state *st, int argc,
+                                        edify_expr *const *argv)
+{
+    (void)name;
+    return delete_paths(st, argc, argv, 1);
+}
+
+/* rename(src, dst): dst's parents are created. */
+static edify_value *fn_rename(const char *name, edify_state *st, int argc,
+                              edify_expr *const *argv)
+{
+    (void)name;
+    char *args[2];
+    if (upd_strings(st, argc, argv, 2, 2, args) < 0)
+        return NULL;
+    edify_value *result = NULL;
+    char *src = upd_path(st, args[0]), *dst = src ? upd_path(st, args[1]) : NULL;
+    ota_error err;
+    if (!dst)
+        goto out;
+    if (make_parents(dst, &err) < 0)
+        edify_fail_error(st, &err);
+    else if (rename(src, dst) < 0)
+        edify_fail_code(st, OTA_ERR_IO, "cannot rename %s to %s: %s", args[0], args[1],
+                        strerror(errno));
+    else
+        result = edify_string(args[1]);
+out:
+    free(src);
+    free(dst);
+    edify_free_strings(args, 2);
+    return result;
+}
+
+/* write_value(value, path): "t", or "" when the file cannot be written (as
+ * Android: scripts use it for optional tuning knobs in /sys and /proc). */
+static edify_value *fn_write_value(const char *name, edify_state *st, int argc,
+                                   edify_expr *const *argv)
+{
+    (void)name;
+    char *args[2];
+    if (upd_strings(st, argc, argv, 2, 2, args) < 0)
+        return NULL;
+    char *path = upd_path(st, args[1]);
+    edify_value *result = NULL;
+    if (path) {
+        ota_error err;
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        int ok = fd >= 0 && ota_write_all(fd, args[0], strlen(args[0]), &err) == 0;
+        struct stat sb;
+        if (ok && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode))
+            ok = fsync(fd) == 0;
+        if (fd >= 0 && close(fd) < 0)
+            ok = 0;
+        if (!ok)
+            updater_ui_printf(upd_ctx(st), "write_value: cannot write \"%s\" to %s: %s",
+                              args[0], args[1], strerror(errno));
+        result = edify_string(ok ? "t" : "");
+        free(path);
+    }
+    edify_free_strings(args, 2);
+    return result;
+}
+
+int updater_register_files(edify_funcs *fns)
+{
+    return edify_register(fns, "symlink", fn_symlink) |
+           edify_register(fns, "delete", fn_delete) |
+           edify_register(fns, "delete_recursive", fn_delete_recursive) |
+           edify_register(fns, "rename", fn_rename) |
+           edify_register(fns, "write_value", fn_write_value);
+}

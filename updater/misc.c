@@ -1,0 +1,160 @@
+/* ui_print, show_progress, set_progress, wipe_cache, run_program. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "otautil/sink.h"
+#include "updater/builtins.h"
+
+/* ui_print(text...): the arguments concatenated, shown by recovery. */
+static edify_value *fn_ui_print(const char *name, edify_state *st, int argc,
+                                edify_expr *const *argv)
+{
+    (void)name;
+    if (upd_argc(st, argc, 1, -1) < 0)
+        return NULL;
+    char **args = calloc((size_t)argc, sizeof *args);
+    if (!args)
+        return edify_fail_code(st, OTA_ERR_NOMEM, "out of memory");
+    if (edify_eval_strings(st, argc, argv, args) < 0) {
+        free(args);
+        return NULL;
+    }
+    ota_buf text = {0};
+    ota_error err;
+    edify_value *result = NULL;
+    for (int i = 0; i < argc; i++) {
+        if (ota_buf_append(&text, args[i], strlen(args[i]), &err) < 0) {
+            edify_fail_error(st, &err);
+            goto out;
+        }
+    }
+    updater_ui_print(upd_ctx(st), text.data ? (char *)text.data : "", text.len);
+    result = edify_string_n(text.data ? (char *)text.data : "", text.len);
+out:
+    ota_buf_free(&text);
+    edify_free_strings(args, argc);
+    free(args);
+    return result;
+}
+
+/* A fraction of the progress bar.  Text that is no number is a script bug
+ * and fails; a number outside 0..1 is clamped, since a progress bar is no
+ * reason to stop an install. */
+static int parse_frac(const char *s, double *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || *end != '\0' || v != v)
+        return -1;
+    *out = v < 0.0 ? 0.0 : v > 1.0 ? 1.0 : v;
+    return 0;
+}
+
+/* show_progress(frac, seconds): the next frac of the bar fills over seconds
+ * (or by set_progress calls when seconds is 0). */
+static edify_value *fn_show_progress(const char *name, edify_state *st, int argc,
+                                     edify_expr *const *argv)
+{
+    (void)name;
+    char *args[2];
+    if (upd_strings(st, argc, argv, 2, 2, args) < 0)
+        return NULL;
+    edify_value *result = NULL;
+    double frac, secs;
+    char *end;
+    char line[96];
+    secs = strtod(args[1], &end);
+    if (parse_frac(args[0], &frac) < 0 || end == args[1] || *end != '\0' || secs != secs)
+        edify_fail_code(st, OTA_ERR_ARGS, "bad fraction \"%s\" or seconds \"%s\" (numbers "
+                        "expected)", args[0], args[1]);
+    else if (updater_format_progress(frac, secs < 0 ? 0 : secs > 86400 ? 86400 : (int)secs, line,
+                                     sizeof line) == 0) {
+        updater_send(upd_ctx(st), line);
+        result = edify_string(args[0]);
+    }
+    edify_free_strings(args, 2);
+    return result;
+}
+
+/* set_progress(frac): how far through the current show_progress segment. */
+static edify_value *fn_set_progress(const char *name, edify_state *st, int argc,
+                                    edify_expr *const *argv)
+{
+    (void)name;
+    char *arg;
+    if (upd_strings(st, argc, argv, 1, 1, &arg) < 0)
+        return NULL;
+    edify_value *result = NULL;
+    double frac;
+    char line[64];
+    if (parse_frac(arg, &frac) < 0)
+        edify_fail_code(st, OTA_ERR_ARGS, "bad fraction \"%s\" (a number expected)", arg);
+    else if (updater_format_set_progress(frac, line, sizeof line) == 0) {
+        updater_send(upd_ctx(st), line);
+        result = edify_string(arg);
+    }
+    free(arg);
+    return result;
+}
+
+/* wipe_cache(): asks recovery to wipe /cache after the install. */
+static edify_value *fn_wipe_cache(const char *name, edify_state *st, int argc,
+                                  edify_expr *const *argv)
+{
+    (void)name;
+    (void)argv;
+    if (upd_argc(st, argc, 0, 0) < 0)
+        return NULL;
+    updater_send(upd_ctx(st), "wipe_cache\n");
+    return upd_true();
+}
+
+/* run_program(path, arg...): the program's exit status as a string (128+N
+ * when killed by signal N).  The path is resolved under RECOVERY_ROOT; the
+ * arguments are passed as they are. */
+static edify_value *fn_run_program(const char *name, edify_state *st, int argc,
+                                   edify_expr *const *argv)
+{
+    (void)name;
+    if (upd_argc(st, argc, 1, -1) < 0)
+        return NULL;
+    char **args = calloc((size_t)argc + 1, sizeof *args);
+    if (!args)
+        return edify_fail_code(st, OTA_ERR_NOMEM, "out of memory");
+    if (edify_eval_strings(st, argc, argv, args) < 0) {
+        free(args);
+        return NULL;
+    }
+    edify_value *result = NULL;
+    char *prog = upd_path(st, args[0]);
+    if (prog) {
+        char *shown = args[0];
+        args[0] = prog;
+        int status;
+        ota_error err;
+        fflush(stderr);
+        if (upd_spawn(upd_ctx(st), args, &status, &err) < 0) {
+            edify_fail_error(st, &err);
+        } else {
+            char text[16];
+            snprintf(text, sizeof text, "%d", status);
+            fprintf(stderr, "run_program: %s exited with status %d\n", shown, status);
+            result = edify_string(text);
+        }
+        args[0] = shown;
+        free(prog);
+    }
+    edify_free_strings(args, argc);
+    free(args);
+    return result;
+}
+
+int updater_register_misc(edify_funcs *fns)
+{
+    return edify_register(fns, "ui_print", fn_ui_print) |
+           edify_register(fns, "show_progress", fn_show_progress) |
+           edify_register(fns, "set_progress", fn_set_progress) |
+           edify_register(fns, "wipe_cache", fn_wipe_cache) |
+           edify_register(fns, "run_program", fn_run_program);
+}

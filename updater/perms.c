@@ -1,0 +1,309 @@
+/* set_perm, set_perm_recursive, set_metadata, set_metadata_recursive:
+ * owner, mode (setuid/setgid included: the mode is applied after the chown
+ * that would clear them), SELinux label (security.selinux) and file
+ * capabilities (security.capability), in that order, since a chown also
+ * drops the capability attribute. */
+#include <errno.h>
+#include <fts.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "otautil/root.h"
+#include "updater/builtins.h"
+
+#define XATTR_SELINUX "security.selinux"
+#define XATTR_CAPS "security.capability"
+#define VFS_CAP_REVISION_2 0x02000000u
+#define VFS_CAP_FLAGS_EFFECTIVE 0x000001u
+
+void upd_vfs_cap_encode(uint64_t caps, uint8_t out[UPD_VFS_CAP_SIZE])
+{
+    /* struct vfs_cap_data: magic_etc, then {permitted, inheritable} for the
+     * low and high 32 capability bits, all little-endian. */
+    uint32_t words[5] = {VFS_CAP_REVISION_2 | VFS_CAP_FLAGS_EFFECTIVE, (uint32_t)caps, 0,
+                         (uint32_t)(caps >> 32), 0};
+    for (int i = 0; i < 5; i++)
+        for (int b = 0; b < 4; b++)
+            out[i * 4 + b] = (uint8_t)(words[i] >> (8 * b));
+}
+
+typedef struct perm_spec {
+    int has_uid, has_gid, has_mode, has_dmode, has_fmode, has_selabel, has_caps;
+    uid_t uid;
+    gid_t gid;
+    mode_t mode, dmode, fmode;
+    const char *selabel;
+    uint64_t caps;
+} perm_spec;
+
+static int apply(const char *path, const struct stat *sb, const perm_spec *p, ota_error *err)
+{
+    const char *shown = ota_path_unroot(path);
+    if ((p->has_uid || p->has_gid) &&
+        lchown(path, p->has_uid ? p->uid : (uid_t)-1, p->has_gid ? p->gid : (gid_t)-1) < 0)
+        return ota_error_errno(err, "cannot change the owner of %s", shown);
+    /* A symlink has no mode of its own; chmod would reach its target. */
+    if (!S_ISLNK(sb->st_mode)) {
+        int has = 0;
+        mode_t mode = 0;
+        if (p->has_mode)
+            has = 1, mode = p->mode;
+        if (p->has_dmode && S_ISDIR(sb->st_mode))
+            has = 1, mode = p->dmode;
+        if (p->has_fmode && S_ISREG(sb->st_mode))
+            has = 1, mode = p->fmode;
+        if (has && chmod(path, mode) < 0)
+            return ota_error_errno(err, "cannot change the mode of %s", shown);
+    }
+    if (p->has_selabel &&
+        lsetxattr(path, XATTR_SELINUX, p->selabel, strlen(p->selabel) + 1, 0) < 0)
+        return ota_error_errno(err, "cannot set the SELinux label of %s to %s", shown,
+                               p->selabel);
+    if (p->has_caps && S_ISREG(sb->st_mode)) {
+        if (p->caps == 0) {
+            if (removexattr(path, XATTR_CAPS) < 0 && errno != ENODATA)
+                return ota_error_errno(err, "cannot remove the capabilities of %s", shown);
+        } else {
+            uint8_t value[UPD_VFS_CAP_SIZE];
+            upd_vfs_cap_encode(p->caps, value);
+            if (setxattr(path, XATTR_CAPS, value, sizeof value, 0) < 0)
+                return ota_error_errno(err, "cannot set the capabilities of %s", shown);
+        }
+    }
+    return 0;
+}
+
+static int apply_one(const char *path, const perm_spec *p, ota_error *err)
+{
+    struct stat sb;
+    if (lstat(path, &sb) < 0)
+        return ota_error_errno(err, "cannot stat %s", ota_path_unroot(path));
+    return apply(path, &sb, p, err);
+}
+
+static int apply_tree(const char *path, const perm_spec *p, ota_error *err)
+{
+    char *roots[] = {(char *)path, NULL};
+    FTS *fts = fts_open(roots, FTS_PHYSICAL | FTS_NOCHDIR, NULL);
+    if (!fts)
+        return ota_error_errno(err, "cannot walk %s", ota_path_unroot(path));
+    int rc = 0;
+    while (rc == 0) {
+        errno = 0;
+        FTSENT *ent = fts_read(fts);
+        if (!ent) {
+            if (errno != 0)
+                rc = ota_error_errno(err, "cannot walk %s", ota_path_unroot(path));
+            break;
+        }
+        switch (ent->fts_info) {
+        case FTS_DP:
+            break; /* directories were handled on the way down */
+        case FTS_DNR:
+        case FTS_ERR:
+        case FTS_NS:
+            errno = ent->fts_errno;
+            rc = ota_error_errno(err, "cannot walk %s", ota_path_unroot(ent->fts_path));
+            break;
+        default:
+            rc = apply(ent->fts_accpath, ent->fts_statp, p, err);
+        }
+    }
+    fts_close(fts);
+    return rc;
+}
+
+static int parse_id(const char *s, unsigned *out)
+{
+    uint64_t v;
+    if (upd_parse_u64(s, 0, &v) < 0 || v > 0xfffffffeu)
+        return -1;
+    *out = (unsigned)v;
+    return 0;
+}
+
+static int parse_mode(const char *s, mode_t *out)
+{
+    uint64_t v;
+    if (upd_parse_u64(s, 8, &v) < 0 || v > 07777)
+        return -1;
+    *out = (mode_t)v;
+    return 0;
+}
+
+/* set_perm(uid, gid, mode, path...) and set_perm_recursive(uid, gid,
+ * dirmode, filemode, path...). */
+static edify_value *set_perm(edify_state *st, int argc, edify_expr *const *argv, int recursive)
+{
+    int nfixed = recursive ? 4 : 3;
+    if (upd_argc(st, argc, nfixed + 1, -1) < 0)
+        return NULL;
+    char **args = calloc((size_t)argc, sizeof *args);
+    if (!args)
+        return edify_fail_code(st, OTA_ERR_NOMEM, "out of memory");
+    if (edify_eval_strings(st, argc, argv, args) < 0) {
+        free(args);
+        return NULL;
+    }
+    edify_value *result = NULL;
+    perm_spec p = {.has_uid = 1, .has_gid = 1};
+    unsigned id;
+    if (parse_id(args[0], &id) < 0) {
+        edify_fail_code(st, OTA_ERR_ARGS, "bad uid \"%s\"", args[0]);
+        goto out;
+    }
+    p.uid = id;
+    if (parse_id(args[1], &id) < 0) {
+        edify_fail_code(st, OTA_ERR_ARGS, "bad gid \"%s\"", args[1]);
+        goto out;
+    }
+    p.gid = id;
+    if (recursive) {
+        p.has_dmode = p.has_fmode = 1;
+        if (parse_mode(args[2], &p.dmode) < 0 || parse_mode(args[3], &p.fmode) < 0) {
+            edify_fail_code(st, OTA_ERR_ARGS, "bad mode \"%s\" or \"%s\" (octal, at most 7777)",
+                            args[2], args[3]);
+            goto out;
+        }
+    } else {
+        p.has_mode = 1;
+        if (parse_mode(args[2], &p.mode) < 0) {
+            edify_fail_code(st, OTA_ERR_ARGS, "bad mode \"%s\" (octal, at most 7777)", args[2]);
+            goto out;
+        }
+    }
+    for (int i = nfixed; i < argc; i++) {
+        char *path = upd_path(st, args[i]);
+        if (!path)
+            goto out;
+        ota_error err;
+        int rc = recursive ? apply_tree(path, &p, &err) : apply_one(path, &p, &err);
+        free(path);
+        if (rc < 0) {
+            edify_fail_error(st, &err);
+            goto out;
+        }
+    }
+    result = upd_true();
+out:
+    edify_free_strings(args, argc);
+    free(args);
+    return result;
+}
+
+static edify_value *fn_set_perm(const char *name, edify_state *st, int argc,
+                                edify_expr *const *argv)
+{
+    (void)name;
+    return set_perm(st, argc, argv, 0);
+}
+
+static edify_value *fn_set_perm_recursive(const char *name, edify_state *st, int argc,
+                                          edify_expr *const *argv)
+{
+    (void)name;
+    return set_perm(st, argc, argv, 1);
+}
+
+/* key/value pairs of set_metadata*: uid gid mode dmode fmode selabel
+ * capabilities. */
+static int parse_pairs(edify_state *st, int n, char **kv, int recursive, perm_spec *p)
+{
+    for (int i = 0; i + 1 < n; i += 2) {
+        const char *k = kv[i], *v = kv[i + 1];
+        unsigned id = 0;
+        int bad;
+        if (strcmp(k, "uid") == 0) {
+            bad = parse_id(v, &id) < 0;
+            p->uid = id;
+            p->has_uid = 1;
+        } else if (strcmp(k, "gid") == 0) {
+            bad = parse_id(v, &id) < 0;
+            p->gid = id;
+            p->has_gid = 1;
+        } else if (strcmp(k, "mode") == 0) {
+            bad = parse_mode(v, &p->mode) < 0;
+            p->has_mode = 1;
+        } else if (strcmp(k, "dmode") == 0 && recursive) {
+            bad = parse_mode(v, &p->dmode) < 0;
+            p->has_dmode = 1;
+        } else if (strcmp(k, "fmode") == 0 && recursive) {
+            bad = parse_mode(v, &p->fmode) < 0;
+            p->has_fmode = 1;
+        } else if (strcmp(k, "selabel") == 0) {
+            bad = v[0] == '\0';
+            p->selabel = v;
+            p->has_selabel = 1;
+        } else if (strcmp(k, "capabilities") == 0) {
+            bad = upd_parse_u64(v, 0, &p->caps) < 0;
+            p->has_caps = 1;
+        } else {
+            edify_fail_code(st, OTA_ERR_ARGS, "unknown key \"%s\" (expected uid, gid, %sselabel "
+                            "or capabilities)", k, recursive ? "mode, dmode, fmode, " : "mode, ");
+            return -1;
+        }
+        if (bad) {
+            edify_fail_code(st, OTA_ERR_ARGS, "bad value \"%s\" for %s", v, k);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static edify_value *set_metadata(edify_state *st, int argc, edify_expr *const *argv,
+                                 int recursive)
+{
+    if (upd_argc(st, argc, 3, -1) < 0)
+        return NULL;
+    if (argc % 2 == 0)
+        return edify_fail_code(st, OTA_ERR_ARGS, "expects a path and key/value pairs, got an "
+                               "odd number of keys and values");
+    char **args = calloc((size_t)argc, sizeof *args);
+    if (!args)
+        return edify_fail_code(st, OTA_ERR_NOMEM, "out of memory");
+    if (edify_eval_strings(st, argc, argv, args) < 0) {
+        free(args);
+        return NULL;
+    }
+    edify_value *result = NULL;
+    perm_spec p = {0};
+    char *path = NULL;
+    if (parse_pairs(st, argc - 1, args + 1, recursive, &p) < 0 || !(path = upd_path(st, args[0])))
+        goto out;
+    ota_error err;
+    if ((recursive ? apply_tree(path, &p, &err) : apply_one(path, &p, &err)) < 0)
+        edify_fail_error(st, &err);
+    else
+        result = upd_true();
+out:
+    free(path);
+    edify_free_strings(args, argc);
+    free(args);
+    return result;
+}
+
+static edify_value *fn_set_metadata(const char *name, edify_state *st, int argc,
+                                    edify_expr *const *argv)
+{
+    (void)name;
+    return set_metadata(st, argc, argv, 0);
+}
+
+static edify_value *fn_set_metadata_recursive(const char *name, edify_state *st, int argc,
+                                              edify_expr *const *argv)
+{
+    (void)name;
+    return set_metadata(st, argc, argv, 1);
+}
+
+int updater_register_perms(edify_funcs *fns)
+{
+    return edify_register(fns, "set_perm", fn_set_perm) |
+           edify_register(fns, "set_perm_recursive", fn_set_perm_recursive) |
+           edify_register(fns, "set_metadata", fn_set_metadata) |
+           edify_register(fns, "set_metadata_recursive", fn_set_metadata_recursive);
+}

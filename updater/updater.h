@@ -1,0 +1,72 @@
+/* The updater (update-binary): runs a package's updater-script with the
+ * device builtins, talking to recovery over the command pipe.
+ *
+ *     updater_ctx ctx;
+ *     updater_ctx_init(&ctx, pipe_fd);
+ *     int rc = updater_run_package(&ctx, "/tmp/update.zip", &err);
+ *     updater_ctx_release(&ctx);
+ *
+ * The context is the edify cookie: builtins reach the package, the pipe and
+ * the fstab through it.  Nothing here is global. */
+#ifndef UPDATER_UPDATER_H
+#define UPDATER_UPDATER_H
+
+#include <stddef.h>
+
+#include "edify/edify.h"
+#include "otautil/error.h"
+#include "otautil/fstab.h"
+#include "otautil/sink.h"
+#include "otautil/zip.h"
+
+/* Where the script lives inside the package. */
+#define UPDATER_SCRIPT_ENTRY "META-INF/com/google/android/updater-script"
+/* Oldest recovery API this updater speaks (Android KitKat's). */
+#define UPDATER_MIN_API 3
+
+typedef struct updater_ctx {
+    int pipe_fd;          /* the command pipe (1: stdout) */
+    int pipe_broken;      /* set after a write to the pipe failed (parent gone) */
+    ota_zip *package;     /* the open update package */
+    const char *package_path;
+    ota_fstab fstab;      /* /etc/recovery.fstab, loaded on first use */
+    int fstab_loaded;
+    char **mounted;       /* mount points this run mounted and has not unmounted */
+    size_t nmounted;
+} updater_ctx;
+
+void updater_ctx_init(updater_ctx *ctx, int pipe_fd);
+void updater_ctx_release(updater_ctx *ctx);
+
+/* Opens the package, parses its updater-script, runs it with the core and
+ * device builtins, and syncs everything written.  On failure err says what
+ * failed and where; the reason has been sent over the pipe as well. */
+int updater_run_package(updater_ctx *ctx, const char *package_path, ota_error *err);
+
+/* Unmounts what the script mounted and left mounted (after a failure, so a
+ * second attempt starts clean), noting each on stderr. */
+void updater_unmount_leftovers(updater_ctx *ctx);
+
+/* Registers every device builtin (mount, format, package_extract_dir, ...).
+ * Returns 0, -1 on allocation failure. */
+int updater_register_builtins(edify_funcs *fns);
+
+/* ---- the command pipe ------------------------------------------------------
+ * One command a line.  Formatting is separate from writing so it can be
+ * tested; the send functions never fail the install when the parent has gone
+ * away (the install itself matters more than its progress bar). */
+
+/* "ui_print LINE\n" for each line of text, then a bare "ui_print\n" that ends
+ * the message (as Android's updater does: recovery shows each ui_print's text
+ * and starts a new line on the bare one). */
+int updater_format_ui_print(const char *text, size_t len, ota_buf *out, ota_error *err);
+/* "progress FRAC SECS\n", "set_progress FRAC\n", FRAC with 6 decimals. */
+int updater_format_progress(double frac, int seconds, char *out, size_t outsz);
+int updater_format_set_progress(double frac, char *out, size_t outsz);
+
+void updater_send(updater_ctx *ctx, const char *line);        /* line ends in \n */
+void updater_ui_print(updater_ctx *ctx, const char *text, size_t len); /* also to stderr */
+void updater_ui_printf(updater_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif
