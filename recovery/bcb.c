@@ -1,0 +1,89 @@
+#include "recovery/bcb.h"
+
+#include <limits.h>
+#include <string.h>
+
+#include "otautil/bootloader.h"
+
+/* Finds misc; 1 when there is none. */
+static int misc_device(const ota_fstab *fstab, char *dev, size_t devsz, ota_error *err)
+{
+    ota_error local;
+    ota_error_clear(&local);
+    if (ota_bcb_misc_device(fstab, dev, devsz, &local) == 0)
+        return 0;
+    if (local.code == OTA_ERR_NOTFOUND)
+        return 1;
+    if (err)
+        *err = local;
+    return -1;
+}
+
+int recovery_bcb_read_args(const ota_fstab *fstab, recovery_argv *out, ota_error *err)
+{
+    char dev[PATH_MAX];
+    out->argv = NULL;
+    out->argc = 0;
+    int rc = misc_device(fstab, dev, sizeof dev, err);
+    if (rc != 0)
+        return rc;
+    ota_bootloader_message msg;
+    if (ota_bcb_read(dev, &msg, err) < 0)
+        return -1;
+    char field[sizeof msg.recovery + 1];
+    ota_bcb_field(msg.recovery, sizeof msg.recovery, field);
+    /* Only a field that starts with the line "recovery" carries arguments;
+     * anything else (zeroes, 0xff from an erased flash) is no command. */
+    if (strncmp(field, "recovery\n", 9) != 0)
+        return 1;
+    const char *rest = field + 9;
+    if (recovery_argv_from_lines(out, rest, strlen(rest), 64, "bootloader message", err) < 0)
+        return -1;
+    if (out->argc == 0)
+        return 1;
+    return 0;
+}
+
+/* A stage worth keeping is short printable text ("2/3"); anything else
+ * (0xff from erased flash, garbage) would only confuse get_stage(). */
+static int stage_is_text(const char *stage, size_t size)
+{
+    size_t n = strnlen(stage, size);
+    if (n == size)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)stage[i] < 0x20 || (unsigned char)stage[i] > 0x7e)
+            return 0;
+    return 1;
+}
+
+int recovery_bcb_set(const ota_fstab *fstab, const recovery_args *args, ota_error *err)
+{
+    char dev[PATH_MAX];
+    int rc = misc_device(fstab, dev, sizeof dev, err);
+    if (rc != 0)
+        return rc;
+    ota_bootloader_message msg;
+    if (ota_bcb_read(dev, &msg, err) < 0)
+        return -1;
+    char stage[sizeof msg.stage];
+    memcpy(stage, msg.stage, sizeof stage);
+    memset(&msg, 0, sizeof msg);
+    if (stage_is_text(stage, sizeof stage))
+        memcpy(msg.stage, stage, sizeof stage);
+    strcpy(msg.command, "boot-recovery");
+    if (recovery_args_to_bcb_text(args, msg.recovery, sizeof msg.recovery, err) < 0)
+        return -1;
+    return ota_bcb_write(dev, &msg, err);
+}
+
+int recovery_bcb_clear(const ota_fstab *fstab, ota_error *err)
+{
+    char dev[PATH_MAX];
+    int rc = misc_device(fstab, dev, sizeof dev, err);
+    if (rc != 0)
+        return rc;
+    ota_bootloader_message msg;
+    memset(&msg, 0, sizeof msg);
+    return ota_bcb_write(dev, &msg, err);
+}

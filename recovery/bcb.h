@@ -1,0 +1,27 @@
+/* Recovery's use of the bootloader message on misc: read its arguments,
+ * set it to "boot-recovery" with the current arguments before any action so
+ * that a power loss comes back here and repeats it, and clear it when the
+ * run has ended. */
+#ifndef RECOVERY_BCB_H
+#define RECOVERY_BCB_H
+
+#include "otautil/fstab.h"
+#include "recovery/args.h"
+#include "recovery/command_file.h"
+
+/* The recovery arguments in the message (the lines of its recovery field
+ * after "recovery").  Returns 1 when the fstab has no /misc or the message
+ * holds no recovery arguments, 0 when out was filled, -1 on error. */
+int recovery_bcb_read_args(const ota_fstab *fstab, recovery_argv *out, ota_error *err);
+
+/* Writes command "boot-recovery" and the arguments' persistent form,
+ * keeping the stage field (the updater's multi-stage progress) when it holds
+ * text.  Returns 1 when there is no /misc (nothing written), 0 when written,
+ * -1 on error. */
+int recovery_bcb_set(const ota_fstab *fstab, const recovery_args *args, ota_error *err);
+
+/* Zeroes the whole message, as after a finished run.  Returns 1 when there
+ * is no /misc, 0 when cleared, -1 on error. */
+int recovery_bcb_clear(const ota_fstab *fstab, ota_error *err);
+
+#endif

@@ -1,0 +1,345 @@
+/* recovery: carries out the command it finds (arguments, then
+ * /cache/recovery/command, then the bootloader message): install an update
+ * package, wipe /data or /cache.  See docs/recovery.md. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "otautil/fstab.h"
+#include "otautil/root.h"
+#include "recovery/args.h"
+#include "recovery/bcb.h"
+#include "recovery/command_file.h"
+#include "recovery/command_sources.h"
+#include "recovery/context.h"
+#include "recovery/install.h"
+#include "recovery/log_files.h"
+#include "recovery/mounts.h"
+#include "recovery/properties.h"
+#include "recovery/ui_text.h"
+#include "recovery/wipe.h"
+
+/* Exit statuses (docs/recovery.md). */
+enum {
+    EXIT_DONE = 0,           /* everything asked for succeeded, or nothing was asked */
+    EXIT_INSTALL_FAILED = 1, /* the update-binary failed */
+    EXIT_USAGE = 2,
+    EXIT_REFUSED = 3,        /* the package was refused before anything was changed */
+    EXIT_WIPE_FAILED = 4,
+    EXIT_SETUP_FAILED = 5,   /* no fstab, no log folder...: nothing could be done */
+};
+
+static const char usage[] =
+    "usage: recovery [--update_package=PATH] [--wipe_data] [--wipe_cache] [--just_exit]\n"
+    "                [--fstab=FILE] [--keys=FILE] [--show_text] [--locale=L] [--reason=R]\n"
+    "\n"
+    "Installs an update package and/or wipes /data and /cache.  Without an action\n"
+    "argument the command comes from /cache/recovery/command, then from the\n"
+    "bootloader message on the fstab's /misc.  Paths are resolved under\n"
+    "$RECOVERY_ROOT when it is set.\n"
+    "\n"
+    "  --update_package=PATH  verify and install the package at PATH\n"
+    "  --wipe_data            format /data and /cache (after a successful install)\n"
+    "  --wipe_cache           format /cache, keeping recovery's logs\n"
+    "  --just_exit            do nothing but clear the pending command\n"
+    "  --fstab=FILE           recovery fstab (default /etc/recovery.fstab)\n"
+    "  --keys=FILE            trusted certificates: PEM, several PEM, or otacerts.zip\n"
+    "                         (default /res/keys)\n"
+    "  --show_text, --locale, --reason, --security, --send_intent, --retry_count:\n"
+    "                         accepted from Android's framework; logged only\n"
+    "\n"
+    "Exit status: 0 done, 1 install failed, 2 usage, 3 package refused (nothing\n"
+    "changed), 4 wipe failed, 5 recovery could not start (fstab, log folder).\n";
+
+typedef struct run {
+    recovery_args args;
+    ota_fstab fstab;
+    recovery_kv props;
+    recovery_ctx ctx;
+    recovery_ui *ui;
+    recovery_log *log;
+    int cache_ok;            /* /cache/recovery is usable for logs and commands */
+    recovery_command_source source;
+    char log_dir[PATH_MAX];  /* resolved /cache/recovery */
+} run;
+
+static void warn(run *r, const char *what, const ota_error *err)
+{
+    recovery_say(&r->ctx, "W: %s: %s", what, err->message);
+}
+
+static void save_logs(void *arg)
+{
+    run *r = arg;
+    if (!r->cache_ok || !r->log)
+        return;
+    ota_error err;
+    recovery_log_sync(r->log);
+    if (recovery_logs_save(r->log_dir, recovery_log_path(r->log), &err) < 0)
+        recovery_log_printf(r->log, "cannot save the log: %s", err.message);
+}
+
+static recovery_ui *make_ui(ota_error *err)
+{
+    const char *term = getenv("TERM");
+    int ansi = isatty(STDOUT_FILENO) && term && strcmp(term, "dumb") != 0;
+    recovery_ui_text_opts opts = { .out = stdout, .ansi = ansi };
+    struct winsize ws;
+    if (ansi && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0) {
+        opts.columns = ws.ws_col;
+        opts.rows = ws.ws_row;
+    }
+    return recovery_ui_text_new(&opts, err);
+}
+
+static int load_fstab(run *r, ota_error *err)
+{
+    char path[PATH_MAX];
+    ota_fstab_free(&r->fstab);
+    memset(&r->fstab, 0, sizeof r->fstab);
+    if (ota_path(recovery_args_fstab(&r->args), path, sizeof path, err) < 0 ||
+        ota_fstab_load(path, &r->fstab, err) < 0)
+        return -1;
+    recovery_log_printf(r->log, "fstab %s: %zu volume(s)", recovery_args_fstab(&r->args),
+                        r->fstab.count);
+    return 0;
+}
+
+/* /cache must be mounted for the command file and the logs; without a
+ * /cache volume the folder is used as it is. */
+static void open_cache(run *r)
+{
+    ota_error err;
+    if (ota_path(RECOVERY_LOG_DIR, r->log_dir, sizeof r->log_dir, &err) < 0) {
+        warn(r, "no log folder", &err);
+        return;
+    }
+    if (ota_fstab_find(&r->fstab, "/cache") && recovery_mount(&r->fstab, "/cache", &err) < 0) {
+        warn(r, "logs and the command file are unavailable", &err);
+        return;
+    }
+    r->cache_ok = 1;
+    if (recovery_logs_rotate(r->log_dir, &err) < 0)
+        warn(r, "cannot rotate the logs", &err);
+}
+
+/* The command, and the fstab it names if that differs from the first. */
+static void find_command(run *r)
+{
+    ota_error err;
+    char *fstab_before = strdup(recovery_args_fstab(&r->args));
+    r->source = recovery_find_command(&r->ctx, &r->args, r->cache_ok);
+    if (fstab_before && strcmp(fstab_before, recovery_args_fstab(&r->args)) != 0 &&
+        load_fstab(r, &err) < 0)
+        warn(r, "keeping the first fstab", &err);
+    free(fstab_before);
+}
+
+static int wipe(run *r, const char *what, int data)
+{
+    ota_error err;
+    r->ui->ops->set_status(r->ui, RECOVERY_UI_ERASING);
+    recovery_say(&r->ctx, "-- Wiping %s...", what);
+    if (data && recovery_format_volume(&r->fstab, "/data", r->log, &err) < 0) {
+        recovery_say(&r->ctx, "E: %s", err.message);
+        return -1;
+    }
+    if (recovery_wipe_cache(&r->fstab, r->log, &err) < 0) {
+        recovery_say(&r->ctx, "E: %s", err.message);
+        return -1;
+    }
+    recovery_say(&r->ctx, "%s wipe complete.", data ? "Data" : "Cache");
+    return 0;
+}
+
+static int install(run *r, int *cache_wiped)
+{
+    ota_error err;
+    int wipe_cache = 0;
+    const char *package = r->args.update_package;
+    recovery_install_result res = recovery_install(&r->ctx, package, &wipe_cache, &err);
+    if (res == RECOVERY_INSTALL_SUCCESS) {
+        recovery_say(&r->ctx, "Install of %s complete.", package);
+    } else {
+        recovery_say(&r->ctx, "E: %s", err.message);
+        recovery_say(&r->ctx, res == RECOVERY_INSTALL_REFUSED
+                                  ? "Installation aborted; nothing was changed."
+                                  : "Installation failed.");
+    }
+    if (r->cache_ok) {
+        ota_error lerr;
+        if (recovery_logs_write_last_install(r->log_dir, package,
+                                             res == RECOVERY_INSTALL_SUCCESS, &lerr) < 0)
+            warn(r, "cannot write last_install", &lerr);
+    }
+    if (res == RECOVERY_INSTALL_SUCCESS && wipe_cache && !r->args.wipe_data) {
+        if (wipe(r, "cache", 0) < 0)
+            return EXIT_WIPE_FAILED;
+        *cache_wiped = 1;
+    }
+    return res == RECOVERY_INSTALL_SUCCESS ? EXIT_DONE
+         : res == RECOVERY_INSTALL_REFUSED ? EXIT_REFUSED : EXIT_INSTALL_FAILED;
+}
+
+static int carry_out(run *r)
+{
+    ota_error err;
+    if (!recovery_args_has_action(&r->args)) {
+        r->ui->ops->set_status(r->ui, RECOVERY_UI_NO_COMMAND);
+        recovery_say(&r->ctx, "No command; nothing to do.");
+        return EXIT_DONE;
+    }
+    if (!r->args.update_package && !r->args.wipe_data && !r->args.wipe_cache) {
+        recovery_log_printf(r->log, "--just_exit: nothing to do");
+        return EXIT_DONE;
+    }
+    /* From here on a power loss must bring the device back to repeat this.
+     * The message counts the attempts, so the next run's log can say that
+     * it resumes an interrupted one. */
+    if (r->source != RECOVERY_SOURCE_ARGUMENTS && r->args.retry_count > 0)
+        recovery_say(&r->ctx, "Resuming after %d interrupted attempt%s.", r->args.retry_count,
+                     r->args.retry_count == 1 ? "" : "s");
+    recovery_args bcb_args = r->args;
+    bcb_args.retry_count = r->args.retry_count + 1;
+    int rc = recovery_bcb_set(&r->fstab, &bcb_args, &err);
+    if (rc < 0)
+        warn(r, "cannot write the bootloader message; an interruption will not be resumed",
+             &err);
+    else if (rc == 1)
+        recovery_log_printf(r->log, "no /misc in the fstab: an interruption will not be resumed");
+    else
+        recovery_log_printf(r->log, "bootloader message set to boot-recovery");
+    save_logs(r);
+
+    int status = EXIT_DONE, cache_wiped = 0;
+    if (r->args.update_package)
+        status = install(r, &cache_wiped);
+    if (status != EXIT_DONE) {
+        if (r->args.wipe_data || r->args.wipe_cache)
+            recovery_say(&r->ctx, "Skipping the wipe because the install did not succeed.");
+        return status;
+    }
+    if (r->args.wipe_data && wipe(r, "data", 1) < 0)
+        return EXIT_WIPE_FAILED;
+    if (r->args.wipe_cache && !r->args.wipe_data && !cache_wiped && wipe(r, "cache", 0) < 0)
+        return EXIT_WIPE_FAILED;
+    return EXIT_DONE;
+}
+
+/* The run has ended: logs first, then the command file and the BCB, so a
+ * power loss before this point repeats the run. */
+static void finish(run *r, int status)
+{
+    ota_error err;
+    r->ui->ops->set_status(r->ui, status == EXIT_DONE ? RECOVERY_UI_DONE : RECOVERY_UI_ERROR);
+    recovery_log_printf(r->log, "recovery finished with exit status %d", status);
+    save_logs(r);
+    if (r->cache_ok) {
+        char path[PATH_MAX];
+        if (ota_path(RECOVERY_COMMAND_FILE, path, sizeof path, &err) == 0 && unlink(path) < 0 &&
+            errno != ENOENT)
+            recovery_log_printf(r->log, "cannot remove %s: %s", RECOVERY_COMMAND_FILE,
+                                strerror(errno));
+    }
+    int rc = recovery_bcb_clear(&r->fstab, &err);
+    if (rc < 0)
+        warn(r, "cannot clear the bootloader message", &err);
+    else if (rc == 0)
+        recovery_log_printf(r->log, "bootloader message cleared");
+    save_logs(r);
+    /* Leave nothing mounted: the device reboots (or the host test looks at
+     * the images) next. */
+    for (size_t i = r->fstab.count; i-- > 0;) {
+        const ota_fstab_entry *e = &r->fstab.entries[i];
+        if (strcmp(e->mount_point, "/") != 0 && recovery_unmount(&r->fstab, e->mount_point, &err) < 0)
+            recovery_log_printf(r->log, "%s", err.message);
+    }
+    sync();
+}
+
+/* init may start recovery without a console; descriptors 0-2 must still be
+ * taken, or the pipes made later would land there and be clobbered when a
+ * child's output is redirected. */
+static void ensure_std_fds(void)
+{
+    /* open() takes the lowest free number: fd itself, going upwards. */
+    for (int fd = 0; fd < 3; fd++)
+        if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) < 0)
+            return;
+}
+
+int main(int argc, char **argv)
+{
+    static run r;
+    ota_error err;
+    ensure_std_fds();
+    signal(SIGPIPE, SIG_IGN);
+    for (int i = 1; i < argc; i++) {
+        if (recovery_args_apply(&r.args, argv[i], &err) < 0) {
+            fprintf(stderr, "recovery: %s\n%s", err.message, usage);
+            recovery_args_free(&r.args);
+            return EXIT_USAGE;
+        }
+    }
+    if (r.args.help) {
+        fputs(usage, stdout);
+        recovery_args_free(&r.args);
+        return EXIT_DONE;
+    }
+    r.ui = make_ui(&err);
+    if (!r.ui) {
+        fprintf(stderr, "recovery: %s\n", err.message);
+        return EXIT_SETUP_FAILED;
+    }
+
+    char tmp_dir[PATH_MAX], log_path[PATH_MAX];
+    if (ota_path("/tmp", tmp_dir, sizeof tmp_dir, &err) < 0 ||
+        recovery_mkdirs(tmp_dir, 0755, &err) < 0 ||
+        ota_path(RECOVERY_TMP_LOG, log_path, sizeof log_path, &err) < 0 ||
+        !(r.log = recovery_log_open(log_path, &err))) {
+        fprintf(stderr, "recovery: %s\n", err.message);
+        r.ui->ops->destroy(r.ui);
+        return EXIT_SETUP_FAILED;
+    }
+    r.ctx = (recovery_ctx){ .fstab = &r.fstab, .props = &r.props, .ui = r.ui, .log = r.log,
+                            .checkpoint = save_logs, .checkpoint_arg = &r };
+    recovery_log_printf(r.log, "recovery starting; RECOVERY_ROOT=%s", ota_root());
+    for (int i = 1; i < argc; i++)
+        recovery_log_printf(r.log, "  argument: %s", argv[i]);
+
+    if (recovery_properties_load(&r.props, &err) < 0)
+        warn(&r, "cannot read the properties", &err);
+    const char *device = recovery_kv_get(&r.props, "ro.product.device");
+    const char *date = recovery_kv_get(&r.props, "ro.build.date.utc");
+    const char *build = recovery_kv_get(&r.props, "ro.build.display.id");
+    recovery_log_printf(r.log, "ro.product.device=%s ro.build.date.utc=%s",
+                        device ? device : "(unset)", date ? date : "(unset)");
+    char title[256];
+    snprintf(title, sizeof title, "Recovery%s%s%s%s", device ? " for " : "", device ? device : "",
+             build ? ", build " : "", build ? build : "");
+    r.ui->ops->set_title(r.ui, title);
+
+    int status;
+    if (load_fstab(&r, &err) < 0) {
+        recovery_say(&r.ctx, "E: cannot read the fstab: %s", err.message);
+        status = EXIT_SETUP_FAILED;
+    } else {
+        open_cache(&r);
+        find_command(&r);
+        r.ctx.keys_path = recovery_args_keys(&r.args);
+        status = carry_out(&r);
+        finish(&r, status);
+    }
+    r.ui->ops->destroy(r.ui);
+    recovery_log_close(r.log);
+    ota_fstab_free(&r.fstab);
+    recovery_kv_free(&r.props);
+    recovery_args_free(&r.args);
+    return status;
+}

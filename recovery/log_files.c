@@ -1,0 +1,215 @@
+#include "recovery/log_files.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "otautil/sink.h"
+
+#define STASH_FILE_MAX (16 * 1024 * 1024)
+
+int recovery_mkdirs(const char *dir, unsigned mode, ota_error *err)
+{
+    char path[PATH_MAX];
+    size_t n = strlen(dir);
+    if (n == 0 || n >= sizeof path)
+        return ota_error_set(err, OTA_ERR_ARGS, "bad folder name '%s'", dir);
+    memcpy(path, dir, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (path[i] != '/' && path[i] != '\0')
+            continue;
+        char saved = path[i];
+        path[i] = '\0';
+        if (mkdir(path, (mode_t)mode) < 0 && errno != EEXIST)
+            return ota_error_errno(err, "cannot create folder %s", path);
+        path[i] = saved;
+    }
+    return 0;
+}
+
+static int join(char *out, size_t outsz, const char *dir, const char *name, ota_error *err)
+{
+    int n = snprintf(out, outsz, "%s/%s", dir, name);
+    if (n < 0 || (size_t)n >= outsz)
+        return ota_error_set(err, OTA_ERR_LIMIT, "path too long: %s/%s", dir, name);
+    return 0;
+}
+
+static void sync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
+
+/* Writes dir/name atomically from a buffer or, when src_fd >= 0, a file. */
+static int write_atomic(const char *dir, const char *name, const void *data, size_t len,
+                        int src_fd, ota_error *err)
+{
+    char path[PATH_MAX], tmp[PATH_MAX];
+    if (recovery_mkdirs(dir, 0770, err) < 0 || join(path, sizeof path, dir, name, err) < 0 ||
+        join(tmp, sizeof tmp, dir, ".tmp-log", err) < 0)
+        return -1;
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    if (fd < 0)
+        return ota_error_errno(err, "cannot create %s", tmp);
+    int rc = 0;
+    if (src_fd >= 0) {
+        char buf[65536];
+        for (;;) {
+            long long n = ota_read_all(src_fd, buf, sizeof buf, err);
+            if (n < 0) {
+                rc = -1;
+                break;
+            }
+            if (n == 0)
+                break;
+            if (ota_write_all(fd, buf, (size_t)n, err) < 0) {
+                rc = -1;
+                break;
+            }
+        }
+    } else {
+        rc = ota_write_all(fd, data, len, err);
+    }
+    if (rc == 0 && fsync(fd) < 0)
+        rc = ota_error_errno(err, "cannot sync %s", tmp);
+    if (close(fd) < 0 && rc == 0)
+        rc = ota_error_errno(err, "cannot write %s", tmp);
+    if (rc == 0 && rename(tmp, path) < 0)
+        rc = ota_error_errno(err, "cannot rename %s to %s", tmp, path);
+    if (rc < 0)
+        unlink(tmp);
+    else
+        sync_dir(dir);
+    return rc;
+}
+
+int recovery_logs_rotate(const char *dir, ota_error *err)
+{
+    if (recovery_mkdirs(dir, 0770, err) < 0)
+        return -1;
+    char from[PATH_MAX], to[PATH_MAX];
+    for (int i = RECOVERY_KEPT_LOGS - 1; i >= 1; i--) {
+        int a = i > 1 ? snprintf(from, sizeof from, "%s/%s.%d", dir, RECOVERY_LAST_LOG, i - 1)
+                      : snprintf(from, sizeof from, "%s/%s", dir, RECOVERY_LAST_LOG);
+        int b = snprintf(to, sizeof to, "%s/%s.%d", dir, RECOVERY_LAST_LOG, i);
+        if (a < 0 || b < 0 || (size_t)a >= sizeof from || (size_t)b >= sizeof to)
+            return ota_error_set(err, OTA_ERR_LIMIT, "path too long under %s", dir);
+        if (rename(from, to) < 0 && errno != ENOENT)
+            return ota_error_errno(err, "cannot rotate %s to %s", from, to);
+    }
+    sync_dir(dir);
+    return 0;
+}
+
+int recovery_logs_save(const char *dir, const char *log_path, ota_error *err)
+{
+    int fd = open(log_path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return ota_error_errno(err, "cannot open the log %s", log_path);
+    int rc = write_atomic(dir, RECOVERY_LAST_LOG, NULL, 0, fd, err);
+    close(fd);
+    return rc;
+}
+
+int recovery_logs_write_last_install(const char *dir, const char *package, int success,
+                                     ota_error *err)
+{
+    size_t len = strlen(package) + 4;
+    char *text = malloc(len + 1);
+    if (!text)
+        return ota_error_set(err, OTA_ERR_NOMEM, "out of memory writing last_install");
+    snprintf(text, len + 1, "%s\n%d\n", package, success ? 1 : 0);
+    int rc = write_atomic(dir, RECOVERY_LAST_INSTALL, text, strlen(text), -1, err);
+    free(text);
+    return rc;
+}
+
+static int stash_one(recovery_log_stash *stash, const char *dir, const char *name,
+                     ota_error *err)
+{
+    char path[PATH_MAX];
+    if (join(path, sizeof path, dir, name, err) < 0)
+        return -1;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return 0; /* vanished or a symlink: not a log to keep */
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > STASH_FILE_MAX) {
+        close(fd);
+        return 0;
+    }
+    struct stashed_file *grown = realloc(stash->files, (stash->count + 1) * sizeof *grown);
+    if (!grown) {
+        close(fd);
+        return ota_error_set(err, OTA_ERR_NOMEM, "out of memory keeping %s", path);
+    }
+    stash->files = grown;
+    struct stashed_file *f = &stash->files[stash->count];
+    f->name = strdup(name);
+    f->data = malloc((size_t)st.st_size + 1);
+    f->len = 0;
+    long long n = (f->name && f->data) ? ota_read_all(fd, f->data, (size_t)st.st_size, err)
+                                       : ota_error_set(err, OTA_ERR_NOMEM,
+                                                       "out of memory keeping %s", path);
+    close(fd);
+    if (n < 0) {
+        free(f->name);
+        free(f->data);
+        return -1;
+    }
+    f->len = (size_t)n;
+    stash->count++;
+    return 0;
+}
+
+int recovery_logs_stash(const char *dir, recovery_log_stash *stash, ota_error *err)
+{
+    stash->files = NULL;
+    stash->count = 0;
+    DIR *d = opendir(dir);
+    if (!d) {
+        if (errno == ENOENT)
+            return 0;
+        return ota_error_errno(err, "cannot read folder %s", dir);
+    }
+    struct dirent *de;
+    int rc = 0;
+    while (rc == 0 && (de = readdir(d)) != NULL) {
+        if (strncmp(de->d_name, "last_", 5) == 0)
+            rc = stash_one(stash, dir, de->d_name, err);
+    }
+    closedir(d);
+    if (rc < 0)
+        recovery_logs_stash_free(stash);
+    return rc;
+}
+
+int recovery_logs_restore(const char *dir, const recovery_log_stash *stash, ota_error *err)
+{
+    for (size_t i = 0; i < stash->count; i++)
+        if (write_atomic(dir, stash->files[i].name, stash->files[i].data, stash->files[i].len,
+                         -1, err) < 0)
+            return -1;
+    return 0;
+}
+
+void recovery_logs_stash_free(recovery_log_stash *stash)
+{
+    for (size_t i = 0; i < stash->count; i++) {
+        free(stash->files[i].name);
+        free(stash->files[i].data);
+    }
+    free(stash->files);
+    stash->files = NULL;
+    stash->count = 0;
+}

@@ -1,0 +1,201 @@
+/* Recovery's argument sources: parsing options, the command file's lines,
+ * and the text written to the bootloader message. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "otautil/bootloader.h"
+#include "recovery/args.h"
+#include "recovery/command_file.h"
+
+START_TEST(parses_android_options)
+{
+    recovery_args a = { 0 };
+    ota_error err;
+    const char *argv[] = { "--update_package=/cache/update.zip", "--wipe_data", "--wipe_cache",
+                           "--fstab=/etc/my.fstab", "--keys=/res/otacerts.zip", "--locale=en_US",
+                           "--security", "--show_text", "--retry_count=2" };
+    for (size_t i = 0; i < sizeof argv / sizeof argv[0]; i++)
+        ck_assert_int_eq(recovery_args_apply(&a, argv[i], &err), 0);
+    ck_assert_str_eq(a.update_package, "/cache/update.zip");
+    ck_assert(a.wipe_data && a.wipe_cache && a.show_text && !a.just_exit);
+    ck_assert_str_eq(recovery_args_fstab(&a), "/etc/my.fstab");
+    ck_assert_str_eq(recovery_args_keys(&a), "/res/otacerts.zip");
+    ck_assert_str_eq(a.locale, "en_US");
+    ck_assert_int_eq(a.retry_count, 2);
+    ck_assert(recovery_args_has_action(&a));
+    recovery_args_free(&a);
+}
+END_TEST
+
+START_TEST(defaults_and_no_action)
+{
+    recovery_args a = { 0 };
+    ota_error err;
+    ck_assert_str_eq(recovery_args_fstab(&a), "/etc/recovery.fstab");
+    ck_assert_str_eq(recovery_args_keys(&a), "/res/keys");
+    ck_assert_int_eq(recovery_args_apply(&a, "--keys=/k.pem", &err), 0);
+    ck_assert(!recovery_args_has_action(&a));
+    ck_assert_int_eq(recovery_args_apply(&a, "--just_exit", &err), 0);
+    ck_assert(recovery_args_has_action(&a));
+    recovery_args_free(&a);
+}
+END_TEST
+
+START_TEST(refuses_bad_arguments_with_their_name)
+{
+    recovery_args a = { 0 };
+    ota_error err;
+    ck_assert_int_eq(recovery_args_apply(&a, "--frobnicate", &err), -1);
+    ck_assert_int_eq(err.code, OTA_ERR_ARGS);
+    ck_assert_ptr_nonnull(strstr(err.message, "--frobnicate"));
+    ck_assert_int_eq(recovery_args_apply(&a, "--update_package=relative.zip", &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.message, "relative.zip"));
+    ck_assert_int_eq(recovery_args_apply(&a, "--update_package", &err), -1);
+    ck_assert_int_eq(recovery_args_apply(&a, "--update_package=", &err), -1);
+    ck_assert_int_eq(recovery_args_apply(&a, "--wipe_data=yes", &err), -1);
+    ck_assert_int_eq(recovery_args_apply(&a, "--wipe_datax", &err), -1);
+    ck_assert_int_eq(recovery_args_apply(&a, "--retry_count=-1", &err), -1);
+    ck_assert_int_eq(recovery_args_apply(&a, "--retry_count=2x", &err), -1);
+    ck_assert_int_eq(recovery_args_apply(&a, "--retry_count=", &err), -1);
+    ck_assert_int_eq(recovery_args_apply(&a, "update_package=/x.zip", &err), -1);
+    ck_assert_int_eq(recovery_args_apply(&a, "--update_package=/x.zip\n--wipe_data", &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.message, "control character"));
+    ck_assert_ptr_null(a.update_package);
+    ck_assert(!recovery_args_has_action(&a));
+    recovery_args_free(&a);
+}
+END_TEST
+
+START_TEST(later_value_replaces_earlier)
+{
+    recovery_args a = { 0 };
+    ck_assert_int_eq(recovery_args_apply(&a, "--update_package=/a.zip", NULL), 0);
+    ck_assert_int_eq(recovery_args_apply(&a, "--update_package=/b.zip", NULL), 0);
+    ck_assert_str_eq(a.update_package, "/b.zip");
+    recovery_args_free(&a);
+}
+END_TEST
+
+START_TEST(bcb_text_round_trips_through_the_line_splitter)
+{
+    recovery_args a = { 0 };
+    ota_error err;
+    ck_assert_int_eq(recovery_args_apply(&a, "--update_package=/data/ota/u.zip", &err), 0);
+    ck_assert_int_eq(recovery_args_apply(&a, "--wipe_cache", &err), 0);
+    ck_assert_int_eq(recovery_args_apply(&a, "--reason=ota", &err), 0);
+    char text[768];
+    int n = recovery_args_to_bcb_text(&a, text, sizeof text, &err);
+    ck_assert_int_gt(n, 0);
+    ck_assert_str_eq(text, "recovery\n--update_package=/data/ota/u.zip\n--wipe_cache\n");
+    a.retry_count = 3;
+    ck_assert_int_gt(recovery_args_to_bcb_text(&a, text, sizeof text, &err), 0);
+    ck_assert_str_eq(text, "recovery\n--update_package=/data/ota/u.zip\n--wipe_cache\n"
+                           "--retry_count=3\n");
+
+    recovery_argv lines;
+    ck_assert_int_eq(recovery_argv_from_lines(&lines, text + 9, strlen(text + 9), 64, "t", &err), 0);
+    recovery_args b = { 0 };
+    for (int i = 0; i < lines.argc; i++)
+        ck_assert_int_eq(recovery_args_apply(&b, lines.argv[i], &err), 0);
+    ck_assert_str_eq(b.update_package, a.update_package);
+    ck_assert(b.wipe_cache && !b.wipe_data);
+    ck_assert_int_eq(b.retry_count, 3);
+    recovery_argv_free(&lines);
+    recovery_args_free(&a);
+    recovery_args_free(&b);
+}
+END_TEST
+
+START_TEST(bcb_text_that_does_not_fit_is_an_error)
+{
+    recovery_args a = { 0 };
+    ota_error err;
+    char path[900];
+    memset(path, 'x', sizeof path);
+    path[0] = '/';
+    path[sizeof path - 1] = '\0';
+    char arg[1000];
+    snprintf(arg, sizeof arg, "--update_package=%s", path);
+    ck_assert_int_eq(recovery_args_apply(&a, arg, &err), 0);
+    ota_bootloader_message msg;
+    ck_assert_int_eq(recovery_args_to_bcb_text(&a, msg.recovery, sizeof msg.recovery, &err), -1);
+    ck_assert_int_eq(err.code, OTA_ERR_LIMIT);
+    recovery_args_free(&a);
+}
+END_TEST
+
+START_TEST(command_file_lines)
+{
+    recovery_argv v;
+    ota_error err;
+    const char text[] = "--update_package=/cache/u.zip\r\n\n  \n--wipe_cache  \n--locale=de";
+    ck_assert_int_eq(recovery_argv_from_lines(&v, text, sizeof text - 1, 64, "cmd", &err), 0);
+    ck_assert_int_eq(v.argc, 3);
+    ck_assert_str_eq(v.argv[0], "--update_package=/cache/u.zip");
+    ck_assert_str_eq(v.argv[1], "--wipe_cache");
+    ck_assert_str_eq(v.argv[2], "--locale=de");
+    recovery_argv_free(&v);
+
+    ck_assert_int_eq(recovery_argv_from_lines(&v, "", 0, 64, "cmd", &err), 0);
+    ck_assert_int_eq(v.argc, 0);
+    recovery_argv_free(&v);
+}
+END_TEST
+
+START_TEST(command_file_limits)
+{
+    recovery_argv v;
+    ota_error err;
+    ck_assert_int_eq(recovery_argv_from_lines(&v, "a\nb\nc\n", 6, 2, "cmd", &err), -1);
+    ck_assert_int_eq(err.code, OTA_ERR_LIMIT);
+    ck_assert_int_eq(v.argc, 0);
+    ck_assert_int_eq(recovery_argv_from_lines(&v, "a\0b\n", 4, 8, "cmd", &err), -1);
+    ck_assert_int_eq(err.code, OTA_ERR_FORMAT);
+}
+END_TEST
+
+START_TEST(command_file_read_from_disk)
+{
+    char dir[] = "/tmp/recovery-test-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char path[256];
+    snprintf(path, sizeof path, "%s/command", dir);
+    recovery_argv v;
+    ota_error err;
+    ck_assert_int_eq(recovery_command_file_read(path, &v, &err), 1);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("--update_package=/cache/x.zip\n--just_exit\n", f);
+    fclose(f);
+    ck_assert_int_eq(recovery_command_file_read(path, &v, &err), 0);
+    ck_assert_int_eq(v.argc, 2);
+    ck_assert_str_eq(v.argv[1], "--just_exit");
+    recovery_argv_free(&v);
+    unlink(path);
+    rmdir(dir);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("recovery args");
+    TCase *tc = tcase_create("args");
+    tcase_add_test(tc, parses_android_options);
+    tcase_add_test(tc, defaults_and_no_action);
+    tcase_add_test(tc, refuses_bad_arguments_with_their_name);
+    tcase_add_test(tc, later_value_replaces_earlier);
+    tcase_add_test(tc, bcb_text_round_trips_through_the_line_splitter);
+    tcase_add_test(tc, bcb_text_that_does_not_fit_is_an_error);
+    tcase_add_test(tc, command_file_lines);
+    tcase_add_test(tc, command_file_limits);
+    tcase_add_test(tc, command_file_read_from_disk);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
