@@ -29,8 +29,11 @@ typedef struct ota_verify_info {
  * signature is required; a v1 JAR signature, when present, must verify by
  * the same certificate with all manifest digests matching.  Otherwise -1
  * with err saying why (no signature, bad footer, no matching key, manifest
- * mismatch on entry X, ...).  The file is streamed, never loaded whole.
- * info may be NULL. */
+ * mismatch on entry X, ...).  The file is streamed, never loaded whole;
+ * the whole-file digest is computed in a second thread while the JAR
+ * entries are checked (large entries hashed in a third).  A failed
+ * whole-file check is the reason reported even when the JAR is bad too.
+ * info may be NULL.  docs/signing.md lists the rules. */
 int ota_verify_package(const char *path, const ota_keyset *keys, ota_verify_info *info,
                        ota_error *err);
 
