@@ -1,0 +1,208 @@
+/* ota_from_target_files: a signed full or incremental OTA package from
+ * target-files zips (Android's flags). */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "otautil/error.h"
+#include "otautil/sink.h"
+#include "releasetools/devkey.h"
+#include "releasetools/ota.h"
+#include "releasetools/sign.h"
+
+/* A progress line per phase on a terminal ("name: phase 42%"), rewritten
+ * in place; nothing at all when stderr is not a terminal. */
+typedef struct term_progress {
+    const char *program;
+    int enabled;          /* stderr is a terminal */
+    char phase[32];       /* the phase on the current line */
+    int last_percent;
+} term_progress;
+
+static void term_progress_init(term_progress *tp, const char *program)
+{
+    memset(tp, 0, sizeof *tp);
+    tp->program = program;
+    tp->enabled = isatty(STDERR_FILENO);
+    tp->last_percent = -1;
+}
+
+static void term_progress_fn(void *ctx, const char *phase, uint64_t done, uint64_t total)
+{
+    term_progress *tp = ctx;
+    if (!tp->enabled)
+        return;
+    int percent = total ? (int)(done * 100 / total) : 100;
+    if (strcmp(tp->phase, phase) != 0) {
+        if (tp->phase[0])
+            fputc('\n', stderr);
+        snprintf(tp->phase, sizeof tp->phase, "%s", phase);
+        tp->last_percent = -1;
+    }
+    if (percent == tp->last_percent)
+        return;
+    tp->last_percent = percent;
+    fprintf(stderr, "\r%s: %s %3d%%", tp->program, phase, percent);
+    fflush(stderr);
+}
+
+static void term_progress_end(term_progress *tp)
+{
+    if (tp->enabled && tp->phase[0])
+        fputc('\n', stderr);
+    tp->phase[0] = '\0';
+}
+
+static const char usage_text[] =
+    "usage: ota_from_target_files [-k KEY] [-i SOURCE_TARGET_FILES] [-w] [-n] [-e EXTRA_SCRIPT]\n"
+    "                             TARGET_FILES.zip OUTPUT.zip\n"
+    "Makes an OTA package that installs the build in TARGET_FILES.zip: a full\n"
+    "package, or with -i an incremental one that updates SOURCE_TARGET_FILES's build.\n"
+    "  -k KEY     sign with KEY.x509.pem and KEY.pk8 (default: the development key in\n"
+    "             $OTA_DEVKEY_DIR, else ~/.config/ota/devkey.*, made on first use)\n"
+    "  -i SOURCE  incremental from that build's target-files\n"
+    "  -w         wipe the user data partition during the install\n"
+    "  -n         no check that the device runs an older build (full packages)\n"
+    "  -e FILE    append FILE's edify script to the updater-script\n"
+    "  --help     this text\n";
+
+static void usage_error(const char *msg)
+{
+    fprintf(stderr, "ota_from_target_files: %s\n%s", msg, usage_text);
+    exit(2);
+}
+
+static char *read_text_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "ota_from_target_files: cannot read %s: %s\n", path, strerror(errno));
+        exit(1);
+    }
+    ota_buf b = {0};
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        if (ota_buf_append(&b, chunk, n, NULL) < 0)
+            break;
+    int bad = ferror(f) || ota_buf_append(&b, "", 1, NULL) < 0;
+    fclose(f);
+    if (bad) {
+        fprintf(stderr, "ota_from_target_files: cannot read %s\n", path);
+        exit(1);
+    }
+    if (memchr(b.data, '\0', b.len - 1)) {
+        fprintf(stderr, "ota_from_target_files: %s: a script cannot contain NUL bytes\n", path);
+        exit(1);
+    }
+    return (char *)b.data;
+}
+
+/* The updater next to this program (the same build of the project). */
+static char *sibling_updater(void)
+{
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0)
+        return NULL;
+    self[n] = '\0';
+    char *path = NULL;
+    if (asprintf(&path, "%s/updater", dirname(self)) < 0)
+        return NULL;
+    return path;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
+    const char *key = NULL, *extra_path = NULL;
+    rt_ota_opts opts = {0};
+    int c;
+    while ((c = getopt_long(argc, argv, "k:i:wne:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'k': key = optarg; break;
+        case 'i': opts.source = optarg; break;
+        case 'w': opts.wipe_data = 1; break;
+        case 'n': opts.no_prereq = 1; break;
+        case 'e': extra_path = optarg; break;
+        case 'h': fputs(usage_text, stdout); return 0;
+        default: usage_error("bad option");
+        }
+    }
+    if (argc - optind != 2)
+        usage_error("expected TARGET_FILES.zip and OUTPUT.zip");
+    const char *target = argv[optind], *output = argv[optind + 1];
+
+    char key_base[4096];
+    if (!key) {
+        int created = 0;
+        ota_error err;
+        ota_error_clear(&err);
+        if (rt_devkey_ensure(key_base, sizeof key_base, &created, &err) < 0) {
+            fprintf(stderr, "ota_from_target_files: %s\n", err.message);
+            return 1;
+        }
+        fprintf(stderr,
+                "ota_from_target_files: warning: no -k given; signing with the development key "
+                "%s.x509.pem%s (for development devices only)\n",
+                key_base, created ? ", created now" : "");
+        key = key_base;
+    }
+    char *cert = NULL, *pk8 = NULL;
+    if (asprintf(&cert, "%s.x509.pem", key) < 0 || asprintf(&pk8, "%s.pk8", key) < 0) {
+        fprintf(stderr, "ota_from_target_files: out of memory\n");
+        return 1;
+    }
+    if (access(cert, R_OK) < 0 || access(pk8, R_OK) < 0) {
+        fprintf(stderr, "ota_from_target_files: key %s: cannot read %s: %s\n", key,
+                access(cert, R_OK) < 0 ? cert : pk8, strerror(errno));
+        return 1;
+    }
+
+    char *extra = extra_path ? read_text_file(extra_path) : NULL;
+    opts.extra_script = extra;
+    char *updater = sibling_updater();
+    opts.updater = updater;
+    term_progress tp;
+    term_progress_init(&tp, "ota_from_target_files");
+    opts.progress = (rt_progress){term_progress_fn, &tp};
+
+    /* The unsigned package goes next to the output, then is signed into
+     * place (sign_package renames, so OUTPUT is never half-written). */
+    char *unsigned_pkg = NULL;
+    if (asprintf(&unsigned_pkg, "%s.unsigned.XXXXXX", output) < 0) {
+        fprintf(stderr, "ota_from_target_files: out of memory\n");
+        return 1;
+    }
+    int fd = mkstemp(unsigned_pkg);
+    if (fd < 0) {
+        fprintf(stderr, "ota_from_target_files: cannot create %s: %s\n", unsigned_pkg,
+                strerror(errno));
+        return 1;
+    }
+    close(fd);
+    ota_error err;
+    ota_error_clear(&err);
+    int rc = rt_ota_write(target, unsigned_pkg, &opts, &err);
+    if (rc == 0) {
+        term_progress_fn(&tp, "signing", 0, 1);
+        sign_opts so = {.whole_file = 1};
+        rc = sign_package(cert, pk8, unsigned_pkg, output, &so, &err);
+        term_progress_fn(&tp, "signing", 1, 1);
+    }
+    term_progress_end(&tp);
+    unlink(unsigned_pkg);
+    if (rc < 0)
+        fprintf(stderr, "ota_from_target_files: %s\n", err.message);
+    free(unsigned_pkg);
+    free(updater);
+    free(extra);
+    free(cert);
+    free(pk8);
+    return rc < 0 ? 1 : 0;
+}

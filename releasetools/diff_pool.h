@@ -1,0 +1,50 @@
+/* Patches for many files at once, on all cores: one job per file, the
+ * largest first (so the longest job does not start last), each worker with
+ * its own zip readers.  A file that also gets an imgdiff has it made by
+ * another worker while the first makes the bsdiff, so one large boot image
+ * does not leave the other cores idle.  A job's result depends on its
+ * inputs only, so the output is the same whatever the scheduling. */
+#ifndef RELEASETOOLS_DIFF_POOL_H
+#define RELEASETOOLS_DIFF_POOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "otautil/error.h"
+#include "releasetools/progress.h"
+
+typedef struct rt_diff_job {
+    /* Inputs: an entry of the source/target zip, or bytes in memory. */
+    const char *name;            /* for messages: "system/lib/libc.so" */
+    const char *src_entry;       /* NULL: src_data/src_len */
+    const uint8_t *src_data;
+    size_t src_len;
+    const char *tgt_entry;       /* NULL: tgt_data/tgt_len */
+    const uint8_t *tgt_data;
+    size_t tgt_len;
+    uint64_t weight;             /* ordering: larger first (the target size) */
+    /* Outputs: the smaller of bsdiff and, for data with gzip members or zip
+     * archives, imgdiff. */
+    uint8_t *patch;              /* malloc'd */
+    size_t patch_len;
+    int is_imgdiff;
+    /* Work state, private to rt_diff_run. */
+    struct rt_diff_work *work;
+} rt_diff_job;
+
+/* Runs every job with `threads` workers (0: one per online CPU).  On
+ * failure the first error is returned (naming the file) and the others are
+ * abandoned; patches already made stay in their jobs for the caller to
+ * free with rt_diff_jobs_free. */
+int rt_diff_run(rt_diff_job *jobs, size_t n, const char *src_zip, const char *tgt_zip,
+                int threads, const rt_progress *progress, ota_error *err);
+void rt_diff_jobs_free(rt_diff_job *jobs, size_t n);
+
+/* Which kind of imgdiff suits data: 0 none, 1 gzip members inside, 2 a zip
+ * archive. */
+int rt_imgdiff_kind(const uint8_t *data, size_t len);
+
+/* The number of workers "all cores" means here. */
+int rt_cpu_count(void);
+
+#endif

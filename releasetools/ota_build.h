@@ -1,0 +1,64 @@
+/* Inside the OTA generator: one build (a target-files zip with what the
+ * package needs from it) and the parts full and incremental packages
+ * share.  Not a public interface of the room. */
+#ifndef RELEASETOOLS_OTA_BUILD_H
+#define RELEASETOOLS_OTA_BUILD_H
+
+#include <stdint.h>
+
+#include "otautil/error.h"
+#include "otautil/fstab.h"
+#include "releasetools/ota.h"
+#include "releasetools/package.h"
+#include "releasetools/script_gen.h"
+#include "releasetools/target_files.h"
+
+typedef struct rt_image {
+    ota_buf data;
+    int present;
+    char sha1[41];
+} rt_image;
+
+typedef struct rt_build {
+    rt_target_files tf;
+    const char *fingerprint;   /* ro.build.fingerprint */
+    const char *device;        /* ro.product.device */
+    const char *timestamp;     /* ro.build.date.utc */
+    const char *build_date;    /* ro.build.date, or the timestamp */
+    const ota_fstab_entry *system_part;
+    rt_image boot, recovery;
+} rt_build;
+
+/* Opens a build: build.prop keys, the /system partition, and the boot and
+ * recovery images when present (with /boot, /recovery in the fstab).  When
+ * the build has a recovery image and a boot image, the system tree gains
+ * recovery-from-boot.p and etc/install-recovery.sh (under "recovery/" in
+ * the package), as Android's releasetools add them. */
+int rt_build_open(rt_build *b, const char *path, ota_error *err);
+void rt_build_close(rt_build *b);
+
+/* update-binary: the build's OTA/bin/updater, else the file at `fallback`. */
+int rt_add_update_binary(rt_pkg *pkg, rt_build *b, const char *fallback, ota_error *err);
+/* META-INF/com/android/metadata (source NULL for a full package). */
+int rt_add_metadata(rt_pkg *pkg, const rt_build *target, const rt_build *source, ota_error *err);
+/* Adds the finished script as META-INF/com/google/android/updater-script. */
+int rt_add_script(rt_pkg *pkg, rt_script *script, ota_error *err);
+
+/* symlink() calls for the tree's symlinks for which want(node) says so,
+ * grouped by target. */
+void rt_emit_symlinks(rt_script *s, const rt_tree *t, int (*want)(const rt_node *, void *),
+                      void *ctx);
+/* The permission calls for the whole system tree. */
+int rt_emit_permissions(rt_script *s, const rt_tree *t, ota_error *err);
+/* The package name of a tree file ("system/x" or its pkg_name). */
+const char *rt_node_pkg_name(const rt_node *n);
+/* A tree file's entry into the package (copied from the zip or its data). */
+int rt_add_node_file(rt_pkg *pkg, rt_build *b, const rt_node *n, ota_error *err);
+/* -w: format /data (an error when the fstab has no /data). */
+int rt_emit_wipe_data(rt_script *s, rt_build *b, ota_error *err);
+
+int rt_ota_full(rt_build *target, const char *output, const rt_ota_opts *opts, ota_error *err);
+int rt_ota_incremental(rt_build *target, rt_build *source, const char *output,
+                       const rt_ota_opts *opts, ota_error *err);
+
+#endif

@@ -1,0 +1,52 @@
+/* Reading a target-files zip (the format is in docs/releasetools.md):
+ * SYSTEM/ as a tree with the metadata of META/filesystem_config.txt,
+ * SYSTEM/build.prop, META/misc_info.txt, the recovery fstab, and the boot and
+ * recovery images (prebuilt in IMAGES/, or built from BOOT/ and RECOVERY/). */
+#ifndef RELEASETOOLS_TARGET_FILES_H
+#define RELEASETOOLS_TARGET_FILES_H
+
+#include <stddef.h>
+
+#include "otautil/error.h"
+#include "otautil/fstab.h"
+#include "otautil/sink.h"
+#include "otautil/zip.h"
+#include "releasetools/fs_tree.h"
+#include "releasetools/props.h"
+
+typedef struct rt_target_files {
+    char *path;
+    ota_zip *zip;
+    rt_props build_prop;   /* SYSTEM/build.prop */
+    rt_props misc_info;    /* META/misc_info.txt (empty when absent) */
+    ota_fstab fstab;       /* RECOVERY/RAMDISK/etc/recovery.fstab */
+    int has_fstab;
+    rt_tree system;        /* nodes "system", "system/..." */
+    rt_fs_config config;   /* META/filesystem_config.txt (empty when absent) */
+} rt_target_files;
+
+/* Opens and indexes; fails (naming the file and entry) when SYSTEM/build.prop
+ * is missing, or when a listing or config file is malformed. */
+int rt_tf_open(rt_target_files *tf, const char *path, ota_error *err);
+void rt_tf_close(rt_target_files *tf);
+
+/* build.prop value that must be present (the error names the key). */
+const char *rt_tf_require_prop(const rt_target_files *tf, const char *key, ota_error *err);
+/* The fstab entry for a mount point, or NULL with an error naming it. */
+const ota_fstab_entry *rt_tf_partition(const rt_target_files *tf, const char *mount_point,
+                                       ota_error *err);
+
+/* Computes the SHA-1 of every file of the system tree (once). */
+int rt_tf_hash_system(rt_target_files *tf, ota_error *err);
+
+/* 1 when the target-files has the image: IMAGES/NAME.img, or a kernel in
+ * the NAME's upper-case directory (BOOT/kernel, RECOVERY/kernel). */
+int rt_tf_has_image(const rt_target_files *tf, const char *name);
+/* The image bytes ("boot" or "recovery"): the prebuilt, else built from the
+ * directory (kernel, RAMDISK/, second, cmdline, base, pagesize). */
+int rt_tf_image(rt_target_files *tf, const char *name, ota_buf *out, ota_error *err);
+
+/* Reads an entry whole into out (with a NUL after the data). */
+int rt_tf_read(rt_target_files *tf, const char *entry, ota_buf *out, ota_error *err);
+
+#endif

@@ -1,0 +1,230 @@
+/* The release tools' small formats: boot images (v0), ramdisk cpio+gzip,
+ * property files, filesystem_config.txt, and the capability attribute. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "otautil/hash.h"
+#include "releasetools/bootimg.h"
+#include "releasetools/fs_config.h"
+#include "releasetools/props.h"
+#include "releasetools/ramdisk.h"
+
+static uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+START_TEST(bootimg_layout_and_round_trip)
+{
+    uint8_t kernel[5000], ramdisk[100];
+    memset(kernel, 'K', sizeof kernel);
+    memset(ramdisk, 'R', sizeof ramdisk);
+    char cmdline[700];
+    memset(cmdline, 'c', sizeof cmdline - 1);
+    cmdline[sizeof cmdline - 1] = '\0';
+    rt_bootimg img = {.kernel = kernel, .kernel_len = sizeof kernel, .ramdisk = ramdisk,
+                      .ramdisk_len = sizeof ramdisk, .cmdline = cmdline, .name = "rt",
+                      .base = RT_BOOT_DEFAULT_BASE, .pagesize = 2048};
+    ota_buf out = {0};
+    ck_assert_int_eq(rt_bootimg_build(&img, &out, NULL), 0);
+    /* header page + 3 kernel pages + 1 ramdisk page */
+    ck_assert_uint_eq(out.len, 2048 * 5);
+    ck_assert_mem_eq(out.data, "ANDROID!", 8);
+    ck_assert_uint_eq(le32(out.data + 8), sizeof kernel);
+    ck_assert_uint_eq(le32(out.data + 12), 0x10008000);
+    ck_assert_uint_eq(le32(out.data + 20), 0x11000000);
+    ck_assert_uint_eq(le32(out.data + 28), 0); /* no second stage */
+    ck_assert_uint_eq(le32(out.data + 32), 0x10000100);
+    ck_assert_mem_eq(out.data + 2048, kernel, sizeof kernel);
+    ck_assert_mem_eq(out.data + 4 * 2048, ramdisk, sizeof ramdisk);
+    /* id: SHA-1 over each part and its size */
+    uint8_t buf[sizeof kernel + 4 + sizeof ramdisk + 4 + 4], sha[20];
+    size_t n = 0;
+    memcpy(buf + n, kernel, sizeof kernel), n += sizeof kernel;
+    memcpy(buf + n, (uint8_t[]){0x88, 0x13, 0, 0}, 4), n += 4;
+    memcpy(buf + n, ramdisk, sizeof ramdisk), n += sizeof ramdisk;
+    memcpy(buf + n, (uint8_t[]){100, 0, 0, 0}, 4), n += 4;
+    memcpy(buf + n, (uint8_t[]){0, 0, 0, 0}, 4), n += 4;
+    ota_sha1(buf, n, sha);
+    ck_assert_mem_eq(out.data + 8 + 40 + 16 + 512, sha, 20);
+
+    rt_bootimg back;
+    rt_bootimg_strings strings;
+    ck_assert_int_eq(rt_bootimg_parse(out.data, out.len, &back, &strings, NULL), 0);
+    ck_assert_uint_eq(back.kernel_len, sizeof kernel);
+    ck_assert_mem_eq(back.kernel, kernel, sizeof kernel);
+    ck_assert_uint_eq(back.ramdisk_len, sizeof ramdisk);
+    ck_assert_str_eq(back.cmdline, cmdline); /* split over the two fields */
+    ck_assert_str_eq(back.name, "rt");
+    ck_assert_uint_eq(back.base, RT_BOOT_DEFAULT_BASE);
+    ota_buf_free(&out);
+}
+END_TEST
+
+START_TEST(bootimg_refuses_bad_input)
+{
+    uint8_t k = 1;
+    ota_error err;
+    ota_buf out = {0};
+    rt_bootimg img = {.kernel = &k, .kernel_len = 1, .pagesize = 1000};
+    ck_assert_int_eq(rt_bootimg_build(&img, &out, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.message, "page size"));
+    img.pagesize = 2048;
+    img.kernel_len = 0;
+    ck_assert_int_eq(rt_bootimg_build(&img, &out, &err), -1);
+    img.kernel_len = 1;
+    ck_assert_int_eq(rt_bootimg_build(&img, &out, NULL), 0);
+    rt_bootimg back;
+    rt_bootimg_strings strings;
+    ck_assert_int_eq(rt_bootimg_parse(out.data, out.len, &back, &strings, NULL), 0);
+    /* every truncation is refused (a part or its padding is missing), and
+     * nothing past the given length is read (ASan checks the copies) */
+    for (size_t len = 0; len < out.len; len += 97) {
+        uint8_t *copy = malloc(len + 1);
+        memcpy(copy, out.data, len);
+        ck_assert_int_eq(rt_bootimg_parse(copy, len, &back, &strings, &err), -1);
+        free(copy);
+    }
+    /* a size field that points past the end */
+    out.data[8] = 0xff, out.data[9] = 0xff, out.data[10] = 0xff;
+    ck_assert_int_eq(rt_bootimg_parse(out.data, out.len, &back, &strings, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.message, "kernel"));
+    ota_buf_free(&out);
+}
+END_TEST
+
+START_TEST(ramdisk_is_newc_cpio_in_gzip)
+{
+    rt_cpio_entry e[2] = {{"etc", 040755, NULL, 0}, {"etc/fstab", 0100640, (const uint8_t *)"abc", 3}};
+    ota_buf cpio = {0}, gz = {0};
+    ck_assert_int_eq(rt_cpio_write(e, 2, &cpio, NULL), 0);
+    ck_assert_mem_eq(cpio.data, "070701", 6);
+    ck_assert_uint_eq(cpio.len % 4, 0);
+    ck_assert_ptr_nonnull(memmem(cpio.data, cpio.len, "TRAILER!!!", 10));
+    /* second header: mode 0100640, size 3, then name and the data */
+    const char *h2 = memmem(cpio.data, cpio.len, "etc/fstab", 9);
+    ck_assert_ptr_nonnull(h2);
+    ck_assert_mem_eq(h2 - 110 + 14, "000081A0", 8);
+    ck_assert_mem_eq(h2 - 110 + 54, "00000003", 8);
+    ck_assert_int_eq(rt_gzip(cpio.data, cpio.len, &gz, NULL), 0);
+    ck_assert_uint_eq(gz.data[0], 0x1f);
+    ck_assert_uint_eq(gz.data[1], 0x8b);
+    ck_assert_uint_eq(le32(gz.data + 4), 0); /* mtime 0: same bytes every time */
+    uint8_t back[4096];
+    z_stream zs = {0};
+    inflateInit2(&zs, 31);
+    zs.next_in = gz.data;
+    zs.avail_in = (uInt)gz.len;
+    zs.next_out = back;
+    zs.avail_out = sizeof back;
+    ck_assert_int_eq(inflate(&zs, Z_FINISH), Z_STREAM_END);
+    ck_assert_uint_eq(zs.total_out, cpio.len);
+    ck_assert_mem_eq(back, cpio.data, cpio.len);
+    inflateEnd(&zs);
+    rt_cpio_entry bad = {"/abs", 0100644, NULL, 0};
+    ota_buf junk = {0};
+    ck_assert_int_eq(rt_cpio_write(&bad, 1, &junk, NULL), -1);
+    ota_buf_free(&junk);
+    ota_buf_free(&cpio);
+    ota_buf_free(&gz);
+}
+END_TEST
+
+START_TEST(props_parse_trim_override_and_errors)
+{
+    rt_props p = {0};
+    const char *text = "# comment\n\n ro.a = 1 \nro.b=x=y\r\nro.a=2\nempty=\n";
+    ck_assert_int_eq(rt_props_parse(&p, text, strlen(text), "build.prop", NULL), 0);
+    ck_assert_str_eq(rt_props_get(&p, "ro.a"), "2");
+    ck_assert_str_eq(rt_props_get(&p, "ro.b"), "x=y");
+    ck_assert_str_eq(rt_props_get(&p, "empty"), "");
+    ck_assert_ptr_null(rt_props_get(&p, "ro.c"));
+    ota_buf out = {0};
+    ck_assert_int_eq(rt_props_format(&p, &out, NULL), 0);
+    ck_assert_uint_eq(out.len, strlen("ro.a=2\nro.b=x=y\nempty=\n"));
+    ck_assert_mem_eq(out.data, "ro.a=2\nro.b=x=y\nempty=\n", out.len);
+    ota_buf_free(&out);
+    ota_error err;
+    ck_assert_int_eq(rt_props_parse(&p, "a=1\nnot a property\n", 18, "x.prop", &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.message, "x.prop:2"));
+    ck_assert_int_eq(rt_props_parse(&p, "=v\n", 3, "x.prop", &err), -1);
+    rt_props_free(&p);
+}
+END_TEST
+
+START_TEST(fs_config_round_trip_and_errors)
+{
+    const char *text = "system/bin 0 2000 755\n"
+                       "system 0 0 755 selabel=u:object_r:system_file:s0\n"
+                       "system/bin/ping 0 0 755 capabilities=0x2000\n"
+                       "system/xbin/su 0 2000 6755 selabel=u:object_r:su:s0 capabilities=0x0\n";
+    rt_fs_config c = {0};
+    ck_assert_int_eq(rt_fs_config_parse(&c, text, strlen(text), NULL), 0);
+    ck_assert_uint_eq(c.count, 4);
+    const rt_meta *m = rt_fs_config_find(&c, "system/xbin/su");
+    ck_assert_ptr_nonnull(m);
+    ck_assert_uint_eq(m->mode, 06755);
+    ck_assert_uint_eq(m->gid, 2000);
+    ck_assert_str_eq(m->selabel, "u:object_r:su:s0");
+    ck_assert_uint_eq(rt_fs_config_find(&c, "system/bin/ping")->capabilities, 0x2000);
+    ck_assert_ptr_null(rt_fs_config_find(&c, "system/nope"));
+    ota_buf out = {0};
+    ck_assert_int_eq(rt_fs_config_format(&c, &out, NULL), 0);
+    ck_assert_str_eq((char *)out.data,
+                     "system 0 0 755 selabel=u:object_r:system_file:s0\n"
+                     "system/bin 0 2000 755\n"
+                     "system/bin/ping 0 0 755 capabilities=0x2000\n"
+                     "system/xbin/su 0 2000 6755 selabel=u:object_r:su:s0\n");
+    ota_buf_free(&out);
+    rt_fs_config_free(&c);
+
+    static const char *const bad[] = {
+        "system/a 0 0\n", "system/a x 0 644\n", "system/a 0 0 999\n", "system/a 0 0 644 foo=1\n",
+        "system/a 0 0 644 capabilities=zz\n", "system/a 0 0 644\nsystem/a 0 0 644\n",
+        "system/a -1 0 644\n"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        ota_error err;
+        rt_fs_config b = {0};
+        ck_assert_msg(rt_fs_config_parse(&b, bad[i], strlen(bad[i]), &err) == -1, "accepted: %s", bad[i]);
+        ck_assert_ptr_nonnull(strstr(err.message, "filesystem_config.txt"));
+        rt_fs_config_free(&b);
+    }
+}
+END_TEST
+
+START_TEST(capability_attribute)
+{
+    uint8_t v[20];
+    ck_assert_uint_eq(rt_caps_to_xattr(((uint64_t)1 << 35) | 0x2000, v), 20);
+    ck_assert_uint_eq(le32(v), 0x02000001);
+    ck_assert_uint_eq(le32(v + 4), 0x2000);
+    ck_assert_uint_eq(le32(v + 12), 1u << 3);
+    uint64_t caps;
+    ck_assert_int_eq(rt_caps_from_xattr(v, 20, &caps, NULL), 0);
+    ck_assert_uint_eq(caps, ((uint64_t)1 << 35) | 0x2000);
+    ck_assert_int_eq(rt_caps_from_xattr(v, 3, &caps, NULL), -1);
+    v[3] = 9; /* unknown revision */
+    ck_assert_int_eq(rt_caps_from_xattr(v, 20, &caps, NULL), -1);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("releasetools-formats");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, bootimg_layout_and_round_trip);
+    tcase_add_test(tc, bootimg_refuses_bad_input);
+    tcase_add_test(tc, ramdisk_is_newc_cpio_in_gzip);
+    tcase_add_test(tc, props_parse_trim_override_and_errors);
+    tcase_add_test(tc, fs_config_round_trip_and_errors);
+    tcase_add_test(tc, capability_attribute);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
