@@ -26,7 +26,8 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lbz2
 # Programs that run from a package on a device (the update-binary) are linked
 # statically, as Android's are: the recovery they run under may have other
-# libraries.  Not with the sanitizers, which need the dynamic runtime.
+# libraries.  They are stripped: every package carries one.  Not with the
+# sanitizers, which need the dynamic runtime.
 STATIC_LIBS := -lminizip -lcrypto -lz -lbz2 -lext2fs -lcom_err
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 
@@ -56,7 +57,7 @@ $(BUILD)/lib/lib$(1).a: $$($(1)_LIB_OBJS)
 endif
 $$($(1)_PROGS): $(BUILD)/bin/%: $(BUILD)/obj/$(1)/bin/%.o $$(foreach l,$$($(1)_LIBS),$$(if $$(wildcard $$(l)/*.c),$(BUILD)/lib/lib$$(l).a))
 	@mkdir -p $$(@D)
-	$$(CC) $$(ALL_LDFLAGS) $$(if $$(and $$(filter $$*,$$($(1)_STATIC)),$$(if $$(SAN_FLAGS),,1)),-static,) -o $$@ $$< -Wl,--start-group $$(filter %.a,$$^) -Wl,--end-group $$(if $$(and $$(filter $$*,$$($(1)_STATIC)),$$(if $$(SAN_FLAGS),,1)),$$(STATIC_LIBS),$$(PKG_LIBS))
+	$$(CC) $$(ALL_LDFLAGS) $$(if $$(and $$(filter $$*,$$($(1)_STATIC)),$$(if $$(SAN_FLAGS),,1)),-static -s,) -o $$@ $$< -Wl,--start-group $$(filter %.a,$$^) -Wl,--end-group $$(if $$(and $$(filter $$*,$$($(1)_STATIC)),$$(if $$(SAN_FLAGS),,1)),$$(STATIC_LIBS),$$(PKG_LIBS))
 PROGRAMS += $$($(1)_PROGS)
 ALL_LIB_ARCHIVES += $$(if $$($(1)_LIB_SRCS),$(BUILD)/lib/lib$(1).a)
 endef
