@@ -82,6 +82,10 @@ static int parse_options(const char *opts, unsigned long *flags, long long *leng
 
 static int add_entry(ota_fstab *fstab, char **f, int nf, int line, ota_error *err)
 {
+    /* Both forms have at least three fields; fewer must be refused before
+     * f[1] and f[2] are looked at (they are not set). */
+    if (nf < 3)
+        return ota_error_set(err, OTA_ERR_FORMAT, "line %d: expected MOUNT_POINT TYPE DEVICE or DEVICE MOUNT_POINT TYPE, got %d field%s", line, nf, nf == 1 ? "" : "s");
     /* fs_mgr form has a mount point second; the legacy form a type. */
     int fs_mgr = f[1][0] == '/';
     const char *mount_point = fs_mgr ? f[1] : f[0];
@@ -90,12 +94,10 @@ static int add_entry(ota_fstab *fstab, char **f, int nf, int line, ota_error *er
     const char *device2 = NULL;
     const char *mnt_opts = NULL, *mgr_opts = NULL;
     if (fs_mgr) {
-        if (nf < 3)
-            return ota_error_set(err, OTA_ERR_FORMAT, "line %d: expected DEVICE MOUNT_POINT TYPE [MNT_FLAGS FS_MGR_FLAGS]", line);
         mnt_opts = nf > 3 ? f[3] : NULL;
         mgr_opts = nf > 4 ? f[4] : NULL;
     } else {
-        if (nf < 3 || mount_point[0] != '/')
+        if (mount_point[0] != '/')
             return ota_error_set(err, OTA_ERR_FORMAT, "line %d: expected MOUNT_POINT TYPE DEVICE [DEVICE2] [OPTIONS]", line);
         int next = 3;
         if (nf > next && f[next][0] == '/')

@@ -35,6 +35,10 @@ static int set_string(char **slot, const char *arg, const char *value, int absol
         if ((unsigned char)*c < 0x20 || *c == 0x7f)
             return ota_error_set(err, OTA_ERR_ARGS, "%s: the value contains a control character",
                                  arg);
+    /* Nor can a value end in a space: the line readers strip trailing
+     * spaces, so the persisted command would name another file. */
+    if (value[strlen(value) - 1] == ' ')
+        return ota_error_set(err, OTA_ERR_ARGS, "%s: the value '%s' ends in a space", arg, value);
     if (absolute && value[0] != '/')
         return ota_error_set(err, OTA_ERR_ARGS, "%s: '%s' is not an absolute path",
                              arg, value);

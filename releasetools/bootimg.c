@@ -132,11 +132,21 @@ int rt_bootimg_parse(const uint8_t *data, size_t len, rt_bootimg *img, rt_bootim
     img->second_addr = w[5];
     img->tags_addr = w[6];
     img->base = img->kernel_addr - RT_BOOT_KERNEL_OFFSET;
-    memcpy(strings->name, p, RT_BOOT_NAME_SIZE);
+    /* The text fields are NUL-terminated in their slots, as mkbootimg writes
+     * them; a field filled to its last byte would lose that byte here (or,
+     * for the name, give one that cannot be written back). */
+    const uint8_t *name = p, *args = p + RT_BOOT_NAME_SIZE,
+                  *extra = args + RT_BOOT_ARGS_SIZE + 32;
+    if (name[RT_BOOT_NAME_SIZE - 1] || args[RT_BOOT_ARGS_SIZE - 1] ||
+        extra[RT_BOOT_EXTRA_ARGS_SIZE - 1])
+        return ota_error_set(err, OTA_ERR_FORMAT,
+                             "boot image: the %s field is not NUL-terminated",
+                             name[RT_BOOT_NAME_SIZE - 1]    ? "name"
+                             : args[RT_BOOT_ARGS_SIZE - 1] ? "cmdline"
+                                                           : "extra_cmdline");
+    memcpy(strings->name, name, RT_BOOT_NAME_SIZE);
     strings->name[RT_BOOT_NAME_SIZE] = '\0';
-    p += RT_BOOT_NAME_SIZE;
-    const uint8_t *args = p;
-    p += RT_BOOT_ARGS_SIZE;
+    p = args + RT_BOOT_ARGS_SIZE;
     memcpy(img->id, p, 32);
     p += 32;
     size_t n = strnlen((const char *)args, RT_BOOT_ARGS_SIZE - 1);

@@ -117,11 +117,18 @@ const rt_meta *rt_fs_config_find(const rt_fs_config *cfg, const char *path)
     return e ? &e->meta : NULL;
 }
 
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
 static int parse_u32(const char *s, int base, uint32_t *out)
 {
     char *end;
     errno = 0;
-    if (*s == '-' || *s == '+')
+    /* Digits only: strtoull would also take leading white space (\v, \f are
+     * not field separators here) and a sign, and negate what follows. */
+    if (!is_digit(*s))
         return -1;
     unsigned long long v = strtoull(s, &end, base);
     if (errno || end == s || *end || v > UINT32_MAX)
@@ -164,7 +171,7 @@ static int parse_line(rt_fs_config *cfg, char *line, int lineno, ota_error *err)
             char *end;
             errno = 0;
             meta.capabilities = strtoull(fields[i] + 13, &end, 0);
-            if (errno || end == fields[i] + 13 || *end || fields[i][13] == '-')
+            if (errno || end == fields[i] + 13 || *end || !is_digit(fields[i][13]))
                 return ota_error_set(err, OTA_ERR_FORMAT,
                                      "filesystem_config.txt:%d: %s: bad capabilities \"%s\"",
                                      lineno, fields[0], fields[i] + 13);

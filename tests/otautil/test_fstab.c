@@ -73,6 +73,23 @@ START_TEST(errors_name_the_line)
 }
 END_TEST
 
+/* Found by fuzz/fstab_parse: a line of one or two fields was classified by
+ * looking at f[1], which was not set for it and still pointed into the
+ * previous line's freed buffer (use after free). */
+START_TEST(short_lines_are_refused)
+{
+    ota_fstab f;
+    ota_error err;
+    ck_assert_int_eq(ota_fstab_parse("/boot emmc /dev/block/by-name/boot\n/x\n", &f, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.message, "line 2"));
+    ck_assert_uint_eq(f.count, 0);
+    ck_assert_int_eq(ota_fstab_parse("/dev/block/a /system ext4 ro\n/y ext4\n", &f, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.message, "line 2"));
+    ck_assert_int_eq(ota_fstab_parse("onlyone\n", &f, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.message, "line 1"));
+}
+END_TEST
+
 START_TEST(bcb_round_trip)
 {
     char path[] = "/tmp/ota-misc-XXXXXX";
@@ -119,6 +136,7 @@ int main(void)
     tcase_add_test(tc, legacy_form);
     tcase_add_test(tc, fs_mgr_form);
     tcase_add_test(tc, errors_name_the_line);
+    tcase_add_test(tc, short_lines_are_refused);
     tcase_add_test(tc, bcb_round_trip);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

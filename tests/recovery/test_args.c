@@ -109,6 +109,39 @@ START_TEST(bcb_text_round_trips_through_the_line_splitter)
 }
 END_TEST
 
+/* Found by fuzz/command_args: "--keys=/ " from the command line was
+ * accepted, persisted as "--keys=/ " and read back as "--keys=/" (the line
+ * readers strip trailing spaces), so a resumed run used another file. */
+START_TEST(values_ending_in_a_space_are_refused)
+{
+    static const char *const bad[] = {"--keys=/ ", "--update_package=/cache/u.zip  ",
+                                      "--fstab=/etc/fstab ", "--locale=en_US "};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        recovery_args a = { 0 };
+        ota_error err;
+        ck_assert_msg(recovery_args_apply(&a, bad[i], &err) == -1, "accepted '%s'", bad[i]);
+        ck_assert_int_eq(err.code, OTA_ERR_ARGS);
+        ck_assert_ptr_nonnull(strstr(err.message, "space"));
+        ck_assert(!recovery_args_has_action(&a) && !a.keys_path && !a.fstab_path && !a.locale);
+        recovery_args_free(&a);
+    }
+    /* spaces inside a value still persist and come back unchanged */
+    recovery_args a = { 0 }, b = { 0 };
+    ota_error err;
+    ck_assert_int_eq(recovery_args_apply(&a, "--update_package=/sdcard/my ota.zip", &err), 0);
+    char text[768];
+    ck_assert_int_gt(recovery_args_to_bcb_text(&a, text, sizeof text, &err), 0);
+    recovery_argv lines;
+    ck_assert_int_eq(recovery_argv_from_lines(&lines, text + 9, strlen(text + 9), 64, "t", &err), 0);
+    for (int i = 0; i < lines.argc; i++)
+        ck_assert_int_eq(recovery_args_apply(&b, lines.argv[i], &err), 0);
+    ck_assert_str_eq(b.update_package, "/sdcard/my ota.zip");
+    recovery_argv_free(&lines);
+    recovery_args_free(&a);
+    recovery_args_free(&b);
+}
+END_TEST
+
 START_TEST(bcb_text_that_does_not_fit_is_an_error)
 {
     recovery_args a = { 0 };
@@ -188,6 +221,7 @@ int main(void)
     tcase_add_test(tc, refuses_bad_arguments_with_their_name);
     tcase_add_test(tc, later_value_replaces_earlier);
     tcase_add_test(tc, bcb_text_round_trips_through_the_line_splitter);
+    tcase_add_test(tc, values_ending_in_a_space_are_refused);
     tcase_add_test(tc, bcb_text_that_does_not_fit_is_an_error);
     tcase_add_test(tc, command_file_lines);
     tcase_add_test(tc, command_file_limits);

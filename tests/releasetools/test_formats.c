@@ -96,6 +96,51 @@ START_TEST(bootimg_refuses_bad_input)
 }
 END_TEST
 
+/* Found by fuzz/bootimg_parse: text fields filled to their last byte were
+ * accepted; a 16-character name came back that rt_bootimg_build refuses,
+ * and the last byte of a full cmdline slot was silently dropped. */
+START_TEST(bootimg_refuses_unterminated_fields)
+{
+    uint8_t k = 1;
+    ota_error err;
+    ota_buf out = {0};
+    rt_bootimg img = {.kernel = &k, .kernel_len = 1, .pagesize = 2048, .name = "n"};
+    ck_assert_int_eq(rt_bootimg_build(&img, &out, NULL), 0);
+    rt_bootimg back;
+    rt_bootimg_strings strings;
+    const size_t name_at = 8 + 40, args_at = name_at + RT_BOOT_NAME_SIZE,
+                 extra_at = args_at + RT_BOOT_ARGS_SIZE + 32;
+    const struct {
+        size_t at, size;
+        const char *field;
+    } fields[] = {
+        {name_at, RT_BOOT_NAME_SIZE, "name"},
+        {args_at, RT_BOOT_ARGS_SIZE, "cmdline"},
+        {extra_at, RT_BOOT_EXTRA_ARGS_SIZE, "extra_cmdline"},
+    };
+    for (size_t i = 0; i < 3; i++) {
+        memset(out.data + fields[i].at, 'a', fields[i].size);
+        ck_assert_int_eq(rt_bootimg_parse(out.data, out.len, &back, &strings, &err), -1);
+        ck_assert_ptr_nonnull(strstr(err.message, fields[i].field));
+        /* one byte shorter is the longest that fits, and is read whole */
+        out.data[fields[i].at + fields[i].size - 1] = '\0';
+        ck_assert_int_eq(rt_bootimg_parse(out.data, out.len, &back, &strings, &err), 0);
+        memset(out.data + fields[i].at, 0, fields[i].size);
+    }
+    memset(out.data + name_at, 'a', RT_BOOT_NAME_SIZE - 1);
+    ck_assert_int_eq(rt_bootimg_parse(out.data, out.len, &back, &strings, &err), 0);
+    ck_assert_uint_eq(strlen(back.name), RT_BOOT_NAME_SIZE - 1);
+    ota_buf again = {0};
+    ck_assert_int_eq(rt_bootimg_build(&back, &again, &err), 0);
+    ota_buf_free(&again);
+    memset(out.data + args_at, 'b', RT_BOOT_ARGS_SIZE - 1);
+    memset(out.data + extra_at, 'c', RT_BOOT_EXTRA_ARGS_SIZE - 1);
+    ck_assert_int_eq(rt_bootimg_parse(out.data, out.len, &back, &strings, &err), 0);
+    ck_assert_uint_eq(strlen(back.cmdline), RT_BOOT_ARGS_SIZE - 1 + RT_BOOT_EXTRA_ARGS_SIZE - 1);
+    ota_buf_free(&out);
+}
+END_TEST
+
 START_TEST(ramdisk_is_newc_cpio_in_gzip)
 {
     rt_cpio_entry e[2] = {{"etc", 040755, NULL, 0}, {"etc/fstab", 0100640, (const uint8_t *)"abc", 3}};
@@ -195,6 +240,26 @@ START_TEST(fs_config_round_trip_and_errors)
 }
 END_TEST
 
+/* \v and \f do not separate fields, and strtoull skips them as white space
+ * and then takes a sign: "capabilities=\v-1" was read as all 64
+ * capabilities, "\v-0" as uid 0. */
+START_TEST(fs_config_refuses_signs_behind_white_space)
+{
+    static const char *const bad[] = {
+        "system/a 0 0 755 capabilities=\v-1\n", "system/a 0 0 755 capabilities=\f+1\n",
+        "system/a \v-0 0 755\n", "system/a 0 \f1 755\n", "system/a 0 0 \v755\n",
+        "system/a 0 0 755 capabilities=+1\n"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        ota_error err;
+        rt_fs_config c = {0};
+        ck_assert_msg(rt_fs_config_parse(&c, bad[i], strlen(bad[i]), &err) == -1, "accepted: %s",
+                      bad[i]);
+        ck_assert_ptr_nonnull(strstr(err.message, "system/a"));
+        rt_fs_config_free(&c);
+    }
+}
+END_TEST
+
 START_TEST(capability_attribute)
 {
     uint8_t v[20];
@@ -217,9 +282,11 @@ int main(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, bootimg_layout_and_round_trip);
     tcase_add_test(tc, bootimg_refuses_bad_input);
+    tcase_add_test(tc, bootimg_refuses_unterminated_fields);
     tcase_add_test(tc, ramdisk_is_newc_cpio_in_gzip);
     tcase_add_test(tc, props_parse_trim_override_and_errors);
     tcase_add_test(tc, fs_config_round_trip_and_errors);
+    tcase_add_test(tc, fs_config_refuses_signs_behind_white_space);
     tcase_add_test(tc, capability_attribute);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
