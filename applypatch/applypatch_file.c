@@ -251,7 +251,11 @@ char *applypatch_resolve_spec(const char *spec, ota_error *err)
     const char *dev = spec + 5, *rest = strchr(dev, ':');
     size_t dev_len = rest ? (size_t)(rest - dev) : strlen(dev);
     char *dev_only = strndup(dev, dev_len);
-    char *resolved = dev_only ? ota_path_dup(dev_only, err) : NULL;
+    if (!dev_only) {
+        ota_error_set(err, OTA_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    char *resolved = ota_path_dup(dev_only, err);
     free(dev_only);
     if (!resolved)
         return NULL;

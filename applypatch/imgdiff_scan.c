@@ -1,13 +1,14 @@
 /* Finding the deflate streams imgdiff can turn into deflate chunks: gzip
  * members anywhere in an image (RFC 1952), or the deflated entries of a zip
- * archive (PKWARE APPNOTE: end of central directory, central directory,
- * local headers).  The zip walk reads the physical layout in memory because
- * imgdiff needs each entry's byte offset, which the zip reader hides. */
+ * archive, found with the zip layer (otautil/zip.h) opened on the bytes in
+ * memory, each at the offset of its data. */
 #include "applypatch/imgdiff_private.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
+
+#include "otautil/zip.h"
 
 static uint16_t le16(const uint8_t *p)
 {
@@ -113,64 +114,38 @@ int imgdiff_find_gzip(const uint8_t *data, size_t len, imgdiff_regions *out, ota
     return 0;
 }
 
-/* Offset of the end-of-central-directory record, or -1. */
-static long long find_eocd(const uint8_t *data, size_t len)
-{
-    if (len < 22)
-        return -1;
-    size_t lowest = len - 22 > 65535 ? len - 22 - 65535 : 0;
-    for (size_t pos = len - 22 + 1; pos-- > lowest;)
-        if (le32(data + pos) == 0x06054b50 && pos + 22 + le16(data + pos + 20) == len)
-            return (long long)pos;
-    return -1;
-}
-
 int imgdiff_find_zip(const uint8_t *data, size_t len, imgdiff_regions *out, ota_error *err)
 {
-    long long eocd = find_eocd(data, len);
-    if (eocd < 0)
-        return ota_error_set(err, OTA_ERR_FORMAT, "not a zip archive (no end of central directory record)");
-    const uint8_t *e = data + eocd;
-    size_t count = le16(e + 10), cd_size = le32(e + 12), cd_off = le32(e + 16);
-    if (cd_off > (size_t)eocd || cd_size > (size_t)eocd - cd_off)
-        return ota_error_set(err, OTA_ERR_FORMAT, "zip central directory lies outside the archive");
-    size_t pos = cd_off, cd_end = cd_off + cd_size;
-    for (size_t i = 0; i < count; i++) {
-        if (cd_end - pos < 46 || le32(data + pos) != 0x02014b50)
-            return ota_error_set(err, OTA_ERR_FORMAT, "zip central directory entry %zu is corrupt", i);
-        const uint8_t *c = data + pos;
-        uint16_t method = le16(c + 10);
-        size_t csize = le32(c + 20), usize = le32(c + 24);
-        size_t nlen = le16(c + 28), xlen = le16(c + 30), mlen = le16(c + 32);
-        size_t local = le32(c + 42);
-        if (cd_end - pos - 46 < nlen + xlen + mlen)
-            return ota_error_set(err, OTA_ERR_FORMAT, "zip central directory entry %zu is truncated", i);
-        const char *name = (const char *)c + 46;
-        pos += 46 + nlen + xlen + mlen;
-        /* Stored entries are plain bytes to bsdiff; zip64 placeholders
-         * (0xffffffff) are left to the normal chunks too. */
-        if (method != 8 || csize == 0xffffffffu || local == 0xffffffffu)
+    ota_zip *zip = ota_zip_open_memory(data, len, "zip", err);
+    if (!zip)
+        return -1;
+    int rc = -1;
+    for (size_t i = 0; i < ota_zip_count(zip); i++) {
+        const ota_zip_entry *e = ota_zip_entry_at(zip, i);
+        /* Stored entries are plain bytes to bsdiff; entries that need zip64
+         * fields are left to the normal chunks too. */
+        if (e->method != OTA_ZIP_DEFLATE || e->compressed_size >= 0xffffffffu || e->size >= 0xffffffffu ||
+            e->local_header_offset >= 0xffffffffu)
             continue;
-        if (local > len || len - local < 30 || le32(data + local) != 0x04034b50)
-            return ota_error_set(err, OTA_ERR_FORMAT, "zip entry %.*s: bad local header offset", (int)nlen, name);
-        size_t data_off = local + 30 + le16(data + local + 26) + le16(data + local + 28);
-        if (data_off > len || csize > len - data_off)
-            return ota_error_set(err, OTA_ERR_FORMAT, "zip entry %.*s: data runs past the archive end",
-                                 (int)nlen, name);
-        imgdiff_region r = {.offset = data_off, .len = csize};
+        uint64_t data_off;
+        if (ota_zip_data_offset(zip, e, &data_off, err) < 0)
+            goto out;
+        size_t csize = (size_t)e->compressed_size; /* within len: the zip layer checked */
+        imgdiff_region r = {.offset = (size_t)data_off, .len = csize};
         size_t consumed = 0;
-        int ok = imgdiff_inflate_stream(data + data_off, csize, &r.plain, &r.plain_len, &consumed, err);
+        int ok = imgdiff_inflate_stream(data + r.offset, csize, &r.plain, &r.plain_len, &consumed, err);
         if (ok < 0)
-            return -1;
-        if (!ok || consumed != csize || r.plain_len != usize) {
+            goto out;
+        if (!ok || consumed != csize || r.plain_len != e->size) {
             free(r.plain);
             continue; /* not what the directory says: leave it to bsdiff */
         }
-        r.name = strndup(name, nlen);
+        r.name = strdup(e->name);
         if (!r.name || push_region(out, &r, err) < 0) {
             free(r.plain);
             free(r.name);
-            return ota_error_set(err, OTA_ERR_NOMEM, "out of memory listing zip entries");
+            ota_error_set(err, OTA_ERR_NOMEM, "out of memory listing zip entries");
+            goto out;
         }
     }
     /* Keep file order: chunks must follow the target's byte order. */
@@ -180,9 +155,15 @@ int imgdiff_find_zip(const uint8_t *data, size_t len, imgdiff_regions *out, ota_
             out->v[j] = out->v[j - 1];
             out->v[j - 1] = t;
         }
-    for (size_t i = 1; i < out->n; i++)
-        if (out->v[i].offset < out->v[i - 1].offset + out->v[i - 1].len)
-            return ota_error_set(err, OTA_ERR_FORMAT, "zip entries %s and %s overlap", out->v[i - 1].name,
-                                 out->v[i].name);
-    return 0;
+    for (size_t i = 1; i < out->n; i++) {
+        if (out->v[i].offset < out->v[i - 1].offset + out->v[i - 1].len) {
+            ota_error_set(err, OTA_ERR_FORMAT, "zip entries %s and %s overlap", out->v[i - 1].name,
+                          out->v[i].name);
+            goto out;
+        }
+    }
+    rc = 0;
+out:
+    ota_zip_close(zip);
+    return rc;
 }

@@ -1,7 +1,6 @@
 #include "otautil/bootloader.h"
 
 #include <fcntl.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -54,23 +53,4 @@ void ota_bcb_field(const char *field, size_t field_size, char *out)
     size_t n = strnlen(field, field_size);
     memcpy(out, field, n);
     out[n] = '\0';
-}
-
-int ota_bcb_recovery_args(const ota_bootloader_message *msg, char **argv, int max)
-{
-    char text[sizeof msg->recovery + 1];
-    ota_bcb_field(msg->recovery, sizeof msg->recovery, text);
-    int argc = 0, line = 0;
-    for (char *save = NULL, *tok = strtok_r(text, "\n", &save); tok && argc < max;
-         tok = strtok_r(NULL, "\n", &save)) {
-        if (line++ == 0 && strcmp(tok, "recovery") == 0)
-            continue; /* the first line names the program */
-        if (!*tok)
-            continue;
-        char *arg = strdup(tok);
-        if (!arg)
-            break;
-        argv[argc++] = arg;
-    }
-    return argc;
 }

@@ -28,11 +28,6 @@ int ota_bcb_write(const char *device, const ota_bootloader_message *msg, ota_err
  * RECOVERY_ROOT, into out.  -1 (OTA_ERR_NOTFOUND) when there is none. */
 int ota_bcb_misc_device(const ota_fstab *fstab, char *out, size_t outsz, ota_error *err);
 
-/* Splits the recovery field into arguments: the lines after the first
- * ("recovery"), empty lines skipped.  Returns the count (<= max), each a
- * malloc'd string in argv. */
-int ota_bcb_recovery_args(const ota_bootloader_message *msg, char **argv, int max);
-
 /* Safe copy of a possibly unterminated field into out (size >= field + 1). */
 void ota_bcb_field(const char *field, size_t field_size, char *out);
 

@@ -3,7 +3,7 @@
  * archives work both ways.  Sizes from headers are checked
  * against the file before anything is allocated on their strength.
  *
- * Reading uses positioned reads only, and the index does not change after
+ * Reading uses positioned reads (or memory) only, and the index does not change after
  * ota_zip_open, so several threads may stream entries of one ota_zip at
  * once.  A writer is used by one thread at a time.  See docs/zip.md. */
 #ifndef OTAUTIL_ZIP_H
@@ -39,6 +39,10 @@ typedef struct ota_zip_entry {
  * (an end record hidden in the comment, a central directory that does not
  * end where the end record starts). */
 ota_zip *ota_zip_open(const char *path, ota_error *err);
+/* The same, for an archive held in memory: data (len bytes) is not copied
+ * and must stay valid and unchanged until ota_zip_close.  `name` only
+ * names the archive in messages and ota_zip_path (NULL: "zip"). */
+ota_zip *ota_zip_open_memory(const void *data, size_t len, const char *name, ota_error *err);
 void ota_zip_close(ota_zip *zip);
 
 const char *ota_zip_path(const ota_zip *zip);
@@ -49,6 +53,14 @@ const ota_zip_entry *ota_zip_find(const ota_zip *zip, const char *name);
 
 /* The archive comment (may contain NUL bytes), and its length. */
 const uint8_t *ota_zip_comment(const ota_zip *zip, size_t *len);
+
+/* The offset in the archive of the entry's data as stored (compressed
+ * for deflated entries; compressed_size bytes of it), found through its
+ * local header, which is checked first as reading does (signature, method,
+ * name, data before the central directory).  Stored and deflated entries
+ * only (others, and encrypted ones: OTA_ERR_UNSUPPORTED). */
+int ota_zip_data_offset(const ota_zip *zip, const ota_zip_entry *entry, uint64_t *offset,
+                        ota_error *err);
 
 /* Streams an entry through `sink` in bounded memory (128 KiB of buffers
  * plus zlib's state), checking its CRC-32 and size at the end.  Stored and

@@ -31,9 +31,10 @@ static int eocd_fits(const unsigned char *tail, size_t tail_len, size_t at)
     return at + ZIP_EOCD_LEN + zip_le16(tail + at + 20) == tail_len;
 }
 
-static int find_end(int fd, uint64_t file_size, const char *path, struct end_info *end,
-                    unsigned char **comment_out, ota_error *err)
+static int find_end(const ota_zip *zip, struct end_info *end, unsigned char **comment_out, ota_error *err)
 {
+    uint64_t file_size = zip->size;
+    const char *path = zip->path;
     if (file_size < ZIP_EOCD_LEN)
         return format_error(err, path, "not a zip archive (too short for an end-of-central-directory record)");
     size_t tail_len = file_size < ZIP_EOCD_LEN + ZIP_MAX_COMMENT ? (size_t)file_size
@@ -42,7 +43,7 @@ static int find_end(int fd, uint64_t file_size, const char *path, struct end_inf
     unsigned char *tail = malloc(tail_len);
     if (!tail)
         return ota_error_set(err, OTA_ERR_NOMEM, "%s: out of memory", path);
-    if (zip_pread_full(fd, tail, tail_len, tail_off) < 0) {
+    if (zip_read_at(zip, tail, tail_len, tail_off) < 0) {
         free(tail);
         return ota_error_errno(err, "%s: cannot read the end of the archive", path);
     }
@@ -101,7 +102,7 @@ static int find_end(int fd, uint64_t file_size, const char *path, struct end_inf
     int zip64 = 0;
     if (end->eocd_pos >= ZIP64_LOCATOR_LEN) {
         uint64_t loc_pos = end->eocd_pos - ZIP64_LOCATOR_LEN;
-        if (zip_pread_full(fd, loc, sizeof loc, loc_pos) < 0) {
+        if (zip_read_at(zip, loc, sizeof loc, loc_pos) < 0) {
             free(comment);
             return ota_error_errno(err, "%s: cannot read the zip64 locator", path);
         }
@@ -117,7 +118,7 @@ static int find_end(int fd, uint64_t file_size, const char *path, struct end_inf
                 free(comment);
                 return format_error(err, path, "zip64 end record offset lies outside the file");
             }
-            if (zip_pread_full(fd, rec, sizeof rec, rec_pos) < 0) {
+            if (zip_read_at(zip, rec, sizeof rec, rec_pos) < 0) {
                 free(comment);
                 return ota_error_errno(err, "%s: cannot read the zip64 end record", path);
             }
@@ -316,13 +317,13 @@ static int parse_entries(struct zip_index *idx, const unsigned char *cd, const s
     return 0;
 }
 
-int zip_index_build(struct zip_index *idx, int fd, uint64_t file_size, const char *path,
-                    ota_error *err)
+int zip_index_build(struct zip_index *idx, const ota_zip *zip, ota_error *err)
 {
+    const char *path = zip->path;
     memset(idx, 0, sizeof *idx);
     struct end_info end = { 0 };
     unsigned char *comment = NULL;
-    if (find_end(fd, file_size, path, &end, &comment, err) < 0)
+    if (find_end(zip, &end, &comment, err) < 0)
         return -1;
     idx->comment = comment;
     idx->comment_len = end.comment_len;
@@ -348,7 +349,7 @@ int zip_index_build(struct zip_index *idx, int fd, uint64_t file_size, const cha
         return ota_error_set(err, OTA_ERR_NOMEM, "%s: out of memory for a %llu-byte central directory",
                              path, (unsigned long long)end.cd_size);
     }
-    if (zip_pread_full(fd, cd, (size_t)end.cd_size, end.cd_offset) < 0) {
+    if (zip_read_at(zip, cd, (size_t)end.cd_size, end.cd_offset) < 0) {
         free(cd);
         zip_index_free(idx);
         return ota_error_errno(err, "%s: cannot read the central directory", path);

@@ -89,10 +89,10 @@ struct zip_index {
     uint64_t cd_offset, cd_size;
 };
 
-/* Parses and checks the end records and the central directory of the fd's
- * file_size bytes; `path` only names the file in messages. */
-int zip_index_build(struct zip_index *idx, int fd, uint64_t file_size, const char *path,
-                    ota_error *err);
+/* Parses and checks the end records and the central directory of zip's
+ * bytes (zip->size of them, read with zip_read_at); zip->path names the
+ * archive in messages. */
+int zip_index_build(struct zip_index *idx, const ota_zip *zip, ota_error *err);
 void zip_index_free(struct zip_index *idx);
 const struct zip_rec *zip_index_find(const struct zip_index *idx, const char *name);
 /* FNV-1a of a NUL-terminated name (the index's and the writer's tables). */
@@ -101,16 +101,21 @@ uint64_t zip_name_hash(const char *name);
 /* ---- the reader (zip_read.c) -------------------------------------------- */
 struct ota_zip {
     char *path;
-    int fd;
+    int fd;              /* -1 for an archive in memory */
+    const uint8_t *mem;  /* the archive's bytes, when it is in memory */
     uint64_t size;
     struct zip_index idx;
 };
+
+/* Reads len bytes at off, from the file or the memory: 0, or -1 with errno
+ * set (ENODATA when the archive is shorter). */
+int zip_read_at(const ota_zip *zip, void *buf, size_t len, uint64_t off);
 
 /* The record behind an entry pointer, checked to belong to `zip`. */
 const struct zip_rec *zip_rec_of(const ota_zip *zip, const ota_zip_entry *entry, ota_error *err);
 /* Checks that the entry can be read (method, encryption, local header)
  * and gives the offset of its compressed data. */
-int zip_entry_data(ota_zip *zip, const struct zip_rec *rec, uint64_t *data_off, ota_error *err);
+int zip_entry_data(const ota_zip *zip, const struct zip_rec *rec, uint64_t *data_off, ota_error *err);
 
 /* ---- the writer (zip_write.c, zip_write_end.c) -------------------------- */
 struct ota_zip_writer {

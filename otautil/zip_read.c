@@ -1,9 +1,10 @@
 /* Reading: the index (zip_index.c) answers every question about entries;
- * entry data is read with pread and inflated with zlib, in bounded memory,
- * counted and CRC-checked.  (Debian's minizip 1.1 ignores the zip64 extra
- * field when reading -- unzGetCurrentFileInfo64 reports 0xFFFFFFFF sizes
- * for an Info-ZIP `zip -fz` archive -- so its unzip side cannot serve
- * archives over 4 GiB; the writer does use minizip.) */
+ * entry data is read with pread (or copied from an archive in memory) and
+ * inflated with zlib, in bounded memory, counted and CRC-checked.  (Debian's
+ * minizip 1.1 ignores the zip64 extra field when reading --
+ * unzGetCurrentFileInfo64 reports 0xFFFFFFFF sizes for an Info-ZIP `zip -fz`
+ * archive -- so its unzip side cannot serve archives over 4 GiB; the writer
+ * does use minizip.) */
 #include "otautil/zip_internal.h"
 
 #include <errno.h>
@@ -18,23 +19,44 @@
 /* Deflate cannot expand more than 1032:1 (a 258-byte match in 2 bits). */
 #define DEFLATE_MAX_RATIO 1032u
 
-ota_zip *ota_zip_open(const char *path, ota_error *err)
+int zip_read_at(const ota_zip *zip, void *buf, size_t len, uint64_t off)
 {
-    if (!path)
-        return ota_error_set(err, OTA_ERR_ARGS, "ota_zip_open: no path given"), NULL;
+    if (zip->mem) {
+        if (off > zip->size || len > zip->size - off) {
+            errno = ENODATA;
+            return -1;
+        }
+        if (len)
+            memcpy(buf, zip->mem + off, len);
+        return 0;
+    }
+    return zip_pread_full(zip->fd, buf, len, off);
+}
+
+static ota_zip *zip_alloc(const char *path, ota_error *err)
+{
     ota_zip *zip = calloc(1, sizeof *zip);
     if (!zip || !(zip->path = strdup(path))) {
         free(zip);
         ota_error_set(err, OTA_ERR_NOMEM, "%s: out of memory", path);
         return NULL;
     }
+    zip->fd = -1;
+    return zip;
+}
+
+ota_zip *ota_zip_open(const char *path, ota_error *err)
+{
+    if (!path)
+        return ota_error_set(err, OTA_ERR_ARGS, "ota_zip_open: no path given"), NULL;
+    ota_zip *zip = zip_alloc(path, err);
+    if (!zip)
+        return NULL;
     /* O_NONBLOCK: a FIFO must not hang the open; it is refused below. */
     zip->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (zip->fd < 0) {
         ota_error_errno(err, "cannot open %s", path);
-        free(zip->path);
-        free(zip);
-        return NULL;
+        goto fail;
     }
     struct stat st;
     if (fstat(zip->fd, &st) < 0) {
@@ -55,13 +77,32 @@ ota_zip *ota_zip_open(const char *path, ota_error *err)
     } else {
         zip->size = (uint64_t)st.st_size;
     }
-    if (zip_index_build(&zip->idx, zip->fd, zip->size, path, err) < 0)
+    if (zip_index_build(&zip->idx, zip, err) < 0)
         goto fail;
 
     return zip;
 fail:
     ota_zip_close(zip);
     return NULL;
+}
+
+ota_zip *ota_zip_open_memory(const void *data, size_t len, const char *name, ota_error *err)
+{
+    if (!name)
+        name = "zip";
+    if (!data && len)
+        return ota_error_set(err, OTA_ERR_ARGS, "ota_zip_open_memory: %s: no data given", name), NULL;
+    ota_zip *zip = zip_alloc(name, err);
+    if (!zip)
+        return NULL;
+    static const uint8_t empty[1];
+    zip->mem = data ? data : empty;
+    zip->size = len;
+    if (zip_index_build(&zip->idx, zip, err) < 0) {
+        ota_zip_close(zip);
+        return NULL;
+    }
+    return zip;
 }
 
 void ota_zip_close(ota_zip *zip)
@@ -116,11 +157,11 @@ const struct zip_rec *zip_rec_of(const ota_zip *zip, const ota_zip_entry *entry,
 /* The local header repeats the name and method; its own name and extra
  * lengths decide where the data starts, which must still leave room for
  * the data before the central directory. */
-static int check_local_header(ota_zip *zip, const struct zip_rec *r, uint64_t *data_off, ota_error *err)
+static int check_local_header(const ota_zip *zip, const struct zip_rec *r, uint64_t *data_off, ota_error *err)
 {
     const ota_zip_entry *e = &r->pub;
     unsigned char h[ZIP_LOCAL_LEN];
-    if (zip_pread_full(zip->fd, h, sizeof h, e->local_header_offset) < 0)
+    if (zip_read_at(zip, h, sizeof h, e->local_header_offset) < 0)
         return ota_error_errno(err, "%s: entry %s: cannot read its local header", zip->path, e->name);
     if (zip_le32(h) != ZIP_LOCAL_SIG)
         return ota_error_set(err, OTA_ERR_FORMAT, "%s: entry %s: bad local header signature", zip->path, e->name);
@@ -137,7 +178,7 @@ static int check_local_header(ota_zip *zip, const struct zip_rec *r, uint64_t *d
     int same = name_len == want;
     for (size_t done = 0; same && done < want;) {
         size_t n = want - done < sizeof local_name ? want - done : sizeof local_name;
-        if (zip_pread_full(zip->fd, local_name, n, e->local_header_offset + ZIP_LOCAL_LEN + done) < 0)
+        if (zip_read_at(zip, local_name, n, e->local_header_offset + ZIP_LOCAL_LEN + done) < 0)
             return ota_error_errno(err, "%s: entry %s: cannot read its local header", zip->path, e->name);
         same = memcmp(local_name, e->name + done, n) == 0;
         done += n;
@@ -149,7 +190,7 @@ static int check_local_header(ota_zip *zip, const struct zip_rec *r, uint64_t *d
     return 0;
 }
 
-int zip_entry_data(ota_zip *zip, const struct zip_rec *r, uint64_t *data_off, ota_error *err)
+int zip_entry_data(const ota_zip *zip, const struct zip_rec *r, uint64_t *data_off, ota_error *err)
 {
     const ota_zip_entry *e = &r->pub;
     if (r->flags & ZIP_FLAG_ENCRYPTED)
@@ -158,6 +199,16 @@ int zip_entry_data(ota_zip *zip, const struct zip_rec *r, uint64_t *data_off, ot
         return ota_error_set(err, OTA_ERR_UNSUPPORTED, "%s: entry %s: compression method %u is not supported",
                              zip->path, e->name, e->method);
     return check_local_header(zip, r, data_off, err);
+}
+
+int ota_zip_data_offset(const ota_zip *zip, const ota_zip_entry *entry, uint64_t *offset, ota_error *err)
+{
+    const struct zip_rec *r = zip_rec_of(zip, entry, err);
+    if (!r)
+        return -1;
+    if (!offset)
+        return ota_error_set(err, OTA_ERR_ARGS, "ota_zip_data_offset: no output given");
+    return zip_entry_data(zip, r, offset, err);
 }
 
 /* Feeds the sink and keeps the running count and CRC. */
@@ -187,7 +238,7 @@ static int emit(struct out_state *o, const unsigned char *p, size_t n, ota_error
 static int read_data(ota_zip *zip, const ota_zip_entry *e, unsigned char *buf, size_t n, uint64_t off,
                      ota_error *err)
 {
-    if (zip_pread_full(zip->fd, buf, n, off) < 0)
+    if (zip_read_at(zip, buf, n, off) < 0)
         return ota_error_errno(err, "%s: entry %s: read failed", zip->path, e->name);
     return 0;
 }

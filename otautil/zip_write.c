@@ -425,7 +425,7 @@ int ota_zip_copy_entry(ota_zip_writer *w, ota_zip *src, const ota_zip_entry *ent
     int rc = begin_entry(w, &s, &oe, err);
     for (uint64_t left = entry->compressed_size; rc == 0 && left > 0;) {
         size_t n = left < ZIP_WRITE_CHUNK ? (size_t)left : ZIP_WRITE_CHUNK;
-        if (zip_pread_full(src->fd, buf, n, off) < 0)
+        if (zip_read_at(src, buf, n, off) < 0)
             rc = ota_error_errno(err, "%s: entry %s: read failed", src->path, entry->name);
         else
             rc = write_bytes(w, name, buf, n, err);

@@ -31,6 +31,60 @@ int upd_strings(edify_state *st, int argc, edify_expr *const *argv, int min, int
     return edify_eval_strings(st, argc, argv, out);
 }
 
+int upd_strings_alloc(edify_state *st, int argc, edify_expr *const *argv, int min, int max,
+                      char ***out)
+{
+    *out = NULL;
+    if (upd_argc(st, argc, min, max) < 0)
+        return -1;
+    char **args = calloc((size_t)argc + 1, sizeof *args);
+    if (!args) {
+        edify_fail_code(st, OTA_ERR_NOMEM, "out of memory");
+        return -1;
+    }
+    if (edify_eval_strings(st, argc, argv, args) < 0) {
+        free(args);
+        return -1;
+    }
+    *out = args;
+    return 0;
+}
+
+void upd_strings_free(char **args, int argc)
+{
+    if (!args)
+        return;
+    edify_free_strings(args, argc);
+    free(args);
+}
+
+int upd_values_alloc(edify_state *st, int argc, edify_expr *const *argv, int min, int max,
+                     edify_value ***out)
+{
+    *out = NULL;
+    if (upd_argc(st, argc, min, max) < 0)
+        return -1;
+    edify_value **v = calloc(argc > 0 ? (size_t)argc : 1, sizeof *v);
+    if (!v) {
+        edify_fail_code(st, OTA_ERR_NOMEM, "out of memory");
+        return -1;
+    }
+    if (edify_eval_args(st, argc, argv, v, 1) < 0) {
+        free(v);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+void upd_values_free(edify_value **vals, int argc)
+{
+    if (!vals)
+        return;
+    edify_free_values(vals, argc);
+    free(vals);
+}
+
 char *upd_path(edify_state *st, const char *path)
 {
     ota_error err;

@@ -33,6 +33,16 @@ int upd_argc(edify_state *st, int argc, int min, int max);
 /* Evaluates all arguments to strings after checking the count. */
 int upd_strings(edify_state *st, int argc, edify_expr *const *argv, int min, int max,
                 char **out);
+/* The same for any number of arguments: *out becomes a calloc'd array of
+ * argc strings and a NULL (an argv), freed with upd_strings_free. */
+int upd_strings_alloc(edify_state *st, int argc, edify_expr *const *argv, int min, int max,
+                      char ***out);
+void upd_strings_free(char **args, int argc);
+/* All arguments as values (strings or blobs) after checking the count:
+ * *out a calloc'd array of argc, freed with upd_values_free. */
+int upd_values_alloc(edify_state *st, int argc, edify_expr *const *argv, int min, int max,
+                     edify_value ***out);
+void upd_values_free(edify_value **vals, int argc);
 /* Resolves an absolute script path under RECOVERY_ROOT (malloc'd). */
 char *upd_path(edify_state *st, const char *path);
 static inline updater_ctx *upd_ctx(edify_state *st) { return st->cookie; }

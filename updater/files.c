@@ -70,35 +70,13 @@ static int replace_symlink(const char *target, const char *path, ota_error *err)
     return rc;
 }
 
-static char **eval_all(edify_state *st, int argc, edify_expr *const *argv, int min)
-{
-    if (upd_argc(st, argc, min, -1) < 0)
-        return NULL;
-    char **args = calloc((size_t)argc, sizeof *args);
-    if (!args) {
-        edify_fail_code(st, OTA_ERR_NOMEM, "out of memory");
-        return NULL;
-    }
-    if (edify_eval_strings(st, argc, argv, args) < 0) {
-        free(args);
-        return NULL;
-    }
-    return args;
-}
-
-static void free_all(char **args, int argc)
-{
-    edify_free_strings(args, argc);
-    free(args);
-}
-
 /* symlink(target, link...) */
 static edify_value *fn_symlink(const char *name, edify_state *st, int argc,
                                edify_expr *const *argv)
 {
     (void)name;
-    char **args = eval_all(st, argc, argv, 2);
-    if (!args)
+    char **args;
+    if (upd_strings_alloc(st, argc, argv, 2, -1, &args) < 0)
         return NULL;
     edify_value *result = NULL;
     if (args[0][0] == '\0') {
@@ -119,7 +97,7 @@ static edify_value *fn_symlink(const char *name, edify_state *st, int argc,
     }
     result = upd_true();
 out:
-    free_all(args, argc);
+    upd_strings_free(args, argc);
     return result;
 }
 
@@ -170,8 +148,8 @@ static int remove_tree(const char *path, ota_error *err)
 static edify_value *delete_paths(edify_state *st, int argc, edify_expr *const *argv,
                                  int recursive)
 {
-    char **args = eval_all(st, argc, argv, 1);
-    if (!args)
+    char **args;
+    if (upd_strings_alloc(st, argc, argv, 1, -1, &args) < 0)
         return NULL;
     edify_value *result = NULL;
     int removed = 0;
@@ -198,7 +176,7 @@ static edify_value *delete_paths(edify_state *st, int argc, edify_expr *const *a
     snprintf(count, sizeof count, "%d", removed);
     result = edify_string(count);
 out:
-    free_all(args, argc);
+    upd_strings_free(args, argc);
     return result;
 }
 

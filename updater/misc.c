@@ -11,15 +11,9 @@ static edify_value *fn_ui_print(const char *name, edify_state *st, int argc,
                                 edify_expr *const *argv)
 {
     (void)name;
-    if (upd_argc(st, argc, 1, -1) < 0)
+    char **args;
+    if (upd_strings_alloc(st, argc, argv, 1, -1, &args) < 0)
         return NULL;
-    char **args = calloc((size_t)argc, sizeof *args);
-    if (!args)
-        return edify_fail_code(st, OTA_ERR_NOMEM, "out of memory");
-    if (edify_eval_strings(st, argc, argv, args) < 0) {
-        free(args);
-        return NULL;
-    }
     ota_buf text = {0};
     ota_error err;
     edify_value *result = NULL;
@@ -33,8 +27,7 @@ static edify_value *fn_ui_print(const char *name, edify_state *st, int argc,
     result = edify_string_n(text.data ? (char *)text.data : "", text.len);
 out:
     ota_buf_free(&text);
-    edify_free_strings(args, argc);
-    free(args);
+    upd_strings_free(args, argc);
     return result;
 }
 
@@ -117,15 +110,9 @@ static edify_value *fn_run_program(const char *name, edify_state *st, int argc,
                                    edify_expr *const *argv)
 {
     (void)name;
-    if (upd_argc(st, argc, 1, -1) < 0)
+    char **args; /* NULL-terminated: the program's argv */
+    if (upd_strings_alloc(st, argc, argv, 1, -1, &args) < 0)
         return NULL;
-    char **args = calloc((size_t)argc + 1, sizeof *args);
-    if (!args)
-        return edify_fail_code(st, OTA_ERR_NOMEM, "out of memory");
-    if (edify_eval_strings(st, argc, argv, args) < 0) {
-        free(args);
-        return NULL;
-    }
     edify_value *result = NULL;
     char *prog = upd_path(st, args[0]);
     if (prog) {
@@ -145,8 +132,7 @@ static edify_value *fn_run_program(const char *name, edify_state *st, int argc,
         args[0] = shown;
         free(prog);
     }
-    edify_free_strings(args, argc);
-    free(args);
+    upd_strings_free(args, argc);
     return result;
 }
 

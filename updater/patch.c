@@ -17,31 +17,22 @@
 #define EMMC_PREFIX "EMMC:"
 
 /* A file name for the applypatch library under RECOVERY_ROOT: plain paths
- * are resolved, and so is the device inside "EMMC:DEVICE:SIZE:SHA1...". */
+ * are resolved, and so is the device inside "EMMC:DEVICE:SIZE:SHA1..."
+ * (applypatch_resolve_spec); an empty file or device name is refused as
+ * upd_path refuses it. */
 static char *patch_name(edify_state *st, const char *name)
 {
     size_t plen = strlen(EMMC_PREFIX);
-    if (strncmp(name, EMMC_PREFIX, plen) != 0)
-        return upd_path(st, name);
-    const char *dev = name + plen;
-    const char *rest = strchr(dev, ':');
-    size_t dlen = rest ? (size_t)(rest - dev) : strlen(dev);
-    char *devname = strndup(dev, dlen);
-    if (!devname) {
-        edify_fail_code(st, OTA_ERR_NOMEM, "out of memory");
+    int emmc = strncmp(name, EMMC_PREFIX, plen) == 0;
+    const char *file = emmc ? name + plen : name;
+    if (file[0] == '\0' || (emmc && file[0] == ':')) {
+        edify_fail_code(st, OTA_ERR_ARGS, "empty path");
         return NULL;
     }
-    char *resolved = upd_path(st, devname);
-    free(devname);
-    if (!resolved)
-        return NULL;
-    size_t len = plen + strlen(resolved) + (rest ? strlen(rest) : 0) + 1;
-    char *out = malloc(len);
-    if (out)
-        snprintf(out, len, "%s%s%s", EMMC_PREFIX, resolved, rest ? rest : "");
-    else
-        edify_fail_code(st, OTA_ERR_NOMEM, "out of memory");
-    free(resolved);
+    ota_error err;
+    char *out = applypatch_resolve_spec(name, &err);
+    if (!out)
+        edify_fail_error(st, &err);
     return out;
 }
 
@@ -61,13 +52,9 @@ static edify_value *fn_apply_patch(const char *name, edify_state *st, int argc,
     if ((argc - 4) % 2 != 0)
         return edify_fail_code(st, OTA_ERR_ARGS, "expects source, target, target_sha1, "
                                "target_size, then sha1/patch pairs; got an unpaired sha1");
-    edify_value **v = calloc((size_t)argc, sizeof *v);
-    if (!v)
-        return edify_fail_code(st, OTA_ERR_NOMEM, "out of memory");
-    if (edify_eval_args(st, argc, argv, v, 1) < 0) {
-        free(v);
+    edify_value **v;
+    if (upd_values_alloc(st, argc, argv, 6, -1, &v) < 0)
         return NULL;
-    }
     int npatch = (argc - 4) / 2;
     const char **sha1s = calloc((size_t)npatch, sizeof *sha1s);
     applypatch_blob *patches = calloc((size_t)npatch, sizeof *patches);
@@ -127,8 +114,7 @@ out:
     free(target);
     free(sha1s);
     free(patches);
-    edify_free_values(v, argc);
-    free(v);
+    upd_values_free(v, argc);
     return result;
 }
 
@@ -138,15 +124,9 @@ static edify_value *fn_apply_patch_check(const char *name, edify_state *st, int 
                                          edify_expr *const *argv)
 {
     (void)name;
-    if (upd_argc(st, argc, 1, -1) < 0)
+    char **args;
+    if (upd_strings_alloc(st, argc, argv, 1, -1, &args) < 0)
         return NULL;
-    char **args = calloc((size_t)argc, sizeof *args);
-    if (!args)
-        return edify_fail_code(st, OTA_ERR_NOMEM, "out of memory");
-    if (edify_eval_strings(st, argc, argv, args) < 0) {
-        free(args);
-        return NULL;
-    }
     edify_value *result = NULL;
     char *file = patch_name(st, args[0]);
     if (file) {
@@ -159,8 +139,7 @@ static edify_value *fn_apply_patch_check(const char *name, edify_state *st, int 
         }
         free(file);
     }
-    edify_free_strings(args, argc);
-    free(args);
+    upd_strings_free(args, argc);
     return result;
 }
 
@@ -194,15 +173,9 @@ static edify_value *fn_sha1_check(const char *name, edify_state *st, int argc,
                                   edify_expr *const *argv)
 {
     (void)name;
-    if (upd_argc(st, argc, 1, -1) < 0)
+    edify_value **v;
+    if (upd_values_alloc(st, argc, argv, 1, -1, &v) < 0)
         return NULL;
-    edify_value **v = calloc((size_t)argc, sizeof *v);
-    if (!v)
-        return edify_fail_code(st, OTA_ERR_NOMEM, "out of memory");
-    if (edify_eval_args(st, argc, argv, v, 1) < 0) {
-        free(v);
-        return NULL;
-    }
     edify_value *result = NULL;
     uint8_t digest[OTA_SHA1_LEN];
     ota_sha1(v[0]->data, v[0]->len, digest);
@@ -226,8 +199,7 @@ static edify_value *fn_sha1_check(const char *name, edify_state *st, int argc,
     }
     result = edify_string("");
 out:
-    edify_free_values(v, argc);
-    free(v);
+    upd_values_free(v, argc);
     return result;
 }
 

@@ -140,15 +140,9 @@ static int parse_mode(const char *s, mode_t *out)
 static edify_value *set_perm(edify_state *st, int argc, edify_expr *const *argv, int recursive)
 {
     int nfixed = recursive ? 4 : 3;
-    if (upd_argc(st, argc, nfixed + 1, -1) < 0)
+    char **args;
+    if (upd_strings_alloc(st, argc, argv, nfixed + 1, -1, &args) < 0)
         return NULL;
-    char **args = calloc((size_t)argc, sizeof *args);
-    if (!args)
-        return edify_fail_code(st, OTA_ERR_NOMEM, "out of memory");
-    if (edify_eval_strings(st, argc, argv, args) < 0) {
-        free(args);
-        return NULL;
-    }
     edify_value *result = NULL;
     perm_spec p = {.has_uid = 1, .has_gid = 1};
     unsigned id;
@@ -190,8 +184,7 @@ static edify_value *set_perm(edify_state *st, int argc, edify_expr *const *argv,
     }
     result = upd_true();
 out:
-    edify_free_strings(args, argc);
-    free(args);
+    upd_strings_free(args, argc);
     return result;
 }
 
@@ -262,13 +255,9 @@ static edify_value *set_metadata(edify_state *st, int argc, edify_expr *const *a
     if (argc % 2 == 0)
         return edify_fail_code(st, OTA_ERR_ARGS, "expects a path and key/value pairs, got an "
                                "odd number of keys and values");
-    char **args = calloc((size_t)argc, sizeof *args);
-    if (!args)
-        return edify_fail_code(st, OTA_ERR_NOMEM, "out of memory");
-    if (edify_eval_strings(st, argc, argv, args) < 0) {
-        free(args);
+    char **args;
+    if (upd_strings_alloc(st, argc, argv, 3, -1, &args) < 0)
         return NULL;
-    }
     edify_value *result = NULL;
     perm_spec p = {0};
     char *path = NULL;
@@ -281,8 +270,7 @@ static edify_value *set_metadata(edify_state *st, int argc, edify_expr *const *a
         result = upd_true();
 out:
     free(path);
-    edify_free_strings(args, argc);
-    free(args);
+    upd_strings_free(args, argc);
     return result;
 }
 

@@ -112,14 +112,6 @@ START_TEST(bcb_round_trip)
     ota_bcb_field(back.stage, sizeof back.stage, stage);
     ck_assert_uint_eq(strlen(stage), 32);
 
-    char *argv[8];
-    int argc = ota_bcb_recovery_args(&back, argv, 8);
-    ck_assert_int_eq(argc, 2);
-    ck_assert_str_eq(argv[0], "--update_package=/cache/update.zip");
-    ck_assert_str_eq(argv[1], "--wipe_cache");
-    for (int i = 0; i < argc; i++)
-        free(argv[i]);
-
     /* A misc device too small to hold the message is an error. */
     ck_assert_int_eq(truncate(path, 100), 0);
     ota_error err;

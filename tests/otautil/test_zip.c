@@ -524,6 +524,180 @@ START_TEST(reads_sparse_archive_over_4gib)
 }
 END_TEST
 
+START_TEST(memory_open_matches_file_open)
+{
+    struct raw_entry e[] = { { .name = "bin/sh", .data = "#!/bin/sh\n", .mode = 0100755 },
+                             { .name = "etc/", .data = "", .mode = 040750 },
+                             { .name = "plain", .data = "some text" } };
+    struct raw r;
+    raw_archive(&r, e, 3, "note");
+    ota_error err;
+    ota_zip *file = open_bytes(r.b.data, r.b.len, "mem.zip", &err);
+    ck_assert_msg(file != NULL, "%s", err.message);
+    ota_zip *mem = ota_zip_open_memory(r.b.data, r.b.len, "in memory", &err);
+    ck_assert_msg(mem != NULL, "%s", err.message);
+    ck_assert_str_eq(ota_zip_path(mem), "in memory");
+    ck_assert_uint_eq(ota_zip_count(mem), ota_zip_count(file));
+    for (size_t i = 0; i < ota_zip_count(mem); i++) {
+        const ota_zip_entry *a = ota_zip_entry_at(file, i), *b = ota_zip_entry_at(mem, i);
+        ck_assert_str_eq(a->name, b->name);
+        ck_assert_uint_eq(a->size, b->size);
+        ck_assert_uint_eq(a->unix_mode, b->unix_mode);
+        ck_assert_uint_eq(a->local_header_offset, b->local_header_offset);
+        ck_assert_ptr_eq(ota_zip_find(mem, b->name), b);
+    }
+    char *text = entry_text(mem, "plain");
+    ck_assert_str_eq(text, "some text");
+    free(text);
+    size_t clen;
+    const uint8_t *c = ota_zip_comment(mem, &clen);
+    ck_assert_uint_eq(clen, 4);
+    ck_assert_mem_eq(c, "note", 4);
+    ota_zip_close(file);
+    ota_zip_close(mem);
+    /* no name: messages and the path say "zip" */
+    mem = ota_zip_open_memory(r.b.data, r.b.len, NULL, &err);
+    ck_assert_msg(mem != NULL, "%s", err.message);
+    ck_assert_str_eq(ota_zip_path(mem), "zip");
+    ota_zip_close(mem);
+    ota_buf_free(&r.b);
+}
+END_TEST
+
+START_TEST(memory_open_refuses_what_file_open_refuses)
+{
+    struct raw_entry e[] = { { .name = "a", .data = "1" }, { .name = "dup/x", .data = "2" },
+                             { .name = "dup/x", .data = "3" } };
+    struct raw r;
+    raw_archive(&r, e, 3, NULL);
+    ota_error err;
+    ck_assert_ptr_null(ota_zip_open_memory(r.b.data, r.b.len, "dups", &err));
+    ck_assert_msg(strstr(err.message, "dups: duplicate entry name dup/x"), "%s", err.message);
+    ota_buf_free(&r.b);
+    raw_archive(&r, e, 1, NULL);
+    /* every truncation is refused without reading past the bytes given
+     * (ASan watches the copy, exactly as long as the cut) */
+    for (size_t cut = 0; cut < r.b.len; cut++) {
+        uint8_t *copy = malloc(cut ? cut : 1);
+        ck_assert_ptr_nonnull(copy);
+        memcpy(copy, r.b.data, cut);
+        ota_zip *zip = ota_zip_open_memory(copy, cut, "cut", &err);
+        ck_assert_msg(zip == NULL, "truncated to %zu bytes but accepted", cut);
+        ck_assert_int_ne(err.code, OTA_OK);
+        free(copy);
+    }
+    ck_assert_ptr_null(ota_zip_open_memory(NULL, 0, "empty", &err));
+    ck_assert_msg(strstr(err.message, "not a zip archive"), "%s", err.message);
+    ck_assert_ptr_null(ota_zip_open_memory(NULL, 10, "none", &err));
+    ck_assert_int_eq(err.code, OTA_ERR_ARGS);
+    ota_buf_free(&r.b);
+}
+END_TEST
+
+START_TEST(data_offset_points_at_the_data)
+{
+    struct raw_entry e[] = { { .name = "first", .data = "hello" }, { .name = "dir/second", .data = "world!" } };
+    struct raw r;
+    raw_archive(&r, e, 2, NULL);
+    ota_error err;
+    ota_zip *zip = ota_zip_open_memory(r.b.data, r.b.len, "raw", &err);
+    ck_assert_msg(zip != NULL, "%s", err.message);
+    for (size_t i = 0; i < 2; i++) {
+        const ota_zip_entry *en = ota_zip_find(zip, e[i].name);
+        uint64_t off = 0;
+        ck_assert_msg(ota_zip_data_offset(zip, en, &off, &err) == 0, "%s", err.message);
+        ck_assert_uint_eq(off, e[i].offset + 30 + strlen(e[i].name));
+        ck_assert_mem_eq(r.b.data + off, e[i].data, strlen(e[i].data));
+    }
+    /* an entry of another archive, or no output, is a caller's error */
+    ota_zip *other = open_bytes(r.b.data, r.b.len, "other.zip", &err);
+    ck_assert_ptr_nonnull(other);
+    uint64_t off;
+    ck_assert_int_eq(ota_zip_data_offset(zip, ota_zip_entry_at(other, 0), &off, &err), -1);
+    ck_assert_int_eq(err.code, OTA_ERR_ARGS);
+    ck_assert_int_eq(ota_zip_data_offset(other, ota_zip_entry_at(other, 0), NULL, &err), -1);
+    ck_assert_int_eq(err.code, OTA_ERR_ARGS);
+    ota_zip_close(other);
+    ota_zip_close(zip);
+    /* the local header is checked: another name, another method */
+    r.b.data[e[1].offset + 30] = 'D';
+    zip = ota_zip_open_memory(r.b.data, r.b.len, "raw", &err);
+    ck_assert_ptr_nonnull(zip);
+    ck_assert_int_eq(ota_zip_data_offset(zip, ota_zip_find(zip, "dir/second"), &off, &err), -1);
+    ck_assert_msg(strstr(err.message, "raw: entry dir/second: local header names another file"), "%s",
+                  err.message);
+    ota_zip_close(zip);
+    r.b.data[e[1].offset + 30] = 'd';
+    r.b.data[e[0].offset + 8] = 8;
+    zip = ota_zip_open_memory(r.b.data, r.b.len, "raw", &err);
+    ck_assert_ptr_nonnull(zip);
+    ck_assert_int_eq(ota_zip_data_offset(zip, ota_zip_find(zip, "first"), &off, &err), -1);
+    ck_assert_msg(strstr(err.message, "disagrees on the method"), "%s", err.message);
+    ota_zip_close(zip);
+    /* a method the reader does not handle, in both headers */
+    size_t cd = r.b.len - 22 - 2 * 46 - strlen("first") - strlen("dir/second");
+    r.b.data[e[0].offset + 8] = 12;
+    r.b.data[cd + 10] = 12;
+    zip = ota_zip_open_memory(r.b.data, r.b.len, "raw", &err);
+    ck_assert_ptr_nonnull(zip);
+    ck_assert_int_eq(ota_zip_data_offset(zip, ota_zip_find(zip, "first"), &off, &err), -1);
+    ck_assert_int_eq(err.code, OTA_ERR_UNSUPPORTED);
+    ota_zip_close(zip);
+    ota_buf_free(&r.b);
+}
+END_TEST
+
+START_TEST(data_offset_of_written_entries)
+{
+    /* The writer's own archives: a deflated entry's raw bytes inflate to
+     * its contents, an aligned stored entry's data starts on the boundary. */
+    static char text[20000];
+    for (size_t i = 0; i < sizeof text; i++)
+        text[i] = (char)('a' + (i * 7 + i / 13) % 26);
+    const char *path = tmp_path("w.zip");
+    ota_error err;
+    ota_zip_writer *w = ota_zip_writer_open(path, &err);
+    ck_assert_msg(w != NULL, "%s", err.message);
+    ota_zip_add_opts deflated = { .method = OTA_ZIP_DEFLATE, .level = 9 };
+    ota_zip_add_opts aligned = { .method = OTA_ZIP_STORE, .align = 4096 };
+    ck_assert_int_eq(ota_zip_add_data(w, "text", text, sizeof text, &deflated, &err), 0);
+    ck_assert_int_eq(ota_zip_add_data(w, "lib/x.so", text, 1000, &aligned, &err), 0);
+    ck_assert_msg(ota_zip_writer_close(w, NULL, 0, &err) == 0, "%s", err.message);
+    size_t len;
+    uint8_t *bytes = read_whole(path, &len);
+    ota_zip *zip = ota_zip_open_memory(bytes, len, "w.zip", &err);
+    ck_assert_msg(zip != NULL, "%s", err.message);
+    const ota_zip_entry *t = ota_zip_find(zip, "text");
+    uint64_t off;
+    ck_assert_msg(ota_zip_data_offset(zip, t, &off, &err) == 0, "%s", err.message);
+    ck_assert_uint_le(off + t->compressed_size, len);
+    static char plain[sizeof text];
+    z_stream zs = { 0 };
+    ck_assert_int_eq(inflateInit2(&zs, -MAX_WBITS), Z_OK);
+    zs.next_in = bytes + off;
+    zs.avail_in = (uInt)t->compressed_size;
+    zs.next_out = (Bytef *)plain;
+    zs.avail_out = sizeof plain;
+    ck_assert_int_eq(inflate(&zs, Z_FINISH), Z_STREAM_END);
+    ck_assert_uint_eq(zs.total_in, t->compressed_size);
+    ck_assert_uint_eq(zs.total_out, sizeof text);
+    inflateEnd(&zs);
+    ck_assert_mem_eq(plain, text, sizeof text);
+    const ota_zip_entry *so = ota_zip_find(zip, "lib/x.so");
+    ck_assert_msg(ota_zip_data_offset(zip, so, &off, &err) == 0, "%s", err.message);
+    ck_assert_uint_eq(off % 4096, 0);
+    ck_assert_mem_eq(bytes + off, text, 1000);
+    ota_zip_close(zip);
+    /* the same offsets through a file */
+    zip = reopen(path);
+    uint64_t off2;
+    ck_assert_int_eq(ota_zip_data_offset(zip, ota_zip_find(zip, "lib/x.so"), &off2, &err), 0);
+    ck_assert_uint_eq(off2, off);
+    ota_zip_close(zip);
+    free(bytes);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("otautil-zip-read");
@@ -546,6 +720,10 @@ int main(void)
     tcase_add_test(handmade, sink_failure_stops_the_stream);
     tcase_add_test(handmade, reads_hand_built_zip64);
     tcase_add_test(handmade, reads_sparse_archive_over_4gib);
+    tcase_add_test(handmade, memory_open_matches_file_open);
+    tcase_add_test(handmade, memory_open_refuses_what_file_open_refuses);
+    tcase_add_test(handmade, data_offset_points_at_the_data);
+    tcase_add_test(handmade, data_offset_of_written_entries);
     suite_add_tcase(s, handmade);
     TCase *threads = zip_tcase("threads");
     tcase_add_test(threads, threads_stream_one_archive_at_once);
