@@ -165,6 +165,11 @@ static int install(run *r, int *cache_wiped)
     const char *package = r->args.update_package;
     recovery_install_result res = recovery_install(&r->ctx, package, &wipe_cache, &err);
     if (res == RECOVERY_INSTALL_SUCCESS) {
+        /* Scripts rarely spend exactly the whole bar; a finished install
+         * shows a full one. */
+        recovery_ui *ui = r->ctx.ui;
+        ui->ops->progress_segment(ui, 1.0, 0.0);
+        ui->ops->progress_set(ui, 1.0);
         recovery_say(&r->ctx, "Install of %s complete.", package);
     } else {
         recovery_say(&r->ctx, "E: %s", err.message);
