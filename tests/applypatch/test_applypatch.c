@@ -14,6 +14,7 @@
 #include "applypatch/bsdiff.h"
 #include "applypatch/imgdiff.h"
 #include "otautil/hash.h"
+#include "tests/common/testdata.h"
 
 static char dir[4096];
 static char cache[4200];
@@ -343,22 +344,10 @@ END_TEST
 
 /* ---- Android's files ----------------------------------------------------- */
 
-static char testdata[4096];
-
-static int have_testdata(void)
-{
-    const char *env = getenv("OTA_TESTDATA");
-    snprintf(testdata, sizeof testdata, "%s", env ? env : "../shared/testdata/aosp");
-    char probe[4200];
-    snprintf(probe, sizeof probe, "%s/applypatch/old.file", testdata);
-    return access(probe, R_OK) == 0;
-}
-
 static uint8_t *td(const char *rel, size_t *len)
 {
     char path[4200];
-    snprintf(path, sizeof path, "%s/%s", testdata, rel);
-    return get(path, len);
+    return get(test_data_path(rel, path, sizeof path), len);
 }
 
 START_TEST(android_bsdiff)
@@ -432,7 +421,7 @@ int main(void)
     tcase_add_test(tc, emmc_in_place);
     tcase_add_test(tc, cache_full_is_refused_before_writing);
     suite_add_tcase(s, tc);
-    int android = have_testdata();
+    int android = test_data_present("applypatch/old.file");
     if (android) {
         TCase *ta = tcase_create("android");
         tcase_add_checked_fixture(ta, setup, teardown);
@@ -448,7 +437,7 @@ int main(void)
     if (failed)
         return 1;
     if (!android) {
-        printf("SKIP: Android test data not found at %s: Android's files were NOT tested\n", testdata);
+        printf("Android's files were NOT tested\n");
         return 77;
     }
     return 0;

@@ -12,25 +12,14 @@
 #include "applypatch/bsdiff.h"
 #include "applypatch/imgdiff.h"
 #include "otautil/sink.h"
+#include "tests/common/testdata.h"
 #include "otautil/zip.h"
-
-static char testdata[4096];
-
-static int have_testdata(void)
-{
-    const char *env = getenv("OTA_TESTDATA");
-    snprintf(testdata, sizeof testdata, "%s", env ? env : "../shared/testdata/aosp");
-    char probe[4200];
-    snprintf(probe, sizeof probe, "%s/recovery/gzipped_source", testdata);
-    return access(probe, R_OK) == 0;
-}
 
 static void load(const char *rel, uint8_t **data, size_t *len)
 {
     char path[4200];
     ota_error err;
-    snprintf(path, sizeof path, "%s/%s", testdata, rel);
-    ck_assert_msg(applypatch_read_file(path, data, len, &err) == 0, "%s", err.message);
+    ck_assert_msg(applypatch_read_file(test_data_path(rel, path, sizeof path), data, len, &err) == 0, "%s", err.message);
 }
 
 /* Text-like bytes: words from a small vocabulary, so deflate has work. */
@@ -375,7 +364,7 @@ int main(void)
     tcase_add_test(tc, zip_mode_needs_zips);
     tcase_add_test(tc, zip_of_text);
     suite_add_tcase(s, tc);
-    int android = have_testdata();
+    int android = test_data_present("recovery/gzipped_source");
     if (android) {
         TCase *ta = tcase_create("android");
         tcase_set_timeout(ta, 600);
@@ -391,7 +380,7 @@ int main(void)
     if (failed)
         return 1;
     if (!android) {
-        printf("SKIP: Android test data not found at %s: Android's files were NOT tested\n", testdata);
+        printf("Android's files were NOT tested\n");
         return 77;
     }
     return 0;

@@ -11,26 +11,15 @@
 #include "applypatch/imgdiff.h"
 #include "otautil/hash.h"
 #include "otautil/sink.h"
+#include "tests/common/testdata.h"
 
 #define RECOVERY_SHA1 "e1e9672394cdf82befe0528e1a075167f500d5c4"
-
-static char testdata[4096];
-
-static int have_testdata(void)
-{
-    const char *env = getenv("OTA_TESTDATA");
-    snprintf(testdata, sizeof testdata, "%s", env ? env : "../shared/testdata/aosp");
-    char probe[4200];
-    snprintf(probe, sizeof probe, "%s/recovery/boot.img", testdata);
-    return access(probe, R_OK) == 0;
-}
 
 static void load(const char *rel, uint8_t **data, size_t *len)
 {
     char path[4200];
     ota_error err;
-    snprintf(path, sizeof path, "%s/%s", testdata, rel);
-    ck_assert_msg(applypatch_read_file(path, data, len, &err) == 0, "%s", err.message);
+    ck_assert_msg(applypatch_read_file(test_data_path(rel, path, sizeof path), data, len, &err) == 0, "%s", err.message);
 }
 
 static void sha1_hex(const uint8_t *data, size_t len, char out[41])
@@ -433,7 +422,7 @@ int main(void)
     tcase_add_test(tc, deflate_chunk_with_bad_source_or_params);
     tcase_add_test(tc, sink_failure_stops_the_patch);
     suite_add_tcase(s, tc);
-    int android = have_testdata();
+    int android = test_data_present("recovery/boot.img");
     if (android) {
         TCase *ta = tcase_create("android");
         tcase_add_test(ta, android_patch_with_bonus_inside);
@@ -449,7 +438,7 @@ int main(void)
     if (failed)
         return 1;
     if (!android) {
-        printf("SKIP: Android test data not found at %s: Android's patches were NOT tested\n", testdata);
+        printf("Android's patches were NOT tested\n");
         return 77;
     }
     return 0;

@@ -10,8 +10,8 @@
 
 #include "otautil/keys.h"
 #include "otautil/zip.h"
+#include "tests/common/testdata.h"
 
-static const char *testdata;
 static char tmpdir[] = "/tmp/ota-keys-test.XXXXXX";
 static const char *const txt_names[] = {"v1", "v2", "v3", "v4", "v5"};
 static const ota_hash_alg txt_hash[] = {OTA_HASH_SHA1, OTA_HASH_SHA1, OTA_HASH_SHA256,
@@ -19,7 +19,9 @@ static const ota_hash_alg txt_hash[] = {OTA_HASH_SHA1, OTA_HASH_SHA1, OTA_HASH_S
 
 static void key_path(char *out, size_t cap, const char *name, const char *ext)
 {
-    snprintf(out, cap, "%s/recovery/testkey_%s.%s", testdata, name, ext);
+    char rel[128];
+    snprintf(rel, sizeof rel, "recovery/testkey_%s.%s", name, ext);
+    test_data_path(rel, out, cap);
 }
 
 static char *slurp(const char *path, size_t *len)
@@ -241,16 +243,8 @@ END_TEST
 
 int main(void)
 {
-    testdata = getenv("OTA_TESTDATA");
-    if (!testdata)
-        testdata = "../shared/testdata/aosp";
-    struct stat st;
-    char probe[1024];
-    snprintf(probe, sizeof probe, "%s/recovery/testkey_v1.txt", testdata);
-    if (stat(probe, &st) != 0) {
-        printf("SKIP: Android test data not found at %s (set OTA_TESTDATA)\n", testdata);
+    if (!test_data_present("recovery/testkey_v1.txt"))
         return 77;
-    }
     if (!mkdtemp(tmpdir)) {
         perror("mkdtemp");
         return 1;

@@ -13,8 +13,8 @@
 #include "otautil/error.h"
 #include "otautil/jar.h"
 #include "otautil/verifier.h"
+#include "tests/common/testdata.h"
 
-static const char *testdata;
 static char tmpdir[] = "/tmp/ota-verifier-test.XXXXXX";
 
 static const char *const names[] = {"v1", "v2", "v3", "v4", "v5", "4096bits"};
@@ -24,9 +24,10 @@ static const char *const hashes[NKEYS] = {"SHA-1", "SHA-1", "SHA-256", "SHA-256"
 
 static void data_path(char *out, size_t cap, const char *fmt, const char *name)
 {
-    char rel[128];
-    snprintf(rel, sizeof rel, fmt, name);
-    snprintf(out, cap, "%s/recovery/%s", testdata, rel);
+    char file[128], rel[160];
+    snprintf(file, sizeof file, fmt, name);
+    snprintf(rel, sizeof rel, "recovery/%s", file);
+    test_data_path(rel, out, cap);
 }
 
 static ota_keyset *load_key(const char *name, const char *ext)
@@ -346,16 +347,8 @@ END_TEST
 
 int main(void)
 {
-    testdata = getenv("OTA_TESTDATA");
-    if (!testdata)
-        testdata = "../shared/testdata/aosp";
-    struct stat st;
-    char probe[1024];
-    snprintf(probe, sizeof probe, "%s/recovery/otasigned_v1.zip", testdata);
-    if (stat(probe, &st) != 0) {
-        printf("SKIP: Android test data not found at %s (set OTA_TESTDATA)\n", testdata);
+    if (!test_data_present("recovery/otasigned_v1.zip"))
         return 77;
-    }
     if (!mkdtemp(tmpdir)) {
         perror("mkdtemp");
         return 1;

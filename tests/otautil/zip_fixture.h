@@ -19,6 +19,7 @@
 
 #include "otautil/sink.h"
 #include "otautil/zip.h"
+#include "tests/common/testdata.h"
 
 static char tmpdir[256];
 
@@ -45,20 +46,17 @@ static inline const char *tmp_path(const char *name)
     return p;
 }
 
+/* Android's test data (tests/common/testdata.h), under the names the zip
+ * tests use. */
 static inline const char *testdata(const char *rel)
 {
     static char buf[1024];
-    const char *dir = getenv("OTA_TESTDATA");
-    snprintf(buf, sizeof buf, "%s/%s", dir ? dir : "../shared/testdata/aosp", rel);
-    return buf;
+    return test_data_path(rel, buf, sizeof buf);
 }
 
 static inline int have_testdata(void)
 {
-    if (access(testdata("recovery/ziptest_valid.zip"), R_OK) == 0)
-        return 1;
-    fprintf(stderr, "SKIPPED: Android test data not found at %s\n", testdata(""));
-    return 0;
+    return test_data_present("recovery/ziptest_valid.zip");
 }
 
 static inline void write_file(const char *path, const void *data, size_t len)
@@ -311,10 +309,8 @@ static inline int zip_test_run(Suite *s, int uses_testdata)
     srunner_free(sr);
     if (failed)
         return 1;
-    if (uses_testdata && !have_testdata()) {
-        printf("SKIP: Android test data not found at %s\n", testdata(""));
+    if (uses_testdata && !have_testdata())
         return 77;
-    }
     return 0;
 }
 

@@ -1,0 +1,31 @@
+#include "testdata.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+const char *test_data_dir(void)
+{
+    const char *env = getenv("OTA_TESTDATA");
+    return env ? env : "../shared/testdata/aosp";
+}
+
+const char *test_data_path(const char *rel, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s/%s", test_data_dir(), rel);
+    return out;
+}
+
+int test_data_present(const char *probe)
+{
+    static int said;
+    char path[4200];
+    if (access(test_data_path(probe, path, sizeof path), R_OK) == 0)
+        return 1;
+    if (!said) {
+        said = 1;
+        printf("SKIP: Android test data not found at %s\n", test_data_dir());
+        fflush(stdout); /* before Check forks, so no child repeats it */
+    }
+    return 0;
+}

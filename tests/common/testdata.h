@@ -1,0 +1,20 @@
+/* Android's test data for the unit tests: where it is, paths inside it, and
+ * whether it is there.  The directory is $OTA_TESTDATA, else
+ * ../shared/testdata/aosp (tests/run-tests sets OTA_TESTDATA). */
+#ifndef TESTS_COMMON_TESTDATA_H
+#define TESTS_COMMON_TESTDATA_H
+
+#include <stddef.h>
+
+/* $OTA_TESTDATA, or ../shared/testdata/aosp when it is unset. */
+const char *test_data_dir(void);
+
+/* Writes DIR/rel into out (cap bytes, truncated if need be); returns out. */
+const char *test_data_path(const char *rel, char *out, size_t cap);
+
+/* 1 when DIR/probe is readable; else prints
+ * "SKIP: Android test data not found at DIR" to stdout once per process
+ * and returns 0. */
+int test_data_present(const char *probe);
+
+#endif
