@@ -37,7 +37,7 @@ ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 $(WARN) $(CFLAGS) \
               $(SAN_FLAGS) -I. $(PKG_CFLAGS) -MMD -MP
 ALL_LDFLAGS := $(LDFLAGS) $(SAN_FLAGS) -pthread
 
-.PHONY: all check demo bench fuzz clean deps $(addprefix check-,$(ROOMS) e2e)
+.PHONY: all check demo bench fuzz clean deps recovery-image $(addprefix check-,$(ROOMS) e2e)
 all:
 
 # ---- per-room libraries and programs --------------------------------------
@@ -127,6 +127,17 @@ fuzz-smoke:
 demo: $(DEPS_STAMP)
 	@$(MAKE) --no-print-directory all
 	BUILD=$(BUILD) scripts/demo
+
+# The x86-64 recovery image (kernel + ramdisk + Android boot image) in
+# $(BUILD)/recovery-image: KEYS is the certificate packages must be signed
+# with (/res/keys), PROPS the recovery's properties (/default.prop:
+# ro.product.device, ro.build.date.utc), FSTAB its recovery.fstab.
+FSTAB ?= scripts/recovery-image/recovery.fstab
+recovery-image: $(DEPS_STAMP)
+	@if [ -z "$(KEYS)" ] || [ -z "$(PROPS)" ]; then \
+	  echo "usage: make recovery-image KEYS=CERT.x509.pem PROPS=default.prop [FSTAB=recovery.fstab]" >&2; exit 2; fi
+	@$(MAKE) --no-print-directory all
+	BUILD=$(BUILD) scripts/build-recovery-image $(BUILD)/recovery-image $(KEYS) $(PROPS) $(FSTAB)
 
 bench: $(DEPS_STAMP)
 	@$(MAKE) --no-print-directory all
