@@ -15,6 +15,7 @@
 #include "applypatch/imgdiff.h"
 #include "otautil/hash.h"
 #include "tests/common/testdata.h"
+#include "tests/common/testutil.h"
 
 static char dir[4096];
 static char cache[4200];
@@ -429,10 +430,7 @@ int main(void)
         tcase_add_test(ta, android_boot_to_recovery_partition);
         suite_add_tcase(s, ta);
     }
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = test_run(s);
     free_pair();
     if (failed)
         return 1;

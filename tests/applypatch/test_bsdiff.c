@@ -11,6 +11,7 @@
 #include "applypatch/bsdiff.h"
 #include "applypatch/bsdiff_private.h"
 #include "otautil/sink.h"
+#include "tests/common/testutil.h"
 
 /* A small deterministic generator, so failures reproduce. */
 static uint64_t rng_state;
@@ -320,9 +321,6 @@ int main(void)
     tcase_add_test(tc, segmented_scan_equals_sequential);
     tcase_add_test(tc, offsets_are_sign_magnitude);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = test_run(s);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -12,6 +12,7 @@
 #include "applypatch/bsdiff.h"
 #include "applypatch/bsdiff_private.h"
 #include "otautil/sink.h"
+#include "tests/common/testutil.h"
 
 static void compress(ota_buf *out, const void *data, size_t len)
 {
@@ -337,9 +338,6 @@ int main(void)
     tcase_add_test(tc, every_truncation_and_flip_is_safe);
     tcase_add_test(tc, large_patches_fail_cleanly);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = test_run(s);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -14,6 +14,7 @@
 #include "otautil/sink.h"
 #include "tests/common/testdata.h"
 #include "otautil/zip.h"
+#include "tests/common/testutil.h"
 
 static void load(const char *rel, uint8_t **data, size_t *len)
 {
@@ -373,10 +374,7 @@ int main(void)
         tcase_add_test(ta, android_boot_to_recovery);
         suite_add_tcase(s, ta);
     }
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = test_run(s);
     if (failed)
         return 1;
     if (!android) {

@@ -12,6 +12,7 @@
 #include "otautil/hash.h"
 #include "otautil/sink.h"
 #include "tests/common/testdata.h"
+#include "tests/common/testutil.h"
 
 #define RECOVERY_SHA1 "e1e9672394cdf82befe0528e1a075167f500d5c4"
 
@@ -431,10 +432,7 @@ int main(void)
         tcase_add_test(ta, android_patch_truncated_everywhere);
         suite_add_tcase(s, ta);
     }
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = test_run(s);
     if (failed)
         return 1;
     if (!android) {

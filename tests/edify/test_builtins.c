@@ -9,6 +9,7 @@
 
 #include "edify/edify.h"
 #include "edify_test_util.h"
+#include "tests/common/testutil.h"
 
 /* A script that must fail in builtin `fn` with a message containing part. */
 static void ck_fails(const char *src, const char *fn, int code, const char *part)
@@ -198,9 +199,6 @@ int main(void)
     tcase_add_test(tc, integer_comparisons);
     tcase_add_test(tc, core_builtins_are_all_registered);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = test_run(s);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

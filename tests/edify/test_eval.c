@@ -9,6 +9,7 @@
 
 #include "edify/edify.h"
 #include "edify_test_util.h"
+#include "tests/common/testutil.h"
 
 START_TEST(operators_give_android_values)
 {
@@ -446,9 +447,6 @@ int main(void)
     tcase_add_test(tc, long_chains_evaluate);
     tcase_add_test(tc, nesting_at_the_limit_evaluates);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = test_run(s);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "edify/lexer.h"
+#include "tests/common/testutil.h"
 
 #define MAX_ERRORS 16
 
@@ -276,9 +277,6 @@ int main(void)
     tcase_add_test(tc, a_halting_report_ends_the_token_stream);
     tcase_add_test(tc, tokens_describe_themselves_for_messages);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = test_run(s);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

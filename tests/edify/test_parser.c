@@ -8,6 +8,7 @@
 
 #include "edify/internal.h"
 #include "edify_test_util.h"
+#include "tests/common/testutil.h"
 
 static edify_funcs *core(void)
 {
@@ -396,9 +397,6 @@ int main(void)
     tcase_add_test(tc, positions_are_kept_on_nodes);
     tcase_add_test(tc, a_parse_without_diags_still_fails_cleanly);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = test_run(s);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

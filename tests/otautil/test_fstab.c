@@ -9,6 +9,7 @@
 
 #include "otautil/bootloader.h"
 #include "otautil/fstab.h"
+#include "tests/common/testutil.h"
 
 START_TEST(legacy_form)
 {
@@ -131,9 +132,6 @@ int main(void)
     tcase_add_test(tc, short_lines_are_refused);
     tcase_add_test(tc, bcb_round_trip);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = test_run(s);
     return failed ? 1 : 0;
 }

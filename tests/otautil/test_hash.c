@@ -6,6 +6,7 @@
 #include "otautil/error.h"
 #include "otautil/hash.h"
 #include "otautil/root.h"
+#include "tests/common/testutil.h"
 
 START_TEST(sha1_known_vector)
 {
@@ -83,9 +84,6 @@ int main(void)
     tcase_add_test(tc, root_prefixes_absolute_paths_once);
     tcase_add_test(tc, error_prefix_keeps_code);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = test_run(s);
     return failed ? 1 : 0;
 }

@@ -11,6 +11,7 @@
 #include "otautil/keys.h"
 #include "otautil/zip.h"
 #include "tests/common/testdata.h"
+#include "tests/common/testutil.h"
 
 static char tmpdir[] = "/tmp/ota-keys-test.XXXXXX";
 static const char *const txt_names[] = {"v1", "v2", "v3", "v4", "v5"};
@@ -22,29 +23,6 @@ static void key_path(char *out, size_t cap, const char *name, const char *ext)
     char rel[128];
     snprintf(rel, sizeof rel, "recovery/testkey_%s.%s", name, ext);
     test_data_path(rel, out, cap);
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
-
-static void spit(const char *path, const void *data, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    ck_assert(f != NULL);
-    ck_assert_uint_eq(fwrite(data, 1, len, f), len);
-    ck_assert_int_eq(fclose(f), 0);
 }
 
 static void expect_load_error(const char *path, const char *reason)
@@ -86,7 +64,7 @@ START_TEST(pem_loader_refuses_text_keys)
     char txt[1024];
     key_path(txt, sizeof txt, "v1", "txt");
     size_t len;
-    char *data = slurp(txt, &len);
+    char *data = test_read_file(txt, &len);
     ota_keyset *ks = ota_keyset_new(NULL);
     ota_error err;
     ck_assert_int_eq(ota_keys_parse_pem(ks, data, len, txt, &err), -1);
@@ -106,7 +84,7 @@ START_TEST(several_text_keys_in_one_file)
         char txt[1024];
         size_t len;
         key_path(txt, sizeof txt, txt_names[i], "txt");
-        char *data = slurp(txt, &len);
+        char *data = test_read_file(txt, &len);
         fprintf(out, "%s%s\n", i ? ",\n" : "", data);
         free(data);
     }
@@ -128,7 +106,7 @@ START_TEST(damaged_text_keys_are_refused)
     key_path(txt, sizeof txt, "v2", "txt");
     snprintf(path, sizeof path, "%s/damaged.txt", tmpdir);
     size_t len;
-    char *orig = slurp(txt, &len);
+    char *orig = test_read_file(txt, &len);
     size_t refused = 0, digits = 0;
     for (size_t i = (size_t)(strchr(orig, '{') - orig); i < len; i++) {
         if (orig[i] < '0' || orig[i] > '9')
@@ -137,7 +115,7 @@ START_TEST(damaged_text_keys_are_refused)
         char *copy = malloc(len);
         memcpy(copy, orig, len);
         copy[i] = copy[i] == '9' ? '8' : (char)(copy[i] + 1);
-        spit(path, copy, len);
+        test_write_file(path, copy, len);
         free(copy);
         ota_error err;
         ota_keyset *ks = ota_keyset_load(path, &err);
@@ -168,7 +146,7 @@ START_TEST(bad_text_keys_name_the_problem)
         {"{64,0x100000000,", "expected a number"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        spit(path, cases[i].text, strlen(cases[i].text));
+        test_write_file(path, cases[i].text, strlen(cases[i].text));
         expect_load_error(path, cases[i].reason);
         expect_load_error(path, path);
     }
@@ -180,7 +158,7 @@ START_TEST(bad_text_keys_name_the_problem)
     for (int i = 0; i < 32; i++)
         p += sprintf(p, "%s%d", i ? "," : "", 7);
     strcpy(p, "}}");
-    spit(path, ec, strlen(ec));
+    test_write_file(path, ec, strlen(ec));
     expect_load_error(path, "not a point on P-256");
 }
 END_TEST
@@ -223,9 +201,9 @@ START_TEST(junk_and_empty_files_are_not_keys)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/junk", tmpdir);
-    spit(path, "hello world\n", 12);
+    test_write_file(path, "hello world\n", 12);
     expect_load_error(path, "not a keys file");
-    spit(path, "", 0);
+    test_write_file(path, "", 0);
     expect_load_error(path, "not a keys file");
     expect_load_error(tmpdir, "not a regular file");
     snprintf(path, sizeof path, "%s/big", tmpdir);
@@ -236,7 +214,7 @@ START_TEST(junk_and_empty_files_are_not_keys)
     expect_load_error(path, "larger than 4 MiB");
     snprintf(path, sizeof path, "%s/notpem", tmpdir);
     const char *cert = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
-    spit(path, cert, strlen(cert));
+    test_write_file(path, cert, strlen(cert));
     expect_load_error(path, "PEM block 1 is not a valid X.509 certificate");
 }
 END_TEST
@@ -260,10 +238,7 @@ int main(void)
     tcase_add_test(tc, otacerts_zip_loads_every_x509_pem);
     tcase_add_test(tc, junk_and_empty_files_are_not_keys);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = test_run(s);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0)

@@ -7,6 +7,7 @@
 
 #include "otautil/hash.h"
 #include "otautil/manifest.h"
+#include "tests/common/testutil.h"
 
 static int parse(const char *text, ota_manifest *mf, ota_error *err)
 {
@@ -217,9 +218,6 @@ int main(void)
     tcase_add_test(tc, writer_wraps_at_72_bytes_and_round_trips);
     tcase_add_test(tc, base64_is_strict);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = test_run(s);
     return failed ? 1 : 0;
 }

@@ -14,6 +14,7 @@
 #include "otautil/jar.h"
 #include "otautil/verifier.h"
 #include "tests/common/testdata.h"
+#include "tests/common/testutil.h"
 
 static char tmpdir[] = "/tmp/ota-verifier-test.XXXXXX";
 
@@ -39,29 +40,6 @@ static ota_keyset *load_key(const char *name, const char *ext)
     ota_keyset *ks = ota_keyset_load(path, &err);
     ck_assert_msg(ks != NULL, "%s: %s", path, err.message);
     return ks;
-}
-
-static unsigned char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *buf = malloc((size_t)n + 1);
-    ck_assert(buf != NULL);
-    ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
-
-static void spit(const char *path, const void *data, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    ck_assert(f != NULL);
-    ck_assert_uint_eq(fwrite(data, 1, len, f), len);
-    ck_assert_int_eq(fclose(f), 0);
 }
 
 /* Verifies; returns 0/-1 and leaves the message in err. */
@@ -120,7 +98,7 @@ START_TEST(all_keys_in_one_pem_file)
         char path[1024];
         data_path(path, sizeof path, "testkey_%s.x509.pem", names[k]);
         size_t len;
-        unsigned char *pem = slurp(path, &len);
+        unsigned char *pem = test_read_file(path, &len);
         fwrite(pem, 1, len, out);
         free(pem);
     }
@@ -179,7 +157,7 @@ START_TEST(lone_eocd_with_huge_signature_start)
     static const unsigned char eocd[22] = {'P', 'K', 5, 6, [16] = 0xff, 0xff, 0xff, 0xff, 0, 0};
     char path[1024];
     snprintf(path, sizeof path, "%s/eocd-only.zip", tmpdir);
-    spit(path, eocd, sizeof eocd);
+    test_write_file(path, eocd, sizeof eocd);
     ota_keyset *ks = load_key("v1", "x509.pem");
     expect_failure(path, ks, "signature start 65535 lies outside the 0-byte comment");
     ota_keyset_free(ks);
@@ -196,7 +174,7 @@ static void expect_patched_failure(const unsigned char *pkg, size_t len, size_t 
     memcpy(copy + at, bytes, n);
     char path[1024];
     snprintf(path, sizeof path, "%s/patched.zip", tmpdir);
-    spit(path, copy, len);
+    test_write_file(path, copy, len);
     free(copy);
     expect_failure(path, ks, reason);
 }
@@ -206,7 +184,7 @@ START_TEST(lying_footers_are_rejected)
     char pkgpath[1024];
     data_path(pkgpath, sizeof pkgpath, "otasigned_%s.zip", "v4");
     size_t len;
-    unsigned char *pkg = slurp(pkgpath, &len);
+    unsigned char *pkg = test_read_file(pkgpath, &len);
     ota_keyset *ks = load_key("v4", "x509.pem");
     unsigned comment = pkg[len - 2] | pkg[len - 1] << 8;
     unsigned start = pkg[len - 6] | pkg[len - 5] << 8;
@@ -246,8 +224,8 @@ START_TEST(every_altered_byte_fails)
     data_path(pkgpath, sizeof pkgpath, "otasigned_%s.zip", names[i]);
     snprintf(path, sizeof path, "%s/flip-%s.zip", tmpdir, names[i]);
     size_t len;
-    unsigned char *pkg = slurp(pkgpath, &len);
-    spit(path, pkg, len);
+    unsigned char *pkg = test_read_file(pkgpath, &len);
+    test_write_file(path, pkg, len);
     int fd = open(path, O_WRONLY);
     ck_assert_int_ge(fd, 0);
     ota_keyset *ks = load_key(names[i], "x509.pem");
@@ -279,17 +257,17 @@ START_TEST(every_truncation_and_extension_fails)
     data_path(pkgpath, sizeof pkgpath, "otasigned_%s.zip", "v5");
     snprintf(path, sizeof path, "%s/cut.zip", tmpdir);
     size_t len;
-    unsigned char *pkg = slurp(pkgpath, &len);
+    unsigned char *pkg = test_read_file(pkgpath, &len);
     ota_keyset *ks = load_key("v5", "x509.pem");
     for (size_t n = 0; n < len; n++) {
-        spit(path, pkg, n);
+        test_write_file(path, pkg, n);
         ota_error err;
         ck_assert_msg(verify(path, ks, NULL, &err) == -1, "truncated to %zu verifies", n);
     }
     unsigned char *longer = malloc(len + 1);
     memcpy(longer, pkg, len);
     longer[len] = 0;
-    spit(path, longer, len + 1);
+    test_write_file(path, longer, len + 1);
     expect_failure(path, ks, "no whole-file signature");
     free(longer);
     ota_keyset_free(ks);
@@ -367,10 +345,7 @@ int main(void)
     tcase_add_test(tc, unreadable_inputs_are_named);
     tcase_add_test(tc, hash_pipe_matches_inline_hashing);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = test_run(s);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0)

@@ -9,6 +9,7 @@
 #include "otautil/bootloader.h"
 #include "recovery/args.h"
 #include "recovery/command_file.h"
+#include "tests/common/testutil.h"
 
 START_TEST(parses_android_options)
 {
@@ -227,9 +228,6 @@ int main(void)
     tcase_add_test(tc, command_file_limits);
     tcase_add_test(tc, command_file_read_from_disk);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = test_run(s);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -11,6 +11,7 @@
 #include "otautil/bootloader.h"
 #include "otautil/fstab.h"
 #include "recovery/bcb.h"
+#include "tests/common/testutil.h"
 
 static char root[64], misc[128];
 static ota_fstab fstab;
@@ -151,9 +152,6 @@ int main(void)
     tcase_add_test(tc, no_misc_is_not_an_error);
     tcase_add_test(tc, missing_misc_device_is_an_error);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = test_run(s);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -9,6 +9,7 @@
 #include "recovery/kv.h"
 #include "recovery/metadata.h"
 #include "recovery/properties.h"
+#include "tests/common/testutil.h"
 
 static recovery_kv kv_of(const char *text)
 {
@@ -208,9 +209,6 @@ int main(void)
     tcase_add_test(tc, properties_come_from_the_root);
     tcase_add_test(tc, random_input_is_rejected_or_parsed_never_crashes);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = test_run(s);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

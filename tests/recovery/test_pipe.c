@@ -17,6 +17,7 @@
 #include "recovery/updater_pipe.h"
 #include "recovery/updater_run.h"
 #include "recovery/wipe.h"
+#include "tests/common/testutil.h"
 
 START_TEST(parses_every_command)
 {
@@ -296,9 +297,6 @@ int main(void)
     tcase_add_test(tc, rotates_and_saves_logs);
     tcase_add_test(tc, filesystem_size_from_length);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = test_run(s);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -6,6 +6,7 @@
 
 #include "recovery/progress.h"
 #include "recovery/ui_text.h"
+#include "tests/common/testutil.h"
 
 static double fake_now;
 static double test_clock(void)
@@ -228,9 +229,6 @@ int main(void)
     tcase_add_test(tc, text_cannot_send_escapes_and_long_lines_are_cut);
     tcase_add_test(tc, multi_line_text_and_many_lines);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = test_run(s);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

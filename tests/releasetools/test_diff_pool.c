@@ -10,6 +10,7 @@
 #include "applypatch/bsdiff.h"
 #include "applypatch/imgdiff.h"
 #include "releasetools/diff_pool.h"
+#include "tests/common/testutil.h"
 
 #define NJOBS 12
 
@@ -149,9 +150,6 @@ int main(void)
     tcase_add_test(tc, missing_entry_names_the_file);
     tcase_add_test(tc, imgdiff_kind_needs_a_real_gzip_member);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = test_run(s);
     return failed ? 1 : 0;
 }

@@ -11,6 +11,7 @@
 #include "releasetools/fs_config.h"
 #include "releasetools/props.h"
 #include "releasetools/ramdisk.h"
+#include "tests/common/testutil.h"
 
 static uint32_t le32(const uint8_t *p)
 {
@@ -289,9 +290,6 @@ int main(void)
     tcase_add_test(tc, fs_config_refuses_signs_behind_white_space);
     tcase_add_test(tc, capability_attribute);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = test_run(s);
     return failed ? 1 : 0;
 }

@@ -9,6 +9,7 @@
 
 #include "releasetools/fs_tree.h"
 #include "releasetools/perms.h"
+#include "tests/common/testutil.h"
 
 typedef struct state {
     uint32_t uid, gid, mode;
@@ -281,9 +282,6 @@ int main(void)
     tcase_add_test(tc, tree_rejects_bad_paths_and_file_parents);
     tcase_add_test(tc, tree_adds_implied_directories_in_order);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = test_run(s);
     return failed ? 1 : 0;
 }

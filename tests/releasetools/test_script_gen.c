@@ -6,6 +6,7 @@
 
 #include "otautil/fstab.h"
 #include "releasetools/script_gen.h"
+#include "tests/common/testutil.h"
 
 static char *finish(rt_script *s)
 {
@@ -154,9 +155,6 @@ int main(void)
     tcase_add_test(tc, lists_and_permissions);
     tcase_add_test(tc, progress_and_extra_text);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = test_run(s);
     return failed ? 1 : 0;
 }

@@ -14,6 +14,7 @@
 #include "otautil/verifier.h"
 #include "otautil/zip.h"
 #include "releasetools/sign.h"
+#include "tests/common/testutil.h"
 
 static char tmpdir[] = "/tmp/ota-sign-test.XXXXXX";
 
@@ -79,20 +80,6 @@ static void make_input(const char *path)
     ck_assert_msg(ota_zip_writer_close(w, NULL, 0, &err) == 0, "%s", err.message);
 }
 
-static unsigned char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    ck_assert_ptr_nonnull(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *buf = malloc((size_t)n);
-    ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
-
 static void sign_and_verify(const keyfiles *k, const char *out, const char *hash)
 {
     char in[512];
@@ -150,7 +137,7 @@ START_TEST(rsa_signing_is_deterministic)
     ota_error err;
     ck_assert_msg(sign_package(k.cert, k.pk8, in, b, &opts, &err) == 0, "%s", err.message);
     size_t la, lb;
-    unsigned char *da = slurp(a, &la), *db = slurp(b, &lb);
+    unsigned char *da = test_read_file(a, &la), *db = test_read_file(b, &lb);
     ck_assert_uint_eq(la, lb);
     ck_assert_mem_eq(da, db, la);
     free(da);
@@ -170,7 +157,7 @@ START_TEST(every_altered_byte_of_our_output_fails)
     snprintf(out, sizeof out, "%s/flip-%zu.zip", tmpdir, kind);
     sign_and_verify(&k, out, "SHA-256");
     size_t len;
-    unsigned char *pkg = slurp(out, &len);
+    unsigned char *pkg = test_read_file(out, &len);
     ota_error err;
     ota_keyset *ks = ota_keyset_load(k.cert, &err);
     int fd = open(out, O_WRONLY);
@@ -253,10 +240,7 @@ int main(void)
     tcase_add_test(tc, v1_only_has_no_whole_file_signature);
     tcase_add_test(tc, failed_signing_leaves_nothing);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = test_run(s);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0)

@@ -14,6 +14,7 @@
 
 #include "otautil/zip.h"
 #include "updater/builtins.h"
+#include "tests/common/testutil.h"
 
 static char *temp_dir(void)
 {
@@ -257,9 +258,6 @@ int main(void)
     tcase_add_test(tc, refuses_below_link_entry);
     tcase_add_test(tc, refuses_device_symlink);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = test_run(s);
     return failed ? 1 : 0;
 }

@@ -14,6 +14,7 @@
 
 #include "updater/builtins.h"
 #include "updater/updater.h"
+#include "tests/common/testutil.h"
 
 START_TEST(relpath_accepts_normal_names)
 {
@@ -252,9 +253,6 @@ int main(void)
     tcase_add_test(tc, format_sizes);
     tcase_add_test(tc, numbers);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = test_run(s);
     return failed ? 1 : 0;
 }

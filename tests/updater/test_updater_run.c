@@ -11,6 +11,7 @@
 
 #include "otautil/zip.h"
 #include "updater/updater.h"
+#include "tests/common/testutil.h"
 
 typedef struct run_result {
     int rc;
@@ -184,9 +185,6 @@ int main(void)
     tcase_add_test(tc, package_without_script);
     tcase_add_test(tc, properties_under_recovery_root);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = test_run(s);
     return failed ? 1 : 0;
 }
