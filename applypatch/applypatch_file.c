@@ -272,9 +272,10 @@ char *applypatch_resolve_spec(const char *spec, ota_error *err)
 int ap_run_patch(const uint8_t *src, size_t src_len, const uint8_t *patch, size_t patch_len,
                  const uint8_t *bonus, size_t bonus_len, ota_sink_fn sink, void *ctx, ota_error *err)
 {
-    if (patch_len >= 8 && memcmp(patch, "BSDIFF40", 8) == 0)
+    if ((patch_len >= 8 && memcmp(patch, "BSDIFF40", 8) == 0) ||
+        (patch_len >= 5 && memcmp(patch, "BSDF2", 5) == 0))
         return bspatch_mem(src, src_len, patch, patch_len, sink, ctx, err);
     if (patch_len >= IMGDIFF2_MAGIC_LEN && memcmp(patch, IMGDIFF2_MAGIC, IMGDIFF2_MAGIC_LEN) == 0)
         return imgpatch_apply(src, src_len, patch, patch_len, bonus, bonus_len, sink, ctx, err);
-    return ota_error_set(err, OTA_ERR_FORMAT, "unknown patch format (neither BSDIFF40 nor IMGDIFF2)");
+    return ota_error_set(err, OTA_ERR_FORMAT, "unknown patch format (not BSDIFF40, BSDF2 or IMGDIFF2)");
 }

@@ -1,6 +1,6 @@
-/* Making BSDIFF40 patches in memory: index the source, choose the steps,
- * then compress the three streams -- the diff stream (as large as the
- * target) on a second thread while this one does control and extra. */
+/* Making BSDIFF40 and BSDF2 patches in memory: index the source, choose
+ * the steps, lay out the three streams, then compress each with the codec
+ * (of those allowed) that makes it smallest. */
 #include "applypatch/bsdiff.h"
 
 #include <pthread.h>
@@ -10,20 +10,11 @@
 
 #include "applypatch/bsdiff_private.h"
 
-typedef struct stream_job {
-    const bsdiff_steps *steps;
-    const uint8_t *old, *new_data;
-    ota_buf out;
-    ota_error err;
-    int rc;
-} stream_job;
-
-static int write_control(stream_job *job)
+/* The three raw streams, laid out from the steps. */
+static int build_streams(const bsdiff_steps *s, const uint8_t *old, const uint8_t *new_data,
+                         ota_buf raw[3], ota_error *err)
 {
-    bz_writer w;
-    if (bz_writer_init(&w, &job->out, &job->err) < 0)
-        return -1;
-    const bsdiff_steps *s = job->steps;
+    size_t new_pos = 0;
     for (size_t i = 0; i < s->n; i++) {
         const bsdiff_step *st = &s->v[i];
         /* The seek moves the source position from the end of this step's
@@ -34,91 +25,65 @@ static int write_control(stream_job *job)
         bsdiff_put_offset(triple, st->diff_len);
         bsdiff_put_offset(triple + 8, st->extra_len);
         bsdiff_put_offset(triple + 16, next - (st->old_start + st->diff_len));
-        if (bz_writer_write(&w, triple, sizeof triple, &job->err) < 0) {
-            bz_writer_abort(&w);
+        if (ota_buf_append(&raw[0], triple, sizeof triple, err) < 0)
             return -1;
-        }
-    }
-    return bz_writer_finish(&w, &job->err);
-}
-
-static int write_diff(stream_job *job)
-{
-    bz_writer w;
-    if (bz_writer_init(&w, &job->out, &job->err) < 0)
-        return -1;
-    uint8_t chunk[1 << 16];
-    size_t fill = 0, new_pos = 0;
-    const bsdiff_steps *s = job->steps;
-    for (size_t i = 0; i < s->n; i++) {
-        const uint8_t *o = job->old + s->v[i].old_start;
-        const uint8_t *n = job->new_data + new_pos;
-        size_t len = (size_t)s->v[i].diff_len;
-        for (size_t j = 0; j < len; j++) {
-            chunk[fill++] = (uint8_t)(n[j] - o[j]);
-            if (fill == sizeof chunk) {
-                if (bz_writer_write(&w, chunk, fill, &job->err) < 0)
-                    goto fail;
-                fill = 0;
-            }
-        }
-        new_pos += len + (size_t)s->v[i].extra_len;
-    }
-    if (bz_writer_write(&w, chunk, fill, &job->err) < 0)
-        goto fail;
-    return bz_writer_finish(&w, &job->err);
-fail:
-    bz_writer_abort(&w);
-    return -1;
-}
-
-static int write_extra(stream_job *job)
-{
-    bz_writer w;
-    if (bz_writer_init(&w, &job->out, &job->err) < 0)
-        return -1;
-    size_t new_pos = 0;
-    const bsdiff_steps *s = job->steps;
-    for (size_t i = 0; i < s->n; i++) {
-        new_pos += (size_t)s->v[i].diff_len;
-        if (bz_writer_write(&w, job->new_data + new_pos, (size_t)s->v[i].extra_len,
-                            &job->err) < 0) {
-            bz_writer_abort(&w);
+        size_t len = (size_t)st->diff_len;
+        /* the target bytes, then minus the source in place */
+        if (len && ota_buf_append(&raw[1], new_data + new_pos, len, err) < 0)
             return -1;
-        }
-        new_pos += (size_t)s->v[i].extra_len;
+        uint8_t *d = raw[1].data + raw[1].len - len;
+        const uint8_t *o = old + st->old_start;
+        for (size_t j = 0; j < len; j++)
+            d[j] = (uint8_t)(d[j] - o[j]);
+        new_pos += len;
+        if (ota_buf_append(&raw[2], new_data + new_pos, (size_t)st->extra_len, err) < 0)
+            return -1;
+        new_pos += (size_t)st->extra_len;
     }
-    return bz_writer_finish(&w, &job->err);
+    return 0;
 }
 
-static void *diff_thread(void *arg)
+typedef struct stream_job {
+    unsigned codecs;
+    const ota_buf *raw;
+    ota_buf out;
+    int codec;
+    ota_error err;
+    int rc;
+} stream_job;
+
+static void *compress_job(void *arg)
 {
     stream_job *job = arg;
-    job->rc = write_diff(job);
+    job->rc = codec_compress_best(job->codecs, job->raw->data, job->raw->len, &job->out,
+                                  &job->codec, &job->err);
     return NULL;
 }
 
-/* Compresses the three streams and lays out header + streams in *patch. */
+/* Compresses the three streams -- the diff stream, about as large as the
+ * target, on a second thread -- and lays out header + streams in *patch. */
 static int write_patch(const bsdiff_steps *steps, const uint8_t *old, const uint8_t *new_data,
-                       size_t new_len, uint8_t **patch, size_t *patch_len, ota_error *err)
+                       size_t new_len, unsigned codecs, uint8_t **patch, size_t *patch_len,
+                       ota_error *err)
 {
+    ota_buf raw[3] = {{0}, {0}, {0}};
     stream_job jobs[3];
     memset(jobs, 0, sizeof jobs);
+    int rc = -1;
+    if (build_streams(steps, old, new_data, raw, err) < 0)
+        goto out;
     for (int i = 0; i < 3; i++) {
-        jobs[i].steps = steps;
-        jobs[i].old = old;
-        jobs[i].new_data = new_data;
+        jobs[i].codecs = codecs;
+        jobs[i].raw = &raw[i];
     }
     pthread_t tid;
-    int threaded = pthread_create(&tid, NULL, diff_thread, &jobs[1]) == 0;
+    int threaded = pthread_create(&tid, NULL, compress_job, &jobs[1]) == 0;
     if (!threaded)
-        jobs[1].rc = write_diff(&jobs[1]); /* no thread: do it here */
-    jobs[0].rc = write_control(&jobs[0]);
-    jobs[2].rc = jobs[0].rc < 0 ? -1 : write_extra(&jobs[2]);
+        compress_job(&jobs[1]); /* no thread: do it here */
+    compress_job(&jobs[0]);
+    compress_job(&jobs[2]);
     if (threaded)
         pthread_join(tid, NULL);
-
-    int rc = -1;
     for (int i = 0; i < 3; i++)
         if (jobs[i].rc < 0) {
             if (err)
@@ -131,10 +96,8 @@ static int write_patch(const bsdiff_steps *steps, const uint8_t *old, const uint
         ota_error_set(err, OTA_ERR_NOMEM, "out of memory for a %zu-byte patch", total);
         goto out;
     }
-    memcpy(p, BSDIFF_MAGIC, 8);
-    bsdiff_put_offset(p + 8, (int64_t)jobs[0].out.len);
-    bsdiff_put_offset(p + 16, (int64_t)jobs[1].out.len);
-    bsdiff_put_offset(p + 24, (int64_t)new_len);
+    int codec[3] = {jobs[0].codec, jobs[1].codec, jobs[2].codec};
+    bsdiff_write_header(p, codec, jobs[0].out.len, jobs[1].out.len, new_len);
     size_t off = BSDIFF_HEADER_LEN;
     for (int i = 0; i < 3; i++) {
         if (jobs[i].out.len)
@@ -145,8 +108,10 @@ static int write_patch(const bsdiff_steps *steps, const uint8_t *old, const uint
     *patch_len = total;
     rc = 0;
 out:
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 3; i++) {
+        ota_buf_free(&raw[i]);
         ota_buf_free(&jobs[i].out);
+    }
     return rc;
 }
 
@@ -165,6 +130,16 @@ static int scan_threads(void)
 int bsdiff_create(const uint8_t *old_data, size_t old_len, const uint8_t *new_data,
                   size_t new_len, uint8_t **patch, size_t *patch_len, ota_error *err)
 {
+    return bsdiff_create_opts(old_data, old_len, new_data, new_len, NULL, patch, patch_len, err);
+}
+
+int bsdiff_create_opts(const uint8_t *old_data, size_t old_len, const uint8_t *new_data,
+                       size_t new_len, const bsdiff_opts *opts, uint8_t **patch,
+                       size_t *patch_len, ota_error *err)
+{
+    unsigned codecs = opts && opts->codecs ? opts->codecs : CODEC_SET_BZ2;
+    if (codecs & ~CODEC_SET_ALL)
+        return ota_error_set(err, OTA_ERR_ARGS, "unknown codecs in set 0x%x", codecs);
     static const uint8_t empty[1];
     if (!old_data)
         old_data = empty;
@@ -182,7 +157,7 @@ int bsdiff_create(const uint8_t *old_data, size_t old_len, const uint8_t *new_da
                          &steps, err);
     bsdiff_index_free(&ix);
     if (rc == 0)
-        rc = write_patch(&steps, old_data, new_data, new_len, patch, patch_len, err);
+        rc = write_patch(&steps, old_data, new_data, new_len, codecs, patch, patch_len, err);
     free(steps.v);
     return rc;
 }

@@ -1,12 +1,13 @@
-/* Internal pieces shared by the BSDIFF40 writer (bsdiff*.c) and reader
- * (bspatch*.c).  Not part of the applypatch API: applypatch/bsdiff.h is. */
+/* Internal pieces shared by the BSDIFF40/BSDF2 writer (bsdiff*.c) and
+ * reader (bspatch*.c).  Not part of the applypatch API: applypatch/bsdiff.h is. */
 #ifndef APPLYPATCH_BSDIFF_PRIVATE_H
 #define APPLYPATCH_BSDIFF_PRIVATE_H
 
-#include <bzlib.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "applypatch/codec.h"
+#include "applypatch/patch_stream.h"
 #include "otautil/error.h"
 #include "otautil/sink.h"
 
@@ -21,94 +22,60 @@ void bsdiff_put_offset(uint8_t out[8], int64_t value);
 /* The magnitude has 63 bits, so every encoding decodes ("-0" reads as 0). */
 int64_t bsdiff_get_offset(const uint8_t in[8]);
 
+/* BSDF2 (Android): "BSDF2", then one byte per stream naming its codec
+ * (codec.h: 1 bzip2, 2 brotli; ours add 'x' xz and 'z' zstd), then the
+ * same three integers as BSDIFF40. */
+#define BSDF2_MAGIC "BSDF2"
+#define BSDF2_MAGIC_LEN 5
+
 typedef struct bsdiff_header {
+    const char *format; /* "BSDIFF40" or "BSDF2": for messages */
+    int codec[3];       /* control, diff, extra (codec.h ids) */
     uint64_t ctrl_len;  /* compressed length of the control stream */
     uint64_t diff_len;  /* compressed length of the diff stream */
     uint64_t new_size;  /* length of the target */
     uint64_t extra_len; /* what is left of the patch: the extra stream */
 } bsdiff_header;
 
-/* Parses and checks the 32-byte header against the patch length. */
+/* Parses and checks the 32-byte header (BSDIFF40 or BSDF2) against the
+ * patch length. */
 int bsdiff_parse_header(const uint8_t *hdr, size_t hdr_len, uint64_t patch_len,
                         bsdiff_header *h, ota_error *err);
-
-/* ---- bzip2 streams (bsdiff_bz2.c) ---------------------------------------- */
-
-/* A bzip2 compressor appending to a memory buffer. */
-typedef struct bz_writer {
-    bz_stream strm;
-    ota_buf *out;
-    int started;
-} bz_writer;
-
-int bz_writer_init(bz_writer *w, ota_buf *out, ota_error *err);
-int bz_writer_write(bz_writer *w, const void *data, size_t len, ota_error *err);
-/* Flushes the stream end; the writer is released either way. */
-int bz_writer_finish(bz_writer *w, ota_error *err);
-void bz_writer_abort(bz_writer *w);
-
-/* A bzip2 decompressor over one byte range of the patch, held either in
- * memory or in a file read with pread. */
-typedef struct bz_reader {
-    bz_stream strm;
-    const char *name; /* "control", "diff", "extra": for messages */
-    int started, ended;
-    /* memory input */
-    const uint8_t *mem;
-    uint64_t mem_left;
-    /* file input */
-    int fd;
-    uint64_t fd_off, fd_end;
-    uint8_t *inbuf;
-    size_t inbuf_cap;
-} bz_reader;
-
-int bz_reader_open_mem(bz_reader *r, const char *name, const uint8_t *data, uint64_t len,
-                       ota_error *err);
-/* small != 0 selects bzip2's low-memory decompressor (about 2.3 MB instead
- * of 3.6 MB per stream, at roughly half the speed). */
-int bz_reader_open_fd(bz_reader *r, const char *name, int fd, uint64_t off, uint64_t len,
-                      size_t inbuf_cap, int small, ota_error *err);
-/* Reads up to len bytes, at least one unless the stream has ended (then
- * *got is 0).  A truncated range or corrupt data is an error. */
-int bz_reader_read_some(bz_reader *r, uint8_t *out, size_t len, size_t *got, ota_error *err);
-/* Reads exactly len bytes; fewer (the stream or its range ended) is an
- * error naming the stream. */
-int bz_reader_read(bz_reader *r, uint8_t *out, size_t len, ota_error *err);
-/* Checks that the stream ends here: its end marker and CRC are read and
- * no data is left over.  A truncated or corrupt tail is an error. */
-int bz_reader_expect_end(bz_reader *r, ota_error *err);
-void bz_reader_close(bz_reader *r);
+/* Writes the 32-byte header: BSDIFF40 when all three codecs are bzip2,
+ * else BSDF2. */
+void bsdiff_write_header(uint8_t hdr[BSDIFF_HEADER_LEN], const int codec[3], uint64_t ctrl_len,
+                         uint64_t diff_len, uint64_t new_size);
 
 /* ---- read-ahead on a second thread (bspatch_prefetch.c) ------------------ */
 
 /* Decompresses one stream on its own thread into a few slots of slot_len
- * bytes, so its bzip2 work overlaps the others'.  NULL when no thread could
+ * bytes, so its decoding overlaps the others'.  NULL when no thread could
  * be started (the caller then reads the stream directly). */
-typedef struct bz_prefetch bz_prefetch;
-bz_prefetch *bz_prefetch_start(bz_reader *r, size_t slot_len);
-/* Same contracts and messages as bz_reader_read / bz_reader_expect_end. */
-int bz_prefetch_read(bz_prefetch *p, uint8_t *out, size_t len, ota_error *err);
-int bz_prefetch_expect_end(bz_prefetch *p, ota_error *err);
+typedef struct stream_prefetch stream_prefetch;
+stream_prefetch *stream_prefetch_start(codec_reader *r, size_t slot_len);
+/* Same contracts and messages as codec_reader_read / codec_reader_expect_end. */
+int stream_prefetch_read(stream_prefetch *p, uint8_t *out, size_t len, ota_error *err);
+int stream_prefetch_expect_end(stream_prefetch *p, ota_error *err);
 /* Stops the thread and frees the slots (any time, also mid-stream). */
-void bz_prefetch_stop(bz_prefetch *p);
+void stream_prefetch_stop(stream_prefetch *p);
 
 /* ---- apply engine (bspatch_engine.c) ------------------------------------- */
 
-/* Where the source comes from: memory, or a file read with pread. */
-typedef struct bspatch_source {
-    const uint8_t *mem; /* NULL: use fd */
-    int fd;
-    uint64_t len;
-} bspatch_source;
-
 /* Runs the control loop: reads triples from readers[0], diff bytes from
- * readers[1], extra bytes from readers[2], sends the target to sink in
- * chunks of at most buf_len bytes.  buf (and, for a file source, old_buf)
- * are caller-provided work buffers of buf_len bytes each. */
-int bspatch_run(const bsdiff_header *h, bz_reader readers[3], const bspatch_source *src,
+ * readers[1], extra bytes from readers[2], and old data from `old`; sends
+ * the target to sink in chunks of at most buf_len bytes.  buf (and, when
+ * old is not in memory, old_buf) are caller-provided work buffers of
+ * buf_len bytes each. */
+int bspatch_run(const bsdiff_header *h, codec_reader readers[3], const patch_input *old,
                 uint8_t *buf, uint8_t *old_buf, size_t buf_len, ota_sink_fn sink,
                 void *sink_ctx, ota_error *err);
+
+/* Applies the BSDIFF40 or BSDF2 patch at [patch_off, patch_off + patch_len)
+ * of `patch` to `old`.  Work buffers are sized for memory inputs (fast) or
+ * callback inputs (bounded).  flags: PATCH_SMALL_BZIP2. */
+int bspatch_input(const patch_input *old, const patch_input *patch, uint64_t patch_off,
+                  uint64_t patch_len, unsigned flags, ota_sink_fn sink, void *sink_ctx,
+                  ota_error *err);
 
 /* ---- match search (bsdiff_search.c) -------------------------------------- */
 

@@ -1,49 +1,26 @@
-/* The BSDIFF40 control loop shared by every apply path.  Each triple
+/* The BSDIFF40/BSDF2 control loop shared by every apply path.  Each triple
  * (add, copy, seek) says: make `add` bytes as old + diff, then `copy`
  * literal bytes from the extra stream, then move the source position by
  * `seek`.  Every length is checked against the target size and every
  * source range against the source before anything is read or written. */
 #include "applypatch/bsdiff_private.h"
 
-#include <errno.h>
 #include <inttypes.h>
-#include <unistd.h>
-
-static int read_source(const bspatch_source *src, uint8_t *buf, size_t len, uint64_t off,
-                       ota_error *err)
-{
-    while (len > 0) {
-        ssize_t got = pread(src->fd, buf, len, (off_t)off);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0)
-            return ota_error_errno(err, "reading the source at offset %" PRIu64, off);
-        if (got == 0)
-            return ota_error_set(err, OTA_ERR_IO,
-                                 "source ends at offset %" PRIu64 ", shorter than its %" PRIu64
-                                 " bytes",
-                                 off, src->len);
-        buf += got;
-        off += (uint64_t)got;
-        len -= (size_t)got;
-    }
-    return 0;
-}
 
 /* The diff stream, read ahead on a second thread when one could start. */
 typedef struct diff_input {
-    bz_reader *reader;
-    bz_prefetch *ahead;
+    codec_reader *reader;
+    stream_prefetch *ahead;
 } diff_input;
 
 static int read_diff(diff_input *in, uint8_t *buf, size_t len, ota_error *err)
 {
-    return in->ahead ? bz_prefetch_read(in->ahead, buf, len, err)
-                     : bz_reader_read(in->reader, buf, len, err);
+    return in->ahead ? stream_prefetch_read(in->ahead, buf, len, err)
+                     : codec_reader_read(in->reader, buf, len, err);
 }
 
 /* new = old + diff, for `len` bytes starting at source offset old_pos. */
-static int apply_diff(diff_input *diff, const bspatch_source *src, uint64_t old_pos,
+static int apply_diff(diff_input *diff, const patch_input *src, uint64_t old_pos,
                       uint64_t len, uint8_t *buf, uint8_t *old_buf, size_t buf_len,
                       ota_sink_fn sink, void *sink_ctx, ota_error *err)
 {
@@ -52,11 +29,13 @@ static int apply_diff(diff_input *diff, const bspatch_source *src, uint64_t old_
         if (read_diff(diff, buf, n, err) < 0)
             return -1;
         const uint8_t *old;
-        if (src->mem) {
-            old = src->mem + old_pos;
+        if (src->data) {
+            old = src->data + old_pos;
         } else {
-            if (read_source(src, old_buf, n, old_pos, err) < 0)
+            if (src->read(src->ctx, old_pos, old_buf, n, err) < 0) {
+                ota_error_prefix(err, "reading the source");
                 return -1;
+            }
             old = old_buf;
         }
         for (size_t i = 0; i < n; i++)
@@ -69,12 +48,12 @@ static int apply_diff(diff_input *diff, const bspatch_source *src, uint64_t old_
     return 0;
 }
 
-static int copy_extra(bz_reader *extra, uint64_t len, uint8_t *buf, size_t buf_len,
+static int copy_extra(codec_reader *extra, uint64_t len, uint8_t *buf, size_t buf_len,
                       ota_sink_fn sink, void *sink_ctx, ota_error *err)
 {
     while (len > 0) {
         size_t n = len < buf_len ? (size_t)len : buf_len;
-        if (bz_reader_read(extra, buf, n, err) < 0)
+        if (codec_reader_read(extra, buf, n, err) < 0)
             return -1;
         if (sink(sink_ctx, buf, n, err) < 0)
             return -1;
@@ -84,15 +63,15 @@ static int copy_extra(bz_reader *extra, uint64_t len, uint8_t *buf, size_t buf_l
 }
 
 /* The control loop proper; readers[1] is read through diff. */
-static int run_controls(const bsdiff_header *h, bz_reader readers[3], diff_input *diff,
-                        const bspatch_source *src, uint8_t *buf, uint8_t *old_buf,
+static int run_controls(const bsdiff_header *h, codec_reader readers[3], diff_input *diff,
+                        const patch_input *src, uint8_t *buf, uint8_t *old_buf,
                         size_t buf_len, ota_sink_fn sink, void *sink_ctx, ota_error *err)
 {
     uint64_t new_pos = 0;
     int64_t old_pos = 0;
     while (new_pos < h->new_size) {
         uint8_t triple[24];
-        if (bz_reader_read(&readers[0], triple, sizeof triple, err) < 0) {
+        if (codec_reader_read(&readers[0], triple, sizeof triple, err) < 0) {
             ota_error_prefix(err, "reading the control triple for target offset %" PRIu64,
                              new_pos);
             return -1;
@@ -103,21 +82,21 @@ static int run_controls(const bsdiff_header *h, bz_reader readers[3], diff_input
         uint64_t room = h->new_size - new_pos;
         if (add < 0 || copy < 0)
             return ota_error_set(err, OTA_ERR_FORMAT,
-                                 "BSDIFF40 control at target offset %" PRIu64
+                                 "%s control at target offset %" PRIu64
                                  " has a negative length (diff %" PRId64 ", extra %" PRId64 ")",
-                                 new_pos, add, copy);
+                                 h->format, new_pos, add, copy);
         if ((uint64_t)add > room || (uint64_t)copy > room - (uint64_t)add)
             return ota_error_set(err, OTA_ERR_FORMAT,
-                                 "BSDIFF40 control at target offset %" PRIu64 " (diff %" PRId64
+                                 "%s control at target offset %" PRIu64 " (diff %" PRId64
                                  ", extra %" PRId64 ") runs past the new size %" PRIu64,
-                                 new_pos, add, copy, h->new_size);
-        if (add > 0 && (old_pos < 0 || (uint64_t)old_pos > src->len ||
-                        (uint64_t)add > src->len - (uint64_t)old_pos))
+                                 h->format, new_pos, add, copy, h->new_size);
+        if (add > 0 && (old_pos < 0 || (uint64_t)old_pos > src->size ||
+                        (uint64_t)add > src->size - (uint64_t)old_pos))
             return ota_error_set(err, OTA_ERR_FORMAT,
-                                 "BSDIFF40 control at target offset %" PRIu64
+                                 "%s control at target offset %" PRIu64
                                  " reads source bytes %" PRId64 "..+%" PRId64
                                  ", outside the %" PRIu64 "-byte source",
-                                 new_pos, old_pos, add, src->len);
+                                 h->format, new_pos, old_pos, add, src->size);
         if (apply_diff(diff, src, (uint64_t)old_pos, (uint64_t)add, buf, old_buf, buf_len,
                        sink, sink_ctx, err) < 0)
             return -1;
@@ -128,31 +107,31 @@ static int run_controls(const bsdiff_header *h, bz_reader readers[3], diff_input
         new_pos += (uint64_t)copy;
         if (__builtin_add_overflow(old_pos, seek, &old_pos))
             return ota_error_set(err, OTA_ERR_FORMAT,
-                                 "BSDIFF40 control at target offset %" PRIu64
+                                 "%s control at target offset %" PRIu64
                                  " seeks the source by %" PRId64 ", overflowing",
-                                 new_pos, seek);
+                                 h->format, new_pos, seek);
     }
     /* Reading each stream to its end checks its CRC, so a damaged tail is
      * an error here rather than a silently accepted patch. */
-    if (bz_reader_expect_end(&readers[0], err) < 0)
+    if (codec_reader_expect_end(&readers[0], err) < 0)
         return -1;
-    if (diff->ahead ? bz_prefetch_expect_end(diff->ahead, err) < 0
-                    : bz_reader_expect_end(&readers[1], err) < 0)
+    if (diff->ahead ? stream_prefetch_expect_end(diff->ahead, err) < 0
+                    : codec_reader_expect_end(&readers[1], err) < 0)
         return -1;
-    return bz_reader_expect_end(&readers[2], err);
+    return codec_reader_expect_end(&readers[2], err);
 }
 
 /* Below this target size a second thread costs more than it saves. */
 #define PREFETCH_MIN_TARGET (1u << 20)
 
-int bspatch_run(const bsdiff_header *h, bz_reader readers[3], const bspatch_source *src,
+int bspatch_run(const bsdiff_header *h, codec_reader readers[3], const patch_input *src,
                 uint8_t *buf, uint8_t *old_buf, size_t buf_len, ota_sink_fn sink,
                 void *sink_ctx, ota_error *err)
 {
     diff_input diff = {&readers[1], NULL};
     if (h->new_size >= PREFETCH_MIN_TARGET)
-        diff.ahead = bz_prefetch_start(&readers[1], buf_len); /* NULL: read it here */
+        diff.ahead = stream_prefetch_start(&readers[1], buf_len); /* NULL: read it here */
     int rc = run_controls(h, readers, &diff, src, buf, old_buf, buf_len, sink, sink_ctx, err);
-    bz_prefetch_stop(diff.ahead);
+    stream_prefetch_stop(diff.ahead);
     return rc;
 }

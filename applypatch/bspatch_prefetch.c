@@ -1,5 +1,5 @@
-/* Read-ahead of one bzip2 stream on a second thread.  Applying a patch is
- * almost all bzip2 decompression, and the diff and extra streams are
+/* Read-ahead of one patch stream on a second thread.  Applying a patch is
+ * almost all decompression, and the diff and extra streams are
  * independent: decompressing the diff stream here while the caller works
  * through control and extra lets two cores share the work.  The stream is
  * handed over in a small ring of slots, so memory stays SLOTS * slot_len. */
@@ -11,8 +11,8 @@
 
 #define SLOTS 4
 
-struct bz_prefetch {
-    bz_reader *r;
+struct stream_prefetch {
+    codec_reader *r;
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t data_ready, space_free;
@@ -28,7 +28,7 @@ struct bz_prefetch {
 
 static void *producer(void *arg)
 {
-    bz_prefetch *p = arg;
+    stream_prefetch *p = arg;
     int tail = 0;
     for (;;) {
         pthread_mutex_lock(&p->lock);
@@ -46,7 +46,7 @@ static void *producer(void *arg)
         ota_error err;
         while (filled < p->slot_len && !p->r->ended && rc == 0) {
             size_t got = 0;
-            rc = bz_reader_read_some(p->r, p->slot[tail] + filled, p->slot_len - filled, &got,
+            rc = codec_reader_read_some(p->r, p->slot[tail] + filled, p->slot_len - filled, &got,
                                      &err);
             filled += got; /* on error: the bytes made before it */
         }
@@ -70,9 +70,9 @@ static void *producer(void *arg)
     }
 }
 
-bz_prefetch *bz_prefetch_start(bz_reader *r, size_t slot_len)
+stream_prefetch *stream_prefetch_start(codec_reader *r, size_t slot_len)
 {
-    bz_prefetch *p = calloc(1, sizeof *p);
+    stream_prefetch *p = calloc(1, sizeof *p);
     if (!p)
         return NULL;
     p->r = r;
@@ -102,7 +102,7 @@ fail:
     return NULL;
 }
 
-int bz_prefetch_read(bz_prefetch *p, uint8_t *out, size_t len, ota_error *err)
+int stream_prefetch_read(stream_prefetch *p, uint8_t *out, size_t len, ota_error *err)
 {
     while (len > 0) {
         pthread_mutex_lock(&p->lock);
@@ -117,8 +117,8 @@ int bz_prefetch_read(bz_prefetch *p, uint8_t *out, size_t len, ota_error *err)
                 return -1;
             }
             return ota_error_set(err, OTA_ERR_FORMAT,
-                                 "BSDIFF40 %s stream ends early: %zu more bytes needed",
-                                 p->r->name, len);
+                                 "%s %s stream ends early: %zu more bytes needed",
+                                 p->r->format, p->r->name, len);
         }
         /* slot[head] is the consumer's until it gives it back. */
         int head = p->head;
@@ -142,7 +142,7 @@ int bz_prefetch_read(bz_prefetch *p, uint8_t *out, size_t len, ota_error *err)
     return 0;
 }
 
-int bz_prefetch_expect_end(bz_prefetch *p, ota_error *err)
+int stream_prefetch_expect_end(stream_prefetch *p, ota_error *err)
 {
     pthread_mutex_lock(&p->lock);
     while (p->count == 0 && !p->done)
@@ -150,7 +150,8 @@ int bz_prefetch_expect_end(bz_prefetch *p, ota_error *err)
     int rc = 0;
     if (p->count > 0)
         rc = ota_error_set(err, OTA_ERR_FORMAT,
-                           "BSDIFF40 %s stream holds more data than the patch uses", p->r->name);
+                           "%s %s stream holds more data than the patch uses", p->r->format,
+                           p->r->name);
     else if (p->failed) {
         if (err)
             *err = p->error;
@@ -160,7 +161,7 @@ int bz_prefetch_expect_end(bz_prefetch *p, ota_error *err)
     return rc;
 }
 
-void bz_prefetch_stop(bz_prefetch *p)
+void stream_prefetch_stop(stream_prefetch *p)
 {
     if (!p)
         return;

@@ -1,4 +1,4 @@
-/* libFuzzer target for BSDIFF40 apply.  Input: a 2-byte little-endian
+/* libFuzzer target for BSDIFF40 and BSDF2 apply.  Input: a 2-byte little-endian
  * source length, that many source bytes, then the patch.  Both apply paths
  * run (memory, and bounded memory over memfd files); they must agree, and
  * the output must never exceed the size the header declares. */

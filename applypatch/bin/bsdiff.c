@@ -1,5 +1,6 @@
-/* bsdiff OLD NEW PATCH: writes a BSDIFF40 patch that turns OLD into NEW,
- * readable by Debian's and Android's bspatch. */
+/* bsdiff [--compress=LIST] OLD NEW PATCH: writes a patch that turns OLD
+ * into NEW: BSDIFF40 (Debian's and Android's format) by default, BSDF2 when
+ * other codecs are allowed. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -13,9 +14,14 @@
 #include "otautil/sink.h"
 
 static const char usage_text[] =
-    "usage: bsdiff OLD NEW PATCH\n"
-    "Writes to PATCH a BSDIFF40 patch that turns OLD into NEW (the format of\n"
-    "Debian's bsdiff/bspatch and Android's applypatch).\n";
+    "usage: bsdiff [--compress=LIST] OLD NEW PATCH\n"
+    "Writes to PATCH a patch that turns OLD into NEW.\n"
+    "  --compress=LIST  codecs each of the three streams may use; each gets the\n"
+    "                   one that makes it smallest.  LIST: bz2 (the default: a\n"
+    "                   BSDIFF40 patch, as Debian's bsdiff and every Android read),\n"
+    "                   android (bz2,brotli: BSDF2 as Android P and later read),\n"
+    "                   all (also xz and zstd: BSDF2 that only this project's\n"
+    "                   bspatch/applypatch read), or a list such as bz2,xz\n";
 
 static int usage(FILE *f, int code)
 {
@@ -75,6 +81,18 @@ int main(int argc, char **argv)
 {
     if (argc == 2 && strcmp(argv[1], "--help") == 0)
         return usage(stdout, 0);
+    bsdiff_opts opts = {.codecs = CODEC_SET_BZ2};
+    int argi = 1;
+    for (; argi < argc && strncmp(argv[argi], "--", 2) == 0; argi++) {
+        if (strncmp(argv[argi], "--compress=", 11) == 0 &&
+            (opts.codecs = codec_set_parse(argv[argi] + 11)) != 0)
+            continue;
+        if (strcmp(argv[argi], "--help") == 0)
+            return usage(stdout, 0);
+        return usage(stderr, 2);
+    }
+    argv += argi - 1;
+    argc -= argi - 1;
     if (argc != 4 || argv[1][0] == '-')
         return usage(stderr, 2);
     ota_error err;
@@ -83,7 +101,7 @@ int main(int argc, char **argv)
     size_t old_len = 0, new_len = 0, patch_len = 0;
     int ok = slurp(argv[1], &old, &old_len, &err) == 0 &&
              slurp(argv[2], &new_data, &new_len, &err) == 0 &&
-             bsdiff_create(old, old_len, new_data, new_len, &patch, &patch_len, &err) == 0 &&
+             bsdiff_create_opts(old, old_len, new_data, new_len, &opts, &patch, &patch_len, &err) == 0 &&
              write_file(argv[3], patch, patch_len, &err) == 0;
     if (!ok)
         fprintf(stderr, "bsdiff: %s\n", err.message);

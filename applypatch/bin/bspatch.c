@@ -1,4 +1,4 @@
-/* bspatch OLD NEW PATCH: applies a BSDIFF40 patch.  The target is written
+/* bspatch OLD NEW PATCH: applies a BSDIFF40 or BSDF2 patch.  The target is written
  * to a temporary file next to NEW, fsynced and renamed over NEW, so NEW is
  * either the old content or the complete new one (OLD and NEW may be the
  * same file). */
@@ -20,7 +20,7 @@
 
 static const char usage_text[] =
     "usage: bspatch [--in-memory | --bounded | --bounded-small] OLD NEW PATCH\n"
-    "Applies the BSDIFF40 patch PATCH to OLD and writes the result to NEW\n"
+    "Applies the BSDIFF40 or BSDF2 patch PATCH to OLD and writes the result to NEW\n"
     "(through a temporary file, fsynced and renamed; OLD and NEW may be the same).\n"
     "  --in-memory      read OLD and PATCH into memory (default when together\n"
     "                   they are under 64 MiB)\n"

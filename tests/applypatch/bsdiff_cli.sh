@@ -1,5 +1,6 @@
 #!/bin/bash
-# The bsdiff and bspatch command lines: --help, usage errors (exit 2), one
+# The bsdiff and bspatch command lines: --help, usage errors (exit 2),
+# --compress (BSDF2), one
 # clear line naming the file on failure (exit 1), NEW untouched and no
 # temporary file left when a patch is bad, patching a file in place.
 . "$(dirname "$0")/../lib.sh"
@@ -32,6 +33,16 @@ for bad in truncated old; do
   ls "$d" | grep -q bspatch- && fail "a failed bspatch left a temporary file"
   ok "bad patch ($bad): $(cat "$d/err")"
 done
+
+"$BIN/bsdiff" --compress=gzip "$d/old" "$d/new" "$d/p3" 2>/dev/null; [ $? -eq 2 ] || fail "bsdiff --compress=gzip did not exit 2"
+for c in android all xz zstd brotli,xz; do
+  "$BIN/bsdiff" --compress=$c "$d/old" "$d/new" "$d/p.$c" || fail "bsdiff --compress=$c failed"
+  [ "$(head -c 5 "$d/p.$c")" = BSDF2 ] || fail "bsdiff --compress=$c did not write BSDF2"
+  for mode in --in-memory --bounded; do
+    "$BIN/bspatch" $mode "$d/old" "$d/out" "$d/p.$c" && cmp -s "$d/out" "$d/new" || fail "bspatch $mode of a --compress=$c patch"
+  done
+done
+ok "bsdiff --compress writes BSDF2 that bspatch applies"
 
 cp "$d/old" "$d/inplace"
 "$BIN/bspatch" "$d/inplace" "$d/inplace" "$d/patch" || fail "bspatch in place failed"
