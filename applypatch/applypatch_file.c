@@ -14,6 +14,7 @@
 
 #include "applypatch/bsdiff.h"
 #include "applypatch/imgdiff.h"
+#include "applypatch/patch_stream.h"
 #include "otautil/root.h"
 
 int ap_parse_sha1(const char *hex, uint8_t out[OTA_SHA1_LEN], ota_error *err)
@@ -272,10 +273,11 @@ char *applypatch_resolve_spec(const char *spec, ota_error *err)
 int ap_run_patch(const uint8_t *src, size_t src_len, const uint8_t *patch, size_t patch_len,
                  const uint8_t *bonus, size_t bonus_len, ota_sink_fn sink, void *ctx, ota_error *err)
 {
-    if ((patch_len >= 8 && memcmp(patch, "BSDIFF40", 8) == 0) ||
-        (patch_len >= 5 && memcmp(patch, "BSDF2", 5) == 0))
-        return bspatch_mem(src, src_len, patch, patch_len, sink, ctx, err);
-    if (patch_len >= IMGDIFF2_MAGIC_LEN && memcmp(patch, IMGDIFF2_MAGIC, IMGDIFF2_MAGIC_LEN) == 0)
-        return imgpatch_apply(src, src_len, patch, patch_len, bonus, bonus_len, sink, ctx, err);
-    return ota_error_set(err, OTA_ERR_FORMAT, "unknown patch format (not BSDIFF40, BSDF2 or IMGDIFF2)");
+    /* Everything is in memory already: expanded chunk sources too. */
+    patch_input s, p, b;
+    patch_input_memory(&s, src, src_len);
+    patch_input_memory(&p, patch, patch_len);
+    patch_input_memory(&b, bonus, bonus ? bonus_len : 0);
+    patch_apply_opts o = {.bonus = bonus ? &b : NULL, .expand_limit = UINT64_MAX};
+    return patch_apply(&s, &p, sink, ctx, &o, err);
 }

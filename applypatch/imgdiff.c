@@ -1,10 +1,13 @@
-/* imgdiff: makes IMGDIFF2 patches.  The target is cut into chunks: each
- * deflate stream that zlib can reproduce exactly and that has a counterpart
- * in the source becomes a deflate chunk (its expansion is diffed against
- * the counterpart's expansion, which is where the savings come from); the
- * bytes between them become normal chunks, diffed against the source bytes
- * between the counterparts.  A chunk whose diff is not smaller than its
- * bytes is stored raw. */
+/* imgdiff: makes IMGDIFF2 and IMGDIFFX patches.  The target is cut into
+ * chunks: each compressed stream that the device can remake exactly and
+ * that has a counterpart in the source becomes a chunk of its own (its
+ * expansion is diffed against the counterpart's expansion, which is where
+ * the savings come from): deflate that zlib remakes (IMGDIFF2's deflate
+ * chunks), and with opts->extended, LZ4 streams liblz4 remakes (IMGDIFFX).
+ * The bytes between them become normal chunks, diffed against the source
+ * bytes between the counterparts.  A chunk whose diff is not smaller than
+ * its bytes is stored raw.  The patch is IMGDIFFX only when it uses one of
+ * IMGDIFFX's chunk types; otherwise it stays IMGDIFF2, for Android. */
 #include "applypatch/imgdiff.h"
 #include "applypatch/imgdiff_private.h"
 
@@ -17,13 +20,15 @@
 #define NORMAL_HEADER_LEN (4 + 24)
 #define DEFLATE_HEADER_LEN (4 + 60)
 #define RAW_HEADER_LEN (4 + 4)
+#define LZ4_HEADER_LEN (4 + 64)
 
 typedef struct plan_chunk {
     int type;
     size_t tgt_off, tgt_len;           /* the target bytes the chunk makes */
     size_t src_off, src_len;           /* the source bytes it reads */
-    const imgdiff_region *src_r, *tgt_r; /* deflate chunks */
+    const imgdiff_region *src_r, *tgt_r; /* deflate and LZ4 chunks */
     int level;
+    lz4_params lz4;
     int has_content; /* normal chunks: holds a stream that was not paired */
     uint8_t *diff;
     size_t diff_len;
@@ -55,9 +60,19 @@ static void plan_free(plan *p)
     free(p->v);
 }
 
+/* The number of regions of a kind, and the rank of one among them. */
+static size_t count_kind(const imgdiff_regions *r, int kind, size_t upto)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < upto && i < r->n; i++)
+        n += r->v[i].kind == kind;
+    return n;
+}
+
 /* The source stream a target stream is diffed against, or NULL.  Zip
- * entries pair by name; gzip members by position when both inputs have as
- * many, else by the closest expanded size. */
+ * entries pair by name; gzip members and LZ4 streams with their own kind,
+ * by position when both inputs have as many, else by the closest expanded
+ * size. */
 static const imgdiff_region *pair(const imgdiff_regions *src, const imgdiff_regions *tgt, size_t ti,
                                   int zip_mode)
 {
@@ -68,11 +83,18 @@ static const imgdiff_region *pair(const imgdiff_regions *src, const imgdiff_regi
                 return &src->v[i];
         return NULL;
     }
-    if (src->n == tgt->n)
-        return &src->v[ti];
+    if (count_kind(src, t->kind, src->n) == count_kind(tgt, t->kind, tgt->n)) {
+        size_t rank = count_kind(tgt, t->kind, ti);
+        for (size_t i = 0; i < src->n; i++)
+            if (src->v[i].kind == t->kind && rank-- == 0)
+                return &src->v[i];
+        return NULL;
+    }
     const imgdiff_region *best = NULL;
     size_t best_gap = SIZE_MAX;
     for (size_t i = 0; i < src->n; i++) {
+        if (src->v[i].kind != t->kind)
+            continue;
         size_t a = src->v[i].plain_len, b = t->plain_len;
         size_t gap = a > b ? a - b : b - a;
         if (gap < best_gap) {
@@ -85,13 +107,14 @@ static const imgdiff_region *pair(const imgdiff_regions *src, const imgdiff_regi
 
 /* Cuts the target into normal and deflate chunks (in target order). */
 static int build_plan(const imgdiff_regions *src, const imgdiff_regions *tgt, const uint8_t *src_data,
-                      const uint8_t *tgt_data, size_t tgt_len, int zip_mode, plan *p, ota_error *err)
+                      const uint8_t *tgt_data, size_t tgt_len, const imgdiff_opts *opts, plan *p,
+                      ota_error *err)
 {
     size_t pos = 0;
     int unpaired = 0; /* the gap since pos holds a stream with no partner */
     for (size_t i = 0; i < tgt->n; i++) {
         const imgdiff_region *t = &tgt->v[i];
-        const imgdiff_region *s = pair(src, tgt, i, zip_mode);
+        const imgdiff_region *s = pair(src, tgt, i, opts->zip_mode);
         if (!s) {
             unpaired = 1;
             continue;
@@ -101,17 +124,28 @@ static int build_plan(const imgdiff_regions *src, const imgdiff_regions *tgt, co
          * streams: leave it to the surrounding normal chunk. */
         if (s->len == t->len && memcmp(src_data + s->offset, tgt_data + t->offset, t->len) == 0)
             continue;
-        int level = imgdiff_find_deflate_level(t->plain, t->plain_len, tgt_data + t->offset, t->len);
-        if (level < 0)
-            continue; /* not reproducible on the device: plain bytes too */
+        plan_chunk d = {.tgt_off = t->offset, .tgt_len = t->len, .src_off = s->offset, .src_len = s->len,
+                        .src_r = s, .tgt_r = t};
+        if (t->kind == REGION_LZ4) {
+            d.type = IMGDIFF_CHUNK_LZ4;
+            d.lz4 = t->lz4;
+            int found = lz4_find_params(t->plain, t->plain_len, tgt_data + t->offset, t->len, &d.lz4, err);
+            if (found < 0)
+                return -1;
+            if (!found)
+                continue; /* not reproducible on the device: plain bytes */
+        } else {
+            d.type = IMGDIFF_CHUNK_DEFLATE;
+            d.level = imgdiff_find_deflate_level(t->plain, t->plain_len, tgt_data + t->offset, t->len);
+            if (d.level < 0)
+                continue; /* not reproducible on the device: plain bytes too */
+        }
         if (t->offset > pos) {
             plan_chunk gap = {.type = IMGDIFF_CHUNK_NORMAL, .tgt_off = pos, .tgt_len = t->offset - pos,
                               .has_content = unpaired};
             if (plan_push(p, &gap, err) < 0)
                 return -1;
         }
-        plan_chunk d = {.type = IMGDIFF_CHUNK_DEFLATE, .tgt_off = t->offset, .tgt_len = t->len,
-                        .src_off = s->offset, .src_len = s->len, .src_r = s, .tgt_r = t, .level = level};
         if (plan_push(p, &d, err) < 0)
             return -1;
         pos = t->offset + t->len;
@@ -164,22 +198,22 @@ static void store_raw_if_smaller(plan_chunk *c, size_t header_len)
 }
 
 static int diff_chunk(plan_chunk *c, size_t index, const uint8_t *src, const uint8_t *tgt,
-                      const uint8_t *bonus, size_t bonus_len, ota_error *err)
+                      const uint8_t *bonus, size_t bonus_len, const bsdiff_opts *bo, ota_error *err)
 {
     static const uint8_t empty[1];
     if (c->type == IMGDIFF_CHUNK_NORMAL) {
-        if (bsdiff_create(c->src_len ? src + c->src_off : empty, c->src_len, tgt + c->tgt_off, c->tgt_len,
-                          &c->diff, &c->diff_len, err) < 0)
+        if (bsdiff_create_opts(c->src_len ? src + c->src_off : empty, c->src_len, tgt + c->tgt_off, c->tgt_len,
+                               bo, &c->diff, &c->diff_len, err) < 0)
             return -1;
         store_raw_if_smaller(c, NORMAL_HEADER_LEN);
         return 0;
     }
-    /* Deflate: diff the expansions; Android's reader appends the bonus to
-     * the second chunk's expanded source. */
+    /* Deflate and LZ4: diff the expansions; Android's reader appends the
+     * bonus to the second chunk's expanded source when it is deflate. */
     const uint8_t *old = c->src_r->plain;
     size_t old_len = c->src_r->plain_len;
     uint8_t *joined = NULL;
-    if (index == 1 && bonus_len) {
+    if (index == 1 && bonus_len && c->type == IMGDIFF_CHUNK_DEFLATE) {
         if (old_len > SIZE_MAX - bonus_len || !(joined = malloc(old_len + bonus_len)))
             return ota_error_set(err, OTA_ERR_NOMEM, "out of memory joining bonus data");
         memcpy(joined, old, old_len);
@@ -187,12 +221,12 @@ static int diff_chunk(plan_chunk *c, size_t index, const uint8_t *src, const uin
         old = joined;
         old_len += bonus_len;
     }
-    int rc = bsdiff_create(old_len ? old : empty, old_len, c->tgt_r->plain, c->tgt_r->plain_len, &c->diff,
-                           &c->diff_len, err);
+    int rc = bsdiff_create_opts(old_len ? old : empty, old_len, c->tgt_r->plain, c->tgt_r->plain_len, bo,
+                                &c->diff, &c->diff_len, err);
     free(joined);
     if (rc < 0)
         return -1;
-    store_raw_if_smaller(c, DEFLATE_HEADER_LEN);
+    store_raw_if_smaller(c, c->type == IMGDIFF_CHUNK_LZ4 ? LZ4_HEADER_LEN : DEFLATE_HEADER_LEN);
     return 0;
 }
 
@@ -212,11 +246,14 @@ static int write_patch(const plan *p, const uint8_t *tgt, size_t bonus_len, uint
                        ota_error *err)
 {
     size_t header = IMGDIFF2_MAGIC_LEN + 4, total;
+    int extended = 0;
     for (size_t i = 0; i < p->n; i++) {
         const plan_chunk *c = &p->v[i];
         header += c->type == IMGDIFF_CHUNK_NORMAL    ? NORMAL_HEADER_LEN
                   : c->type == IMGDIFF_CHUNK_DEFLATE ? DEFLATE_HEADER_LEN
+                  : c->type == IMGDIFF_CHUNK_LZ4     ? LZ4_HEADER_LEN
                                                      : RAW_HEADER_LEN + c->tgt_len;
+        extended |= c->type == IMGDIFF_CHUNK_LZ4;
     }
     total = header;
     for (size_t i = 0; i < p->n; i++)
@@ -226,7 +263,7 @@ static int write_patch(const plan *p, const uint8_t *tgt, size_t bonus_len, uint
     uint8_t *buf = malloc(total);
     if (!buf)
         return ota_error_set(err, OTA_ERR_NOMEM, "out of memory for a %zu-byte patch", total);
-    memcpy(buf, IMGDIFF2_MAGIC, IMGDIFF2_MAGIC_LEN);
+    memcpy(buf, extended ? IMGDIFFX_MAGIC : IMGDIFF2_MAGIC, IMGDIFF2_MAGIC_LEN);
     put32(buf + 8, (uint32_t)p->n);
     size_t h = 12, d = header;
     for (size_t i = 0; i < p->n; i++) {
@@ -251,6 +288,15 @@ static int write_patch(const plan *p, const uint8_t *tgt, size_t bonus_len, uint
             put32(buf + h + 52, 8);
             put32(buf + h + 56, Z_DEFAULT_STRATEGY);
             h += 60;
+        } else if (c->type == IMGDIFF_CHUNK_LZ4) {
+            put64(buf + h + 24, c->src_r->plain_len);
+            put64(buf + h + 32, c->tgt_r->plain_len);
+            put64(buf + h + 40, c->tgt_len);
+            put32(buf + h + 48, c->lz4.kind);
+            put32(buf + h + 52, c->lz4.level);
+            put32(buf + h + 56, c->lz4.flags);
+            put32(buf + h + 60, c->lz4.frame);
+            h += 64;
         } else {
             h += 24;
         }
@@ -260,6 +306,21 @@ static int write_patch(const plan *p, const uint8_t *tgt, size_t bonus_len, uint
     *out = buf;
     *out_len = total;
     return 0;
+}
+
+/* gzip members, and (extended) LZ4 streams, in file order. */
+static int find_streams(const uint8_t *data, size_t len, int extended, imgdiff_regions *out, ota_error *err)
+{
+    if (imgdiff_find_gzip(data, len, out, err) < 0)
+        return -1;
+    if (!extended)
+        return 0;
+    imgdiff_regions lz4 = {0};
+    int rc = imgdiff_find_lz4(data, len, &lz4, err);
+    if (rc == 0)
+        rc = imgdiff_regions_merge(out, &lz4, err);
+    imgdiff_regions_free(&lz4);
+    return rc;
 }
 
 int imgdiff_create(const uint8_t *src, size_t src_len, const uint8_t *tgt, size_t tgt_len,
@@ -280,14 +341,16 @@ int imgdiff_create(const uint8_t *src, size_t src_len, const uint8_t *tgt, size_
             ota_error_prefix(err, "target");
             goto out;
         }
-    } else if (imgdiff_find_gzip(src, src_len, &src_r, err) < 0 || imgdiff_find_gzip(tgt, tgt_len, &tgt_r, err) < 0) {
+    } else if (find_streams(src, src_len, opts->extended, &src_r, err) < 0 ||
+               find_streams(tgt, tgt_len, opts->extended, &tgt_r, err) < 0) {
         goto out;
     }
-    if (build_plan(&src_r, &tgt_r, src, tgt, tgt_len, opts->zip_mode, &p, err) < 0)
+    if (build_plan(&src_r, &tgt_r, src, tgt, tgt_len, opts, &p, err) < 0)
         goto out;
     choose_normal_sources(&p, src_len);
+    bsdiff_opts bo = {.codecs = opts->codecs};
     for (size_t i = 0; i < p.n; i++)
-        if (diff_chunk(&p.v[i], i, src, tgt, opts->bonus, opts->bonus ? opts->bonus_len : 0, err) < 0) {
+        if (diff_chunk(&p.v[i], i, src, tgt, opts->bonus, opts->bonus ? opts->bonus_len : 0, &bo, err) < 0) {
             ota_error_prefix(err, "chunk %zu", i);
             goto out;
         }

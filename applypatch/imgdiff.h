@@ -24,17 +24,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "applypatch/codec.h"
 #include "otautil/error.h"
 #include "otautil/sink.h"
 
 #define IMGDIFF2_MAGIC "IMGDIFF2"
 #define IMGDIFF2_MAGIC_LEN 8
+/* Ours: IMGDIFF2's layout with two more chunk types (docs/applypatch.md).
+ * Android's readers refuse it by its magic. */
+#define IMGDIFFX_MAGIC "IMGDIFFX"
 
 enum imgdiff_chunk_type {
     IMGDIFF_CHUNK_NORMAL = 0,
     IMGDIFF_CHUNK_GZIP = 1, /* IMGDIFF1 only; refused */
     IMGDIFF_CHUNK_DEFLATE = 2,
     IMGDIFF_CHUNK_RAW = 3,
+    IMGDIFF_CHUNK_LZ4 = 4,  /* IMGDIFFX: an LZ4 stream, patched expanded */
+    IMGDIFF_CHUNK_PUFF = 5, /* IMGDIFFX: any deflate stream, re-encoded exactly */
 };
 
 /* Applies an IMGDIFF2 patch to src, streaming the target to sink in order.
@@ -56,9 +62,19 @@ typedef struct imgdiff_opts {
     int zip_mode;
     const uint8_t *bonus; /* may be NULL */
     size_t bonus_len;
+    /* The codecs the chunks' bsdiff streams may use (CODEC_SET_* of
+     * codec.h; 0: bzip2 only, BSDIFF40 as Android's imgdiff writes).
+     * Within CODEC_SET_ANDROID the patch stays readable by Android P+. */
+    unsigned codecs;
+    /* Nonzero: also patch LZ4 streams expanded (a bzImage's kernel), with
+     * the settings that remake them, in IMGDIFFX chunks that only this
+     * project's readers know.  The patch is IMGDIFFX only when such a
+     * chunk is used. */
+    int extended;
 } imgdiff_opts;
 
-/* Makes an IMGDIFF2 patch from src to tgt (*patch malloc'd).  A target
+/* Makes an IMGDIFF2 (or, extended, IMGDIFFX) patch from src to tgt
+ * (*patch malloc'd).  A target
  * deflate stream becomes a deflate chunk only when one of zlib's levels
  * recompresses its content to exactly the same bytes; other data goes into
  * normal (bsdiff) or raw chunks, whichever is smaller.  The patch always

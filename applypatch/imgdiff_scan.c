@@ -1,7 +1,8 @@
-/* Finding the deflate streams imgdiff can turn into deflate chunks: gzip
- * members anywhere in an image (RFC 1952), or the deflated entries of a zip
- * archive, found with the zip layer (otautil/zip.h) opened on the bytes in
- * memory, each at the offset of its data. */
+/* Finding the compressed streams imgdiff can patch expanded: gzip members
+ * anywhere in an image (RFC 1952), LZ4 streams (a bzImage's kernel), or
+ * the deflated entries of a zip archive, found with the zip layer
+ * (otautil/zip.h) opened on the bytes in memory, each at the offset of its
+ * data. */
 #include "applypatch/imgdiff_private.h"
 
 #include <stdlib.h>
@@ -112,6 +113,60 @@ int imgdiff_find_gzip(const uint8_t *data, size_t len, imgdiff_regions *out, ota
         pos = end + 8;
     }
     return 0;
+}
+
+int imgdiff_find_lz4(const uint8_t *data, size_t len, imgdiff_regions *out, ota_error *err)
+{
+    static const uint8_t legacy[4] = {0x02, 0x21, 0x4c, 0x18}, frame[4] = {0x04, 0x22, 0x4d, 0x18};
+    size_t pos = 0;
+    while (len - pos >= 8) {
+        const uint8_t *a = memmem(data + pos, len - pos, legacy, 4);
+        const uint8_t *b = memmem(data + pos, len - pos, frame, 4);
+        const uint8_t *hit = !a ? b : !b ? a : a < b ? a : b;
+        if (!hit)
+            break;
+        pos = (size_t)(hit - data);
+        imgdiff_region r = {.kind = REGION_LZ4, .offset = pos};
+        int found = lz4_stream_parse(hit, len - pos, &r.len, &r.plain, &r.plain_len, &r.lz4, err);
+        if (found < 0)
+            return -1;
+        if (!found) {
+            pos++;
+            continue;
+        }
+        if (push_region(out, &r, err) < 0) {
+            free(r.plain);
+            return -1;
+        }
+        pos += r.len;
+    }
+    return 0;
+}
+
+int imgdiff_regions_merge(imgdiff_regions *a, imgdiff_regions *b, ota_error *err)
+{
+    int rc = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        imgdiff_region *r = &b->v[i];
+        int overlaps = 0;
+        for (size_t j = 0; j < a->n && !overlaps; j++)
+            overlaps = r->offset < a->v[j].offset + a->v[j].len && a->v[j].offset < r->offset + r->len;
+        if (rc == 0 && !overlaps && push_region(a, r, err) == 0)
+            continue; /* a owns it now */
+        if (!overlaps)
+            rc = -1;
+        free(r->plain);
+        free(r->name);
+    }
+    b->n = 0;
+    /* back into file order */
+    for (size_t i = 1; i < a->n; i++)
+        for (size_t j = i; j > 0 && a->v[j - 1].offset > a->v[j].offset; j--) {
+            imgdiff_region t = a->v[j];
+            a->v[j] = a->v[j - 1];
+            a->v[j - 1] = t;
+        }
+    return rc;
 }
 
 int imgdiff_find_zip(const uint8_t *data, size_t len, imgdiff_regions *out, ota_error *err)

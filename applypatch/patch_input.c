@@ -67,3 +67,27 @@ int patch_input_read(const patch_input *in, uint64_t offset, void *buf, size_t l
     }
     return in->read(in->ctx, offset, buf, len, err);
 }
+
+static int slice_read(void *ctx, uint64_t offset, void *buf, size_t len, ota_error *err)
+{
+    patch_slice *s = ctx;
+    return s->parent->read(s->parent->ctx, s->offset + offset, buf, len, err);
+}
+
+int patch_slice_init(patch_slice *s, const patch_input *parent, uint64_t offset, uint64_t len,
+                     ota_error *err)
+{
+    memset(s, 0, sizeof *s);
+    if (offset > parent->size || len > parent->size - offset)
+        return ota_error_set(err, OTA_ERR_FORMAT, "range %llu+%llu is outside the %llu-byte input",
+                             (unsigned long long)offset, (unsigned long long)len,
+                             (unsigned long long)parent->size);
+    s->parent = parent;
+    s->offset = offset;
+    if (parent->data) {
+        patch_input_memory(&s->input, parent->data + offset, (size_t)len);
+        return 0;
+    }
+    s->input = (patch_input){.size = len, .read = slice_read, .ctx = s};
+    return 0;
+}

@@ -49,14 +49,52 @@ int patch_input_fd(patch_input *in, int fd, ota_error *err);
 int patch_input_read(const patch_input *in, uint64_t offset, void *buf, size_t len,
                      ota_error *err);
 
+/* The bytes [offset, offset + len) of another input, as an input. */
+typedef struct patch_slice {
+    patch_input input;
+    const patch_input *parent;
+    uint64_t offset;
+} patch_slice;
+/* Fails when the range is not inside parent. */
+int patch_slice_init(patch_slice *s, const patch_input *parent, uint64_t offset, uint64_t len,
+                     ota_error *err);
+
 /* bzip2's low-memory decoder (about 2.3 MB per stream instead of 3.6 MB,
  * about half as fast): for boards with very little RAM. */
 #define PATCH_SMALL_BZIP2 1u
 
+typedef struct patch_apply_opts {
+    /* IMGDIFF bonus data (Android's recovery-resource.dat), appended to
+     * the expanded source of chunk 1 when it is a deflate chunk; NULL for
+     * none. */
+    const patch_input *bonus;
+    /* PATCH_SMALL_BZIP2 */
+    unsigned flags;
+    /* Expanded chunk sources up to this many bytes are decoded whole into
+     * memory (fast); larger ones are read through a bounded view.  0: the
+     * bounded view always (what PATCH_APPLY_BUDGET assumes). */
+    uint64_t expand_limit;
+} patch_apply_opts;
+
+/* Applies `patch` (any format above, told apart by its magic) to `old`,
+ * writing the new data to `write` in order, in pieces.  opts may be NULL.
+ * A malformed or truncated patch, or old data the patch does not fit, is
+ * an error naming the chunk or stream and the reason; write may then have
+ * received part of the output (IMGDIFF chunk tables are checked whole
+ * before the first byte). */
+int patch_apply(const patch_input *old, const patch_input *patch, ota_sink_fn write,
+                void *write_ctx, const patch_apply_opts *opts, ota_error *err);
+
+/* The name of the patch format at the start of `magic` ("BSDIFF40",
+ * "BSDF2", "IMGDIFF2", "IMGDIFFX"), or NULL. */
+const char *patch_format(const uint8_t *magic, size_t len);
+
 /* The most memory patch_apply allocates for any patch our tools make, in
- * bytes (docs/applypatch.md explains the parts).  Patches made elsewhere
+ * bytes (docs/applypatch.md, "Applying in bounded memory", lists the
+ * parts; a kernel's LZ4 patch takes about 21 MB).  Patches made elsewhere
  * stay within it too, except for brotli streams with windows above 1 MiB
- * (up to 16 MiB each, brotli's limit). */
-#define PATCH_APPLY_BUDGET (24u << 20)
+ * (up to 16 MiB each, brotli's limit) and xz/zstd streams with windows up
+ * to the decoders' 8 MiB cap. */
+#define PATCH_APPLY_BUDGET (32u << 20)
 
 #endif

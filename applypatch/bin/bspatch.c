@@ -1,4 +1,5 @@
-/* bspatch OLD NEW PATCH: applies a BSDIFF40 or BSDF2 patch.  The target is written
+/* bspatch OLD NEW PATCH: applies a patch (BSDIFF40, BSDF2, and also
+ * IMGDIFF2 and IMGDIFFX, through applypatch/patch_stream.h).  The target is written
  * to a temporary file next to NEW, fsynced and renamed over NEW, so NEW is
  * either the old content or the complete new one (OLD and NEW may be the
  * same file). */
@@ -11,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "applypatch/bsdiff.h"
+#include "applypatch/patch_stream.h"
 #include "otautil/error.h"
 #include "otautil/sink.h"
 
@@ -20,14 +21,15 @@
 
 static const char usage_text[] =
     "usage: bspatch [--in-memory | --bounded | --bounded-small] OLD NEW PATCH\n"
-    "Applies the BSDIFF40 or BSDF2 patch PATCH to OLD and writes the result to NEW\n"
+    "Applies PATCH (BSDIFF40 or BSDF2; IMGDIFF2 and IMGDIFFX too) to OLD and\n"
+    "writes the result to NEW\n"
     "(through a temporary file, fsynced and renamed; OLD and NEW may be the same).\n"
     "  --in-memory      read OLD and PATCH into memory (default when together\n"
     "                   they are under 64 MiB)\n"
-    "  --bounded        read OLD and PATCH where needed, in about 12 MB of memory\n"
-    "                   whatever the file sizes (default from 64 MiB on)\n"
-    "  --bounded-small  like --bounded with bzip2's low-memory decoder (about\n"
-    "                   8 MB, slower)\n";
+    "  --bounded        read OLD and PATCH where needed, in a fixed amount of\n"
+    "                   memory whatever the file sizes (default from 64 MiB on)\n"
+    "  --bounded-small  like --bounded with bzip2's low-memory decoder (less\n"
+    "                   memory, slower)\n";
 
 enum mode { MODE_AUTO, MODE_MEMORY, MODE_BOUNDED, MODE_BOUNDED_SMALL };
 
@@ -63,17 +65,26 @@ static int apply(enum mode mode, int old_fd, const char *old_path, uint64_t old_
     if (mode == MODE_AUTO)
         mode = old_len + patch_len < AUTO_MEMORY_LIMIT ? MODE_MEMORY : MODE_BOUNDED;
     if (mode != MODE_MEMORY) {
-        unsigned flags = mode == MODE_BOUNDED_SMALL ? BSPATCH_SMALL_BZIP2 : 0;
-        return bspatch_file(old_fd, old_len, patch_fd, flags, ota_fd_sink, &out_fd, err);
+        patch_input old, patch;
+        if (patch_input_fd(&old, old_fd, err) < 0 || patch_input_fd(&patch, patch_fd, err) < 0)
+            return -1;
+        old.size = old_len;
+        patch.size = patch_len;
+        patch_apply_opts o = {.flags = mode == MODE_BOUNDED_SMALL ? PATCH_SMALL_BZIP2 : 0};
+        return patch_apply(&old, &patch, ota_fd_sink, &out_fd, &o, err);
     }
     if (old_len > SIZE_MAX || patch_len > SIZE_MAX)
         return ota_error_set(err, OTA_ERR_LIMIT, "files too large for --in-memory");
     uint8_t *old = NULL, *patch = NULL;
     int rc = -1;
     if (read_fd(old_fd, old_path, old_len, &old, err) == 0 &&
-        read_fd(patch_fd, patch_path, patch_len, &patch, err) == 0)
-        rc = bspatch_mem(old, (size_t)old_len, patch, (size_t)patch_len, ota_fd_sink, &out_fd,
-                         err);
+        read_fd(patch_fd, patch_path, patch_len, &patch, err) == 0) {
+        patch_input o, p;
+        patch_input_memory(&o, old, (size_t)old_len);
+        patch_input_memory(&p, patch, (size_t)patch_len);
+        patch_apply_opts opts = {.expand_limit = UINT64_MAX};
+        rc = patch_apply(&o, &p, ota_fd_sink, &out_fd, &opts, err);
+    }
     free(old);
     free(patch);
     return rc;

@@ -1,5 +1,7 @@
-/* imgdiff [-z] [-b BONUS] SOURCE TARGET PATCH: writes an IMGDIFF2 patch
- * that turns SOURCE into TARGET (Android's imgdiff command line). */
+/* imgdiff [-z] [-b BONUS] [--compress=LIST] [--extended | --best] SOURCE
+ * TARGET PATCH: writes an IMGDIFF2 patch that turns SOURCE into TARGET
+ * (Android's imgdiff command line), or with --extended an IMGDIFFX patch
+ * when LZ4 streams gain from it. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,14 +14,20 @@
 #include "otautil/sink.h"
 
 static const char usage_text[] =
-    "usage: imgdiff [-z] [-b BONUS] SOURCE TARGET PATCH\n"
+    "usage: imgdiff [-z] [-b BONUS] [--compress=LIST] [--extended | --best] SOURCE TARGET PATCH\n"
     "Writes an IMGDIFF2 patch (Android's applypatch format) from SOURCE to TARGET.\n"
     "gzip members inside the images (a boot image's ramdisk) are patched in\n"
     "expanded form and recompressed on the device.\n"
-    "  -z        SOURCE and TARGET are zip archives: patch deflated entries\n"
-    "            expanded, matched by name\n"
-    "  -b BONUS  data the device appends to the expanded source of the second\n"
-    "            chunk (give the same file to applypatch -b)\n";
+    "  -z               SOURCE and TARGET are zip archives: patch deflated entries\n"
+    "                   expanded, matched by name\n"
+    "  -b BONUS         data the device appends to the expanded source of the\n"
+    "                   second chunk (give the same file to applypatch -b)\n"
+    "  --compress=LIST  codecs of the chunks' bsdiff streams, as bsdiff's (bz2:\n"
+    "                   the default; android: readable by Android P and later)\n"
+    "  --extended       also patch LZ4 streams (a bzImage's kernel) expanded: an\n"
+    "                   IMGDIFFX patch, which only this project's applypatch reads\n"
+    "                   (IMGDIFF2 when no such chunk is used)\n"
+    "  --best           --extended --compress=all: the smallest patch\n";
 
 static int usage(FILE *f, int code)
 {
@@ -54,6 +62,12 @@ int main(int argc, char **argv)
             opts.zip_mode = 1;
         else if (strcmp(argv[i], "-b") == 0 && i + 1 < argc)
             bonus_path = argv[++i];
+        else if (strncmp(argv[i], "--compress=", 11) == 0 && (opts.codecs = codec_set_parse(argv[i] + 11)))
+            ;
+        else if (strcmp(argv[i], "--extended") == 0)
+            opts.extended = 1;
+        else if (strcmp(argv[i], "--best") == 0)
+            opts.extended = 1, opts.codecs = CODEC_SET_ALL;
         else if (strcmp(argv[i], "--") == 0) {
             i++;
             break;
