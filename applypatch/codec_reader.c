@@ -28,6 +28,7 @@ int codec_reader_open(codec_reader *r, int id, const char *format, const char *n
     r->in = in;
     r->off = off;
     r->end = off + len;
+    r->next_in = (const uint8_t *)""; /* never NULL, even with nothing in it */
     r->dec = decoder_of(id);
     if (!r->dec)
         return ota_error_set(err, OTA_ERR_FORMAT, "%s %s stream: unknown compression type %d",

@@ -1,6 +1,6 @@
 /* The expansion of a compressed range as a random-access input (see
  * expand_view.h).  Bounded mode holds VIEW_PAGES pages of decoded data and
- * VIEW_CHECKPOINTS restart points, whatever the expansion's size. */
+ * a fixed number of restart points, whatever the expansion's size. */
 #include "applypatch/expand_view.h"
 
 #include <stdlib.h>
@@ -13,6 +13,10 @@ static void drop_checkpoints(expand_view *v)
     for (int i = 0; i < v->n_cps; i++)
         free(v->cps[i].window);
     v->n_cps = v->n_fixed = 0;
+    free(v->cps);
+    free(v->cp_used);
+    v->cps = NULL;
+    v->cp_used = NULL;
 }
 
 /* Decodes at most `want` bytes to out (stopping early at a restart point
@@ -42,7 +46,7 @@ static int add_checkpoint(expand_view *v, int fixed, ota_error *err)
         return at;
     cp.out_pos = v->pos;
     int slot = v->n_cps;
-    if (!fixed && v->n_cps == VIEW_CHECKPOINTS) {
+    if (!fixed && v->n_cps == v->max_cps) {
         slot = v->n_fixed;
         for (int i = v->n_fixed; i < v->n_cps; i++)
             if (v->cp_used[i] < v->cp_used[slot])
@@ -74,9 +78,9 @@ static int first_pass(expand_view *v, uint8_t *scratch, size_t scratch_len, ota_
 {
     if (v->ops->restart(v->dec, NULL, err) < 0)
         return -1;
-    uint64_t spacing = v->size / VIEW_FIXED_CHECKPOINTS + 1, next_mark = 0;
+    uint64_t spacing = v->whole ? 0 : v->size / (uint64_t)v->max_fixed + 1, next_mark = 0;
     for (;;) {
-        int due = !v->whole && v->pos >= next_mark && v->n_cps < VIEW_FIXED_CHECKPOINTS;
+        int due = !v->whole && v->pos >= next_mark && v->n_cps < v->max_fixed;
         if (due) {
             int at = add_checkpoint(v, 1, err);
             if (at < 0)
@@ -89,6 +93,9 @@ static int first_pass(expand_view *v, uint8_t *scratch, size_t scratch_len, ota_
         size_t got;
         uint8_t *out = v->whole ? scratch + v->pos : scratch;
         size_t room = v->whole ? (size_t)(v->size - v->pos) + 1 : scratch_len;
+        /* no further than the next mark, where the next checkpoint goes */
+        if (!v->whole && !due && v->n_cps < v->max_fixed && next_mark - v->pos < room)
+            room = (size_t)(next_mark - v->pos);
         if (decode(v, out, room, due, &got, err) < 0)
             return -1;
         if (got == 0)
@@ -118,7 +125,7 @@ static int decode_to(expand_view *v, uint64_t until, uint8_t *buf, size_t len, o
 {
     while (v->pos < until) {
         int near = checkpoint_before(v, v->pos);
-        int due = near < 0 || v->pos - v->cps[near].out_pos >= VIEW_RECENT_SPACING;
+        int due = near < 0 || v->pos - v->cps[near].out_pos >= v->spacing;
         if (due) {
             int at = add_checkpoint(v, 0, err);
             if (at < 0)
@@ -158,7 +165,19 @@ static int fill_page(expand_view *v, uint64_t p, int s, ota_error *err)
     if (decode_to(v, end, slot, VIEW_PAGE, err) < 0)
         return -1;
     v->page_of[s] = p;
+    v->page_map[p % VIEW_PAGE_MAP] = (int16_t)s;
     return 0;
+}
+
+/* The slot holding page p, made when it is not cached. */
+static int page_slot(expand_view *v, uint64_t p, ota_error *err)
+{
+    int s = v->page_map[p % VIEW_PAGE_MAP];
+    if (s >= 0 && v->page_of[s] == p)
+        return s;
+    s = v->clock;
+    v->clock = (v->clock + 1) % VIEW_PAGES;
+    return fill_page(v, p, s, err) < 0 ? -1 : s;
 }
 
 static int view_read(void *ctx, uint64_t off, void *buf, size_t len, ota_error *err)
@@ -175,19 +194,9 @@ static int view_read(void *ctx, uint64_t off, void *buf, size_t len, ota_error *
     }
     while (len > 0) {
         uint64_t p = off / VIEW_PAGE;
-        int s = -1, victim = 0;
-        for (int i = 0; i < VIEW_PAGES; i++) {
-            if (v->page_of[i] == p)
-                s = i;
-            if (v->page_used[i] < v->page_used[victim])
-                victim = i;
-        }
-        if (s < 0) {
-            s = victim;
-            if (fill_page(v, p, s, err) < 0)
-                return -1;
-        }
-        v->page_used[s] = ++v->tick;
+        int s = page_slot(v, p, err);
+        if (s < 0)
+            return -1;
         size_t at = (size_t)(off - p * VIEW_PAGE), n = VIEW_PAGE - at < len ? VIEW_PAGE - at : len;
         memcpy(out, v->pages + (size_t)s * VIEW_PAGE + at, n);
         out += n;
@@ -222,13 +231,21 @@ int expand_view_open(expand_view *v, const view_decoder *ops, void *dec, uint64_
         patch_input_memory(&v->input, v->whole_buf, (size_t)(size + tail_len));
         return 0;
     }
+    v->max_cps = ops->windowless ? VIEW_CHEAP_CHECKPOINTS : VIEW_CHECKPOINTS;
+    v->max_fixed = ops->windowless ? VIEW_CHEAP_FIXED : VIEW_FIXED_CHECKPOINTS;
+    v->spacing = ops->windowless ? VIEW_CHEAP_SPACING : VIEW_RECENT_SPACING;
     v->pages = malloc((size_t)VIEW_PAGES * VIEW_PAGE);
-    if (!v->pages)
-        return ota_error_set(err, OTA_ERR_NOMEM, "%s: out of memory for the expanded source's pages", what);
+    v->cps = calloc((size_t)v->max_cps, sizeof *v->cps);
+    v->cp_used = calloc((size_t)v->max_cps, sizeof *v->cp_used);
+    if (!v->pages || !v->cps || !v->cp_used) {
+        ota_error_set(err, OTA_ERR_NOMEM, "%s: out of memory for the expanded source's pages", what);
+        goto fail;
+    }
     if (first_pass(v, v->pages, (size_t)VIEW_PAGES * VIEW_PAGE, err) < 0)
         goto fail;
     for (int i = 0; i < VIEW_PAGES; i++)
         v->page_of[i] = NO_PAGE; /* the first pass used them as scratch */
+    memset(v->page_map, 0xff, sizeof v->page_map);
     v->input = (patch_input){.size = size + tail_len, .read = view_read, .ctx = v};
     return 0;
 fail:

@@ -46,17 +46,26 @@ typedef struct view_decoder {
     /* When the decoder stands at a point it can restart from, fills cp
      * (out_pos is the view's) and returns 1; else 0; -1 on failure. */
     int (*checkpoint)(void *dec, view_checkpoint *cp, ota_error *err);
+    /* Nonzero when checkpoints carry no window (a few bytes each): the
+     * view then keeps many, closely spaced. */
+    int windowless;
 } view_decoder;
 
-/* Bounded mode: a cache of VIEW_PAGES pages of VIEW_PAGE bytes, and
- * VIEW_CHECKPOINTS restart points: VIEW_FIXED_CHECKPOINTS spread evenly by
- * the first pass, the rest placed every VIEW_RECENT_SPACING bytes along
- * later decoding (the least recently used go first). */
-#define VIEW_PAGE (64u * 1024)
-#define VIEW_PAGES 16
+/* Bounded mode: a cache of VIEW_PAGES pages of VIEW_PAGE bytes (1 MiB),
+ * and restart points: for decoders with windows, VIEW_CHECKPOINTS, of
+ * which VIEW_FIXED_CHECKPOINTS are spread evenly by the first pass and the
+ * rest placed every VIEW_RECENT_SPACING bytes along later decoding (the
+ * least recently used go first); for windowless decoders, VIEW_CHEAP_*
+ * likewise. */
+#define VIEW_PAGE 4096u
+#define VIEW_PAGES 256
+#define VIEW_PAGE_MAP 1024 /* page number -> slot, a hint checked on use */
 #define VIEW_CHECKPOINTS 48
 #define VIEW_FIXED_CHECKPOINTS 32
 #define VIEW_RECENT_SPACING (256u * 1024)
+#define VIEW_CHEAP_CHECKPOINTS 4096
+#define VIEW_CHEAP_FIXED 2048
+#define VIEW_CHEAP_SPACING (4u * 1024)
 
 typedef struct expand_view {
     patch_input input; /* what readers use: the expansion, then the tail */
@@ -69,10 +78,13 @@ typedef struct expand_view {
     uint8_t *whole_buf;
     uint64_t pos;      /* expanded bytes the decoder has made */
     uint8_t *pages;
-    uint64_t page_of[VIEW_PAGES], page_used[VIEW_PAGES];
-    view_checkpoint cps[VIEW_CHECKPOINTS];
-    uint64_t cp_used[VIEW_CHECKPOINTS];
-    int n_cps, n_fixed;
+    uint64_t page_of[VIEW_PAGES];
+    int16_t page_map[VIEW_PAGE_MAP];
+    int clock; /* the next slot to reuse */
+    view_checkpoint *cps;
+    uint64_t *cp_used;
+    int n_cps, n_fixed, max_cps, max_fixed;
+    uint64_t spacing; /* between recent checkpoints */
     uint64_t tick;
 } expand_view;
 

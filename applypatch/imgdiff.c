@@ -3,7 +3,8 @@
  * that has a counterpart in the source becomes a chunk of its own (its
  * expansion is diffed against the counterpart's expansion, which is where
  * the savings come from): deflate that zlib remakes (IMGDIFF2's deflate
- * chunks), and with opts->extended, LZ4 streams liblz4 remakes (IMGDIFFX).
+ * chunks), and with opts->extended (IMGDIFFX) LZ4 streams liblz4 remakes
+ * and any other deflate stream, re-encoded exactly (puff.h).
  * The bytes between them become normal chunks, diffed against the source
  * bytes between the counterparts.  A chunk whose diff is not smaller than
  * its bytes is stored raw.  The patch is IMGDIFFX only when it uses one of
@@ -16,11 +17,13 @@
 #include <zlib.h>
 
 #include "applypatch/bsdiff.h"
+#include "applypatch/puff.h"
 
 #define NORMAL_HEADER_LEN (4 + 24)
 #define DEFLATE_HEADER_LEN (4 + 60)
 #define RAW_HEADER_LEN (4 + 4)
 #define LZ4_HEADER_LEN (4 + 64)
+#define PUFF_HEADER_LEN (4 + 48)
 
 typedef struct plan_chunk {
     int type;
@@ -29,6 +32,8 @@ typedef struct plan_chunk {
     const imgdiff_region *src_r, *tgt_r; /* deflate and LZ4 chunks */
     int level;
     lz4_params lz4;
+    uint8_t *src_puff, *tgt_puff; /* re-encoded deflate chunks: the puffed streams */
+    size_t src_puff_len, tgt_puff_len;
     int has_content; /* normal chunks: holds a stream that was not paired */
     uint8_t *diff;
     size_t diff_len;
@@ -55,9 +60,51 @@ static int plan_push(plan *p, const plan_chunk *c, ota_error *err)
 
 static void plan_free(plan *p)
 {
-    for (size_t i = 0; i < p->n; i++)
+    for (size_t i = 0; i < p->n; i++) {
         free(p->v[i].diff);
+        free(p->v[i].src_puff);
+        free(p->v[i].tgt_puff);
+    }
     free(p->v);
+}
+
+/* A sink comparing what it is given with the bytes it must equal. */
+typedef struct same_bytes {
+    const uint8_t *want;
+    size_t len, pos;
+} same_bytes;
+
+static int same_write(void *ctx, const void *data, size_t len, ota_error *err)
+{
+    same_bytes *s = ctx;
+    if (len > s->len - s->pos || memcmp(s->want + s->pos, data, len) != 0)
+        return ota_error_set(err, OTA_ERR_VERIFY, "differs at %zu", s->pos);
+    s->pos += len;
+    return 0;
+}
+
+/* Puffs a deflate stream that must be exactly `len` bytes, and checks the
+ * puffed form turns back into exactly those bytes: 1 with *out, 0 when
+ * not, -1 on allocation failure. */
+static int puff_exactly(const uint8_t *deflated, size_t len, uint8_t **out, size_t *out_len, ota_error *err)
+{
+    size_t consumed;
+    int r = puff_buffer(deflated, len, out, out_len, &consumed, err);
+    if (r <= 0)
+        return r;
+    same_bytes cmp = {deflated, len, 0};
+    ota_error why;
+    huffer *h = huffer_new(same_write, &cmp, &why);
+    int ok = h && consumed == len && huffer_write(h, *out, *out_len, &why) == 0 && huffer_finish(h, &why) == 0 &&
+             cmp.pos == len;
+    huffer_free(h);
+    if (!h && why.code == OTA_ERR_NOMEM)
+        ok = ota_error_set(err, OTA_ERR_NOMEM, "%s", why.message);
+    if (ok <= 0) {
+        free(*out);
+        *out = NULL;
+    }
+    return ok;
 }
 
 /* The number of regions of a kind, and the rank of one among them. */
@@ -137,8 +184,22 @@ static int build_plan(const imgdiff_regions *src, const imgdiff_regions *tgt, co
         } else {
             d.type = IMGDIFF_CHUNK_DEFLATE;
             d.level = imgdiff_find_deflate_level(t->plain, t->plain_len, tgt_data + t->offset, t->len);
-            if (d.level < 0)
+            if (d.level < 0 && !opts->extended)
                 continue; /* not reproducible on the device: plain bytes too */
+            if (d.level < 0) {
+                /* zlib cannot remake it: re-encode it exactly (puff) */
+                d.type = IMGDIFF_CHUNK_PUFF;
+                int r = puff_exactly(tgt_data + t->offset, t->len, &d.tgt_puff, &d.tgt_puff_len, err);
+                if (r > 0) {
+                    r = puff_exactly(src_data + s->offset, s->len, &d.src_puff, &d.src_puff_len, err);
+                    if (r <= 0)
+                        free(d.tgt_puff);
+                }
+                if (r < 0)
+                    return -1;
+                if (r == 0)
+                    continue; /* not even that: plain bytes */
+            }
         }
         if (t->offset > pos) {
             plan_chunk gap = {.type = IMGDIFF_CHUNK_NORMAL, .tgt_off = pos, .tgt_len = t->offset - pos,
@@ -208,6 +269,13 @@ static int diff_chunk(plan_chunk *c, size_t index, const uint8_t *src, const uin
         store_raw_if_smaller(c, NORMAL_HEADER_LEN);
         return 0;
     }
+    if (c->type == IMGDIFF_CHUNK_PUFF) {
+        if (bsdiff_create_opts(c->src_puff, c->src_puff_len, c->tgt_puff, c->tgt_puff_len, bo, &c->diff,
+                               &c->diff_len, err) < 0)
+            return -1;
+        store_raw_if_smaller(c, PUFF_HEADER_LEN);
+        return 0;
+    }
     /* Deflate and LZ4: diff the expansions; Android's reader appends the
      * bonus to the second chunk's expanded source when it is deflate. */
     const uint8_t *old = c->src_r->plain;
@@ -252,8 +320,9 @@ static int write_patch(const plan *p, const uint8_t *tgt, size_t bonus_len, uint
         header += c->type == IMGDIFF_CHUNK_NORMAL    ? NORMAL_HEADER_LEN
                   : c->type == IMGDIFF_CHUNK_DEFLATE ? DEFLATE_HEADER_LEN
                   : c->type == IMGDIFF_CHUNK_LZ4     ? LZ4_HEADER_LEN
+                  : c->type == IMGDIFF_CHUNK_PUFF    ? PUFF_HEADER_LEN
                                                      : RAW_HEADER_LEN + c->tgt_len;
-        extended |= c->type == IMGDIFF_CHUNK_LZ4;
+        extended |= c->type == IMGDIFF_CHUNK_LZ4 || c->type == IMGDIFF_CHUNK_PUFF;
     }
     total = header;
     for (size_t i = 0; i < p->n; i++)
@@ -297,6 +366,11 @@ static int write_patch(const plan *p, const uint8_t *tgt, size_t bonus_len, uint
             put32(buf + h + 56, c->lz4.flags);
             put32(buf + h + 60, c->lz4.frame);
             h += 64;
+        } else if (c->type == IMGDIFF_CHUNK_PUFF) {
+            put64(buf + h + 24, c->src_puff_len);
+            put64(buf + h + 32, c->tgt_puff_len);
+            put64(buf + h + 40, c->tgt_len);
+            h += 48;
         } else {
             h += 24;
         }

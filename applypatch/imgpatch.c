@@ -63,7 +63,8 @@ static int apply_chunk(const img_apply *a, const img_chunk *c, int i, ota_error 
         break;
     }
     case IMGDIFF_CHUNK_DEFLATE: rc = img_apply_deflate(a, c, i, err); break;
-    default: rc = img_apply_lz4(a, c, i, err); break;
+    case IMGDIFF_CHUNK_LZ4: rc = img_apply_lz4(a, c, i, err); break;
+    default: rc = img_apply_puff(a, c, i, err); break;
     }
     if (rc < 0) {
         char what[64];

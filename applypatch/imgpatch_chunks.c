@@ -65,7 +65,7 @@ static int header_len(const img_table *t, int type)
     case IMGDIFF_CHUNK_NORMAL: return NORMAL_HEADER_LEN;
     case IMGDIFF_CHUNK_DEFLATE: return DEFLATE_HEADER_LEN;
     case IMGDIFF_CHUNK_LZ4: return t->extended ? LZ4_HEADER_LEN : -1;
-    case IMGDIFF_CHUNK_PUFF: return -1; /* not yet */
+    case IMGDIFF_CHUNK_PUFF: return t->extended ? PUFF_HEADER_LEN : -1;
     default: return -1;
     }
 }

@@ -128,7 +128,7 @@ static int inflate_checkpoint(void *ctx, view_checkpoint *cp, ota_error *err)
     return 1;
 }
 
-const view_decoder view_inflate_ops = {inflate_restart, inflate_decode, inflate_checkpoint};
+const view_decoder view_inflate_ops = {inflate_restart, inflate_decode, inflate_checkpoint, 0};
 
 view_inflate *view_inflate_new(const patch_input *in, uint64_t start, uint64_t len, ota_error *err)
 {

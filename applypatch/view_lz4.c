@@ -508,7 +508,7 @@ static int lz4_checkpoint(void *ctx, view_checkpoint *cp, ota_error *err)
     return 1;
 }
 
-const view_decoder view_lz4_ops = {lz4_restart, lz4_decode, lz4_checkpoint};
+const view_decoder view_lz4_ops = {lz4_restart, lz4_decode, lz4_checkpoint, 0};
 
 view_lz4 *view_lz4_new(const patch_input *in, uint64_t start, uint64_t len, ota_error *err)
 {
