@@ -37,10 +37,19 @@ static int gzip_member_at(const uint8_t *p, size_t left)
     return (rc == Z_OK || rc == Z_STREAM_END || rc == Z_BUF_ERROR) && produced > 0;
 }
 
+/* The magic of an LZ4 stream (legacy, as a bzImage's kernel, or frame). */
+static int has_lz4(const uint8_t *data, size_t len)
+{
+    static const uint8_t legacy[4] = {0x02, 0x21, 0x4c, 0x18}, frame[4] = {0x04, 0x22, 0x4d, 0x18};
+    return memmem(data, len, legacy, 4) || memmem(data, len, frame, 4);
+}
+
 int rt_imgdiff_kind(const uint8_t *data, size_t len)
 {
     if (len >= 4 && memcmp(data, "PK\3\4", 4) == 0)
         return 2;
+    if (has_lz4(data, len))
+        return 1;
     for (size_t i = 0; i + 3 <= len; i++) {
         const uint8_t *hit = memchr(data + i, 0x1f, len - i);
         if (!hit)
@@ -170,7 +179,8 @@ static void run_bsdiff(worker *wk, rt_diff_job *job)
         p->img_queue[p->img_tail++] = (size_t)(job - p->jobs);
     pthread_mutex_unlock(&p->lock);
 
-    rc = bsdiff_create(w->src, w->src_len, w->tgt, w->tgt_len, &job->patch, &job->patch_len, &err);
+    bsdiff_opts bo = {.codecs = CODEC_SET_ALL};
+    rc = bsdiff_create_opts(w->src, w->src_len, w->tgt, w->tgt_len, &bo, &job->patch, &job->patch_len, &err);
     pthread_mutex_lock(&p->lock);
     if (rc < 0) {
         ota_error_prefix(&err, "diffing %s", job->name);
@@ -184,7 +194,7 @@ static void run_bsdiff(worker *wk, rt_diff_job *job)
 static void run_imgdiff(pool *p, rt_diff_job *job)
 {
     rt_diff_work *w = job->work;
-    imgdiff_opts o = {.zip_mode = w->kind == 2};
+    imgdiff_opts o = {.zip_mode = w->kind == 2, .extended = 1, .codecs = CODEC_SET_ALL};
     uint8_t *img = NULL;
     size_t img_len = 0;
     ota_error ignored;

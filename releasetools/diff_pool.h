@@ -23,8 +23,10 @@ typedef struct rt_diff_job {
     const uint8_t *tgt_data;
     size_t tgt_len;
     uint64_t weight;             /* ordering: larger first (the target size) */
-    /* Outputs: the smaller of bsdiff and, for data with gzip members or zip
-     * archives, imgdiff. */
+    /* Outputs: the smaller of bsdiff (BSDIFF40, or BSDF2 with the codec
+     * that makes each stream smallest) and, for data with gzip members,
+     * LZ4 streams or zip archives, imgdiff (IMGDIFF2, or IMGDIFFX when its
+     * LZ4 and re-encoded deflate chunks are used). */
     uint8_t *patch;              /* malloc'd */
     size_t patch_len;
     int is_imgdiff;
@@ -40,8 +42,8 @@ int rt_diff_run(rt_diff_job *jobs, size_t n, const char *src_zip, const char *tg
                 int threads, const rt_progress *progress, ota_error *err);
 void rt_diff_jobs_free(rt_diff_job *jobs, size_t n);
 
-/* Which kind of imgdiff suits data: 0 none, 1 gzip members inside, 2 a zip
- * archive. */
+/* Which kind of imgdiff suits data: 0 none, 1 gzip members or LZ4 streams
+ * inside, 2 a zip archive. */
 int rt_imgdiff_kind(const uint8_t *data, size_t len);
 
 /* The number of workers "all cores" means here. */
