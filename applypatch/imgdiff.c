@@ -68,21 +68,6 @@ static void plan_free(plan *p)
     free(p->v);
 }
 
-/* A sink comparing what it is given with the bytes it must equal. */
-typedef struct same_bytes {
-    const uint8_t *want;
-    size_t len, pos;
-} same_bytes;
-
-static int same_write(void *ctx, const void *data, size_t len, ota_error *err)
-{
-    same_bytes *s = ctx;
-    if (len > s->len - s->pos || memcmp(s->want + s->pos, data, len) != 0)
-        return ota_error_set(err, OTA_ERR_VERIFY, "differs at %zu", s->pos);
-    s->pos += len;
-    return 0;
-}
-
 /* Puffs a deflate stream that must be exactly `len` bytes, and checks the
  * puffed form turns back into exactly those bytes: 1 with *out, 0 when
  * not, -1 on allocation failure. */
@@ -92,9 +77,9 @@ static int puff_exactly(const uint8_t *deflated, size_t len, uint8_t **out, size
     int r = puff_buffer(deflated, len, out, out_len, &consumed, err);
     if (r <= 0)
         return r;
-    same_bytes cmp = {deflated, len, 0};
+    ota_compare cmp = {deflated, len, 0};
     ota_error why;
-    huffer *h = huffer_new(same_write, &cmp, &why);
+    huffer *h = huffer_new(ota_compare_sink, &cmp, &why);
     int ok = h && consumed == len && huffer_write(h, *out, *out_len, &why) == 0 && huffer_finish(h, &why) == 0 &&
              cmp.pos == len;
     huffer_free(h);

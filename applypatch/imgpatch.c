@@ -74,6 +74,24 @@ static int apply_chunk(const img_apply *a, const img_chunk *c, int i, ota_error 
     return rc;
 }
 
+int img_out_write(void *out, const void *data, size_t len, ota_error *err)
+{
+    img_out *o = out;
+    if (len > o->limit - o->written)
+        return ota_error_set(err, OTA_ERR_FORMAT, "%s is longer than the %llu bytes the patch says", o->what,
+                             (unsigned long long)o->limit);
+    o->written += len;
+    return o->sink(o->sink_ctx, data, len, err);
+}
+
+int img_out_check(const img_out *o, ota_error *err)
+{
+    if (o->written != o->limit)
+        return ota_error_set(err, OTA_ERR_FORMAT, "%s is %llu bytes, the patch says %llu", o->what,
+                             (unsigned long long)o->written, (unsigned long long)o->limit);
+    return 0;
+}
+
 void img_error_context(ota_error *err, const char *what)
 {
     if (err && !strstr(err->message, what))

@@ -11,23 +11,6 @@
 #include "applypatch/lz4_stream.h"
 #include "applypatch/view_codecs.h"
 
-/* Passes the remade stream on, holding it to the chunk's target length. */
-typedef struct length_sink {
-    ota_sink_fn sink;
-    void *sink_ctx;
-    uint64_t written, limit;
-} length_sink;
-
-static int length_write(void *ctx, const void *data, size_t len, ota_error *err)
-{
-    length_sink *s = ctx;
-    if (len > s->limit - s->written)
-        return ota_error_set(err, OTA_ERR_FORMAT, "remade LZ4 stream is longer than the %llu bytes the patch says",
-                             (unsigned long long)s->limit);
-    s->written += len;
-    return s->sink(s->sink_ctx, data, len, err);
-}
-
 int img_apply_lz4(const img_apply *a, const img_chunk *c, int index, ota_error *err)
 {
     char what[64];
@@ -45,17 +28,13 @@ int img_apply_lz4(const img_apply *a, const img_chunk *c, int index, ota_error *
         view_lz4_free(src);
         return -1;
     }
-    length_sink out = {a->sink, a->sink_ctx, 0, c->target_len};
+    img_out out = {a->sink, a->sink_ctx, "remade LZ4 stream", 0, c->target_len};
     int rc = -1;
-    lz4_encoder *e = lz4_encoder_new(&p, c->tgt_plain_len, length_write, &out, err);
+    lz4_encoder *e = lz4_encoder_new(&p, c->tgt_plain_len, img_out_write, &out, err);
     if (e && bspatch_input(&view.input, a->patch, c->patch_offset, a->patch->size - c->patch_offset, a->flags,
                            lz4_encoder_sink, e, err) == 0 &&
-        lz4_encoder_finish(e, err) == 0) {
-        rc = 0;
-        if (out.written != c->target_len)
-            rc = ota_error_set(err, OTA_ERR_FORMAT, "remade LZ4 stream is %llu bytes, the patch says %llu",
-                               (unsigned long long)out.written, (unsigned long long)c->target_len);
-    }
+        lz4_encoder_finish(e, err) == 0)
+        rc = img_out_check(&out, err);
     if (rc < 0)
         img_error_context(err, what);
     lz4_encoder_free(e);

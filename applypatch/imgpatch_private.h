@@ -51,6 +51,18 @@ int img_apply_deflate(const img_apply *a, const img_chunk *c, int index, ota_err
 int img_apply_lz4(const img_apply *a, const img_chunk *c, int index, ota_error *err);
 int img_apply_puff(const img_apply *a, const img_chunk *c, int index, ota_error *err);
 
+/* Passes a chunk's output on, holding it to the length the chunk says:
+ * more is an error at once ("remade LZ4 stream is longer than ..."). */
+typedef struct img_out {
+    ota_sink_fn sink;
+    void *sink_ctx;
+    const char *what; /* "remade LZ4 stream", "re-encoded deflate stream" */
+    uint64_t written, limit;
+} img_out;
+int img_out_write(void *out, const void *data, size_t len, ota_error *err);
+/* After the chunk: an error unless exactly `limit` bytes went out. */
+int img_out_check(const img_out *o, ota_error *err);
+
 /* Prefixes err with what ("IMGDIFFX chunk 3") unless it already names it. */
 void img_error_context(ota_error *err, const char *what);
 

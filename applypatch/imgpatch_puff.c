@@ -10,27 +10,16 @@
 #include "applypatch/puff.h"
 #include "applypatch/view_codecs.h"
 
-/* Counts the puffed bytes into the huffer and the deflate bytes out. */
-typedef struct puff_out {
+/* Counts the puffed bytes into the huffer (the deflate bytes out are held
+ * to the chunk's length by an img_out). */
+typedef struct puff_in {
     huffer *h;
-    ota_sink_fn sink;
-    void *sink_ctx;
-    uint64_t fed, fed_limit, written, limit;
-} puff_out;
-
-static int deflate_out(void *ctx, const void *data, size_t len, ota_error *err)
-{
-    puff_out *o = ctx;
-    if (len > o->limit - o->written)
-        return ota_error_set(err, OTA_ERR_FORMAT, "re-encoded deflate stream is longer than the %llu bytes the patch says",
-                             (unsigned long long)o->limit);
-    o->written += len;
-    return o->sink(o->sink_ctx, data, len, err);
-}
+    uint64_t fed, fed_limit;
+} puff_in;
 
 static int puffed_in(void *ctx, const void *data, size_t len, ota_error *err)
 {
-    puff_out *o = ctx;
+    puff_in *o = ctx;
     if (len > o->fed_limit - o->fed)
         return ota_error_set(err, OTA_ERR_FORMAT, "patch produces more than the declared %llu bytes",
                              (unsigned long long)o->fed_limit);
@@ -50,19 +39,17 @@ int img_apply_puff(const img_apply *a, const img_chunk *c, int index, ota_error 
         puffer_free(src);
         return -1;
     }
-    puff_out o = {.sink = a->sink, .sink_ctx = a->sink_ctx, .fed_limit = c->tgt_plain_len, .limit = c->target_len};
+    img_out out = {a->sink, a->sink_ctx, "re-encoded deflate stream", 0, c->target_len};
+    puff_in o = {.fed_limit = c->tgt_plain_len};
     int rc = -1;
-    o.h = huffer_new(deflate_out, &o, err);
+    o.h = huffer_new(img_out_write, &out, err);
     if (o.h && bspatch_input(&view.input, a->patch, c->patch_offset, a->patch->size - c->patch_offset, a->flags,
                              puffed_in, &o, err) == 0) {
         if (o.fed != o.fed_limit)
             ota_error_set(err, OTA_ERR_FORMAT, "patch produced %llu bytes, header says %llu",
                           (unsigned long long)o.fed, (unsigned long long)o.fed_limit);
-        else if (huffer_finish(o.h, err) == 0 && o.written != c->target_len)
-            ota_error_set(err, OTA_ERR_FORMAT, "re-encoded deflate stream is %llu bytes, the patch says %llu",
-                          (unsigned long long)o.written, (unsigned long long)c->target_len);
-        else if (o.written == c->target_len)
-            rc = 0;
+        else if (huffer_finish(o.h, err) == 0)
+            rc = img_out_check(&out, err);
     }
     if (rc < 0)
         img_error_context(err, what);

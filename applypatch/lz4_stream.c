@@ -114,29 +114,14 @@ int lz4_stream_parse(const uint8_t *data, size_t len, size_t *stream_len, uint8_
     return rc;
 }
 
-/* A sink comparing what the encoder makes with the stream it must equal,
- * stopping at the first difference. */
-typedef struct compare_sink {
-    const uint8_t *want;
-    size_t len, pos;
-} compare_sink;
-
-static int compare_write(void *ctx, const void *data, size_t len, ota_error *err)
-{
-    compare_sink *c = ctx;
-    if (len > c->len - c->pos || memcmp(c->want + c->pos, data, len) != 0)
-        return ota_error_set(err, OTA_ERR_VERIFY, "differs at %zu", c->pos);
-    c->pos += len;
-    return 0;
-}
-
 /* 1 when these settings remake the stream exactly. */
 static int remakes(const lz4_params *p, const uint8_t *plain, size_t plain_len, const uint8_t *stream,
                    size_t stream_len, ota_error *err)
 {
-    compare_sink c = {stream, stream_len, 0};
+    /* the encoder's output is compared as it comes: the first difference stops it */
+    ota_compare c = {stream, stream_len, 0};
     ota_error why;
-    lz4_encoder *e = lz4_encoder_new(p, plain_len, compare_write, &c, &why);
+    lz4_encoder *e = lz4_encoder_new(p, plain_len, ota_compare_sink, &c, &why);
     if (!e)
         return why.code == OTA_ERR_NOMEM ? ota_error_set(err, OTA_ERR_NOMEM, "%s", why.message) : 0;
     int ok = lz4_encoder_write(e, plain, plain_len, &why) == 0 && lz4_encoder_finish(e, &why) == 0 &&

@@ -82,4 +82,12 @@ int huffer_write(void *huffer, const void *data, size_t len, ota_error *err);
 int huffer_finish(huffer *h, ota_error *err);
 void huffer_free(huffer *h);
 
+/* ---- deflate's tables, for puff_decode.c and puff_encode.c ------------- */
+
+extern const uint16_t puff_len_base[29];  /* length codes 257..285 */
+extern const uint8_t puff_len_extra[29];
+extern const uint16_t puff_dist_base[30]; /* distance codes 0..29 */
+extern const uint8_t puff_dist_extra[30];
+extern const uint8_t puff_cl_order[19];   /* code length code lengths' order */
+
 #endif

@@ -37,15 +37,6 @@ struct puffer {
     size_t rec_len, rec_pos;
 };
 
-static const uint16_t len_base[29] = {3,  4,  5,  6,  7,  8,  9,  10, 11,  13,  15,  17,  19,  23, 27,
-                                      31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258};
-static const uint8_t len_extra[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
-                                      2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
-static const uint16_t dist_base[30] = {1,   2,   3,   4,   5,   7,    9,    13,   17,   25,   33,   49,   65,    97,    129,
-                                       193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
-static const uint8_t dist_extra[30] = {0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6,
-                                       6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
-static const uint8_t cl_order[19] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
 
 /* Canonical code from lengths: 0 ok (possibly incomplete), -1 over-subscribed. */
 static int build(huff *h, const uint8_t *lengths, int n)
@@ -149,7 +140,7 @@ static int dynamic_header(puffer *p, ota_error *err)
     for (uint32_t i = 0; i < hclen + 4; i++) {
         if (bits(p, 3, &v, err) < 0)
             return -1;
-        cl[cl_order[i]] = (uint8_t)v;
+        cl[puff_cl_order[i]] = (uint8_t)v;
         rec_put(p, v);
     }
     huff clh;
@@ -265,7 +256,7 @@ static int body_record(puffer *p, ota_error *err)
     if (sym >= 29)
         return ota_error_set(err, OTA_ERR_FORMAT, "deflate data has an invalid length code");
     uint32_t extra = 0, dextra = 0;
-    if (len_extra[sym] && bits(p, len_extra[sym], &extra, err) < 0)
+    if (puff_len_extra[sym] && bits(p, puff_len_extra[sym], &extra, err) < 0)
         return -1;
     if (sym == 27 && extra == 31)
         return ota_error_set(err, OTA_ERR_FORMAT, "deflate length 258 coded as 284+31: kept only as coded");
@@ -274,9 +265,9 @@ static int body_record(puffer *p, ota_error *err)
         return -1;
     if (dsym >= 30)
         return ota_error_set(err, OTA_ERR_FORMAT, "deflate data has an invalid distance code");
-    if (dist_extra[dsym] && bits(p, dist_extra[dsym], &dextra, err) < 0)
+    if (puff_dist_extra[dsym] && bits(p, puff_dist_extra[dsym], &dextra, err) < 0)
         return -1;
-    uint32_t length = len_base[sym] + extra, distance = dist_base[dsym] + dextra;
+    uint32_t length = puff_len_base[sym] + extra, distance = puff_dist_base[dsym] + dextra;
     p->rec[p->rec_len++] = 0x80;
     p->rec[p->rec_len++] = (uint8_t)(length - 3);
     p->rec[p->rec_len++] = (uint8_t)(distance - 1);

@@ -12,15 +12,6 @@
 
 enum { H_BLOCK, H_STORED_HDR, H_STORED_DATA, H_DYN_HDR, H_BODY, H_RUN, H_MATCH, H_END_PAD, H_DONE };
 
-static const uint16_t len_base[29] = {3,  4,  5,  6,  7,  8,  9,  10, 11,  13,  15,  17,  19,  23, 27,
-                                      31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258};
-static const uint8_t len_extra[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
-                                      2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
-static const uint16_t dist_base[30] = {1,   2,   3,   4,   5,   7,    9,    13,   17,   25,   33,   49,   65,    97,    129,
-                                       193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
-static const uint8_t dist_extra[30] = {0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6,
-                                       6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
-static const uint8_t cl_order[19] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
 
 /* Codes ready to write: bit-reversed (deflate sends Huffman codes from
  * their top bit first), with their lengths (0: no code). */
@@ -122,7 +113,7 @@ static int dynamic_header(huffer *h, ota_error *err)
     for (uint32_t i = 0; i < hclen + 4; i++) {
         if (h->acc[3 + i] > 7)
             return bad(err, "code length code length");
-        cl[cl_order[i]] = h->acc[3 + i];
+        cl[puff_cl_order[i]] = h->acc[3 + i];
     }
     /* walk the code length symbols: complete yet? */
     uint8_t lengths[320];
@@ -202,19 +193,19 @@ static int put_match(huffer *h, ota_error *err)
 {
     uint32_t length = h->acc[1] + 3u, distance = (h->acc[2] | (uint32_t)h->acc[3] << 8) + 1u;
     int ls = 28;
-    while (len_base[ls] > length)
+    while (puff_len_base[ls] > length)
         ls--;
     if (ls == 28 && length != 258)
         ls = 27;
     int ds = 29;
-    while (dist_base[ds] > distance)
+    while (puff_dist_base[ds] > distance)
         ds--;
     if (distance > 32768)
         return bad(err, "distance");
     if (put_sym(h, &h->lit, 257 + ls, err) < 0 ||
-        (len_extra[ls] && put(h, length - len_base[ls], len_extra[ls], err) < 0) ||
+        (puff_len_extra[ls] && put(h, length - puff_len_base[ls], puff_len_extra[ls], err) < 0) ||
         put_sym(h, &h->dist, ds, err) < 0 ||
-        (dist_extra[ds] && put(h, distance - dist_base[ds], dist_extra[ds], err) < 0))
+        (puff_dist_extra[ds] && put(h, distance - puff_dist_base[ds], puff_dist_extra[ds], err) < 0))
         return -1;
     return 0;
 }

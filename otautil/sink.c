@@ -39,6 +39,15 @@ void ota_buf_free(ota_buf *buf)
     buf->len = buf->cap = 0;
 }
 
+int ota_compare_sink(void *compare, const void *data, size_t len, ota_error *err)
+{
+    ota_compare *c = compare;
+    if (len > c->len - c->pos || (len && memcmp(c->want + c->pos, data, len) != 0))
+        return ota_error_set(err, OTA_ERR_VERIFY, "differs at or after byte %zu", c->pos);
+    c->pos += len;
+    return 0;
+}
+
 int ota_write_all(int fd, const void *data, size_t len, ota_error *err)
 {
     const unsigned char *p = data;

@@ -20,6 +20,15 @@ int ota_buf_append(ota_buf *buf, const void *data, size_t len, ota_error *err);
 int ota_buf_sink(void *buf, const void *data, size_t len, ota_error *err);
 void ota_buf_free(ota_buf *buf);
 
+/* A sink that checks what it is given equals `want`, in order: an
+ * OTA_ERR_VERIFY error at the first difference or byte too many.  After
+ * the producer is done, pos == len means everything matched. */
+typedef struct ota_compare {
+    const unsigned char *want;
+    size_t len, pos;
+} ota_compare;
+int ota_compare_sink(void *compare, const void *data, size_t len, ota_error *err);
+
 /* A sink writing to a file descriptor: ctx points to the int fd. */
 int ota_fd_sink(void *fd_ptr, const void *data, size_t len, ota_error *err);
 /* write(2) until done, retrying on EINTR and short writes. */
