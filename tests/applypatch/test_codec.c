@@ -302,8 +302,10 @@ START_TEST(bsdf2_round_trips_with_every_codec_set)
         ck_assert_int_eq(memcmp(out.data, new_data, n + 5000), 0);
         ota_buf_free(&out);
         /* Every truncation fails cleanly. */
-        for (size_t cut = 0; cut < patch_len; cut += 1 + patch_len / 200)
+        for (size_t cut = 0; cut < patch_len; cut += 1 + patch_len / 200) {
             ck_assert_int_eq(apply_both(old, n, patch, cut, &out, &err), -1);
+            ota_buf_free(&out); /* what was made before the error */
+        }
         free(patch);
     }
     free(old);
@@ -333,6 +335,7 @@ START_TEST(bsdf2_header_codes_are_checked)
     patch[6] = CODEC_ZSTD;
     ck_assert_int_eq(apply_both(old, 16, patch, patch_len, &out, &err), -1);
     ck_assert_msg(strstr(err.message, "BSDF2 diff stream"), "%s", err.message);
+    ota_buf_free(&out);
     free(patch);
 }
 END_TEST
