@@ -273,11 +273,13 @@ char *applypatch_resolve_spec(const char *spec, ota_error *err)
 int ap_run_patch(const uint8_t *src, size_t src_len, const uint8_t *patch, size_t patch_len,
                  const uint8_t *bonus, size_t bonus_len, ota_sink_fn sink, void *ctx, ota_error *err)
 {
-    /* Everything is in memory already: expanded chunk sources too. */
+    /* Source and patch are in memory already (their SHA-1s are checked);
+     * a chunk's expanded source is too when it is small, else it is read
+     * through the bounded view: a kernel expands to 50 MB and more. */
     patch_input s, p, b;
     patch_input_memory(&s, src, src_len);
     patch_input_memory(&p, patch, patch_len);
     patch_input_memory(&b, bonus, bonus ? bonus_len : 0);
-    patch_apply_opts o = {.bonus = bonus ? &b : NULL, .expand_limit = UINT64_MAX};
+    patch_apply_opts o = {.bonus = bonus ? &b : NULL, .expand_limit = AP_EXPAND_LIMIT};
     return patch_apply(&s, &p, sink, ctx, &o, err);
 }

@@ -67,8 +67,9 @@ int ap_device_size(const char *path, uint64_t *bytes, ota_error *err);
  * truncated), fsyncs, then reads it back from the device and compares. */
 int ap_write_partition(const char *device, const uint8_t *data, size_t len, ota_error *err);
 
-/* Applies any patch patch_apply() reads (told apart by magic) to src, with
- * expanded chunk sources decoded whole: everything is in memory anyway. */
+/* Applies any patch patch_apply() reads (told apart by magic) to src;
+ * expanded chunk sources up to AP_EXPAND_LIMIT are decoded whole. */
+#define AP_EXPAND_LIMIT (16u << 20)
 int ap_run_patch(const uint8_t *src, size_t src_len, const uint8_t *patch, size_t patch_len,
                  const uint8_t *bonus, size_t bonus_len, ota_sink_fn sink, void *ctx, ota_error *err);
 
