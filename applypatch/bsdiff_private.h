@@ -62,17 +62,18 @@ void stream_prefetch_stop(stream_prefetch *p);
 /* ---- apply engine (bspatch_engine.c) ------------------------------------- */
 
 /* Runs the control loop: reads triples from readers[0], diff bytes from
- * readers[1], extra bytes from readers[2], and old data from `old`; sends
- * the target to sink in chunks of at most buf_len bytes.  buf (and, when
- * old is not in memory, old_buf) are caller-provided work buffers of
- * buf_len bytes each. */
+ * readers[1] (ahead on a second thread unless flags has PATCH_ONE_THREAD),
+ * extra bytes from readers[2], and old data from `old`; sends the target
+ * to sink in chunks of at most buf_len bytes.  buf (and, when old is not
+ * in memory, old_buf) are caller-provided work buffers of buf_len bytes
+ * each. */
 int bspatch_run(const bsdiff_header *h, codec_reader readers[3], const patch_input *old,
-                uint8_t *buf, uint8_t *old_buf, size_t buf_len, ota_sink_fn sink,
+                uint8_t *buf, uint8_t *old_buf, size_t buf_len, unsigned flags, ota_sink_fn sink,
                 void *sink_ctx, ota_error *err);
 
 /* Applies the BSDIFF40 or BSDF2 patch at [patch_off, patch_off + patch_len)
  * of `patch` to `old`.  Work buffers are sized for memory inputs (fast) or
- * callback inputs (bounded).  flags: PATCH_SMALL_BZIP2. */
+ * callback inputs (bounded).  flags: PATCH_SMALL_BZIP2, PATCH_ONE_THREAD. */
 int bspatch_input(const patch_input *old, const patch_input *patch, uint64_t patch_off,
                   uint64_t patch_len, unsigned flags, ota_sink_fn sink, void *sink_ctx,
                   ota_error *err);

@@ -55,7 +55,7 @@ int bspatch_input(const patch_input *old, const patch_input *patch, uint64_t pat
         ota_error_set(err, OTA_ERR_NOMEM, "out of memory for the patch buffers");
         goto out;
     }
-    rc = bspatch_run(&h, r, old, buf, old->data ? NULL : buf + buf_len, buf_len, sink, sink_ctx,
+    rc = bspatch_run(&h, r, old, buf, old->data ? NULL : buf + buf_len, buf_len, flags, sink, sink_ctx,
                      err);
 out:
     free(buf);

@@ -125,11 +125,11 @@ static int run_controls(const bsdiff_header *h, codec_reader readers[3], diff_in
 #define PREFETCH_MIN_TARGET (1u << 20)
 
 int bspatch_run(const bsdiff_header *h, codec_reader readers[3], const patch_input *src,
-                uint8_t *buf, uint8_t *old_buf, size_t buf_len, ota_sink_fn sink,
+                uint8_t *buf, uint8_t *old_buf, size_t buf_len, unsigned flags, ota_sink_fn sink,
                 void *sink_ctx, ota_error *err)
 {
     diff_input diff = {&readers[1], NULL};
-    if (h->new_size >= PREFETCH_MIN_TARGET)
+    if (h->new_size >= PREFETCH_MIN_TARGET && !(flags & PATCH_ONE_THREAD))
         diff.ahead = stream_prefetch_start(&readers[1], buf_len); /* NULL: read it here */
     int rc = run_controls(h, readers, &diff, src, buf, old_buf, buf_len, sink, sink_ctx, err);
     stream_prefetch_stop(diff.ahead);

@@ -62,13 +62,18 @@ int patch_slice_init(patch_slice *s, const patch_input *parent, uint64_t offset,
 /* bzip2's low-memory decoder (about 2.3 MB per stream instead of 3.6 MB,
  * about half as fast): for boards with very little RAM. */
 #define PATCH_SMALL_BZIP2 1u
+/* Everything on the calling thread.  Without it, for targets of 1 MiB and
+ * more the diff stream is decoded ahead on a second thread, which then
+ * calls the patch's read callback at the same time as the caller's thread
+ * does: a callback that cannot take that (pread can) needs this flag. */
+#define PATCH_ONE_THREAD 2u
 
 typedef struct patch_apply_opts {
     /* IMGDIFF bonus data (Android's recovery-resource.dat), appended to
      * the expanded source of chunk 1 when it is a deflate chunk; NULL for
      * none. */
     const patch_input *bonus;
-    /* PATCH_SMALL_BZIP2 */
+    /* PATCH_SMALL_BZIP2, PATCH_ONE_THREAD */
     unsigned flags;
     /* Expanded chunk sources up to this many bytes are decoded whole into
      * memory (fast); larger ones are read through a bounded view.  0: the

@@ -6,6 +6,7 @@
  * kernel) within PATCH_APPLY_BUDGET and far below what they expand to
  * (measured in a child process). */
 #include <check.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,11 +25,14 @@
 #include "tests/common/testdata.h"
 #include "tests/common/testutil.h"
 
-/* A callback input over memory that records how it is read. */
+/* A callback input over memory that records how it is read (counters are
+ * atomic: the patch may be read from two threads). */
 typedef struct tracked {
     const uint8_t *data;
     uint64_t reads, bytes, backward;
     uint64_t last_end;
+    pthread_t owner;
+    uint64_t other_thread; /* reads made on a thread other than owner */
 } tracked;
 
 static int tracked_read(void *ctx, uint64_t off, void *buf, size_t len, ota_error *err)
@@ -36,9 +40,13 @@ static int tracked_read(void *ctx, uint64_t off, void *buf, size_t len, ota_erro
     (void)err;
     tracked *t = ctx;
     memcpy(buf, t->data + off, len);
-    t->reads++;
-    t->bytes += len;
-    if (off < t->last_end)
+    __atomic_add_fetch(&t->reads, 1, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&t->bytes, len, __ATOMIC_RELAXED);
+    if (!pthread_equal(pthread_self(), t->owner)) {
+        __atomic_add_fetch(&t->other_thread, 1, __ATOMIC_RELAXED);
+        return 0;
+    }
+    if (off < t->last_end) /* the order of the caller's own reads */
         t->backward++;
     t->last_end = off + len;
     return 0;
@@ -48,6 +56,7 @@ static patch_input tracked_input(tracked *t, const void *data, size_t len)
 {
     memset(t, 0, sizeof *t);
     t->data = data;
+    t->owner = pthread_self();
     return (patch_input){.size = len, .read = tracked_read, .ctx = t};
 }
 
@@ -199,6 +208,22 @@ START_TEST(bsdf2_through_callbacks)
     ck_assert_mem_eq(patch, "BSDF2", 5);
     tracked t = apply_both_ways(a, n, patch, patch_len, NULL, 0, b, n);
     ck_assert_uint_le(t.bytes, 2 * (uint64_t)n); /* read where needed, not over and over */
+    /* The diff stream is read ahead on a second thread, unless asked not to. */
+    for (unsigned flags = 0; flags <= PATCH_ONE_THREAD; flags += PATCH_ONE_THREAD) {
+        tracked to, tp;
+        patch_input o = tracked_input(&to, a, n), p = tracked_input(&tp, patch, patch_len);
+        patch_apply_opts opts = {.flags = flags};
+        ota_buf out = {0};
+        ota_error err;
+        ck_assert_msg(patch_apply(&o, &p, ota_buf_sink, &out, &opts, &err) == 0, "%s", err.message);
+        ck_assert_uint_eq(out.len, n);
+        ota_buf_free(&out);
+        if (flags & PATCH_ONE_THREAD)
+            ck_assert_uint_eq(tp.other_thread, 0);
+        else
+            ck_assert_uint_gt(tp.other_thread, 0);
+        ck_assert_uint_eq(to.other_thread, 0); /* old data: always the caller's thread */
+    }
     free(a), free(b), free(patch);
 }
 END_TEST
