@@ -143,7 +143,8 @@ static int run(const char *path)
     edify_funcs *fns = edify_funcs_new();
     if (!fns)
         return 1;
-    edify_register_core(fns);
+    if (edify_register_core(fns, NULL) < 0)
+        return 1;
     static const char *const device[] = {"mount", "set_perm", "set_perm_recursive", "symlink",
                                          "ui_print", "apply_patch_check", "is_mounted"};
     for (size_t i = 0; i < sizeof device / sizeof device[0]; i++)

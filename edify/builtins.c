@@ -9,12 +9,6 @@
 
 #include "edify/internal.h"
 
-/* The evaluator reports the builtin's name with the message. */
-static edify_value *bad_argc(edify_state *st, const char *expected, int argc)
-{
-    return edify_fail(st, "expects %s, got %d", expected, argc);
-}
-
 static edify_value *truth(edify_state *st, int b)
 {
     edify_value *v = edify_string(b ? "t" : "");
@@ -25,8 +19,6 @@ static edify_value *truth(edify_state *st, int b)
 static edify_value *fn_ifelse(const char *name, edify_state *st, int argc, edify_expr *const *argv)
 {
     (void)name;
-    if (argc != 2 && argc != 3)
-        return bad_argc(st, "2 or 3 arguments", argc);
     edify_value *cond = edify_eval(st, argv[0]);
     if (!cond)
         return NULL;
@@ -45,8 +37,6 @@ static edify_value *fn_ifelse(const char *name, edify_state *st, int argc, edify
 static edify_value *fn_abort(const char *name, edify_state *st, int argc, edify_expr *const *argv)
 {
     (void)name;
-    if (argc > 1)
-        return bad_argc(st, "at most 1 argument", argc);
     if (argc == 0)
         return edify_fail_code(st, OTA_ERR_ABORTED, "called abort()");
     edify_value *msg = edify_eval(st, argv[0]);
@@ -76,8 +66,6 @@ static __attribute__((noinline)) edify_value *assert_failed(edify_state *st,
 static edify_value *fn_assert(const char *name, edify_state *st, int argc, edify_expr *const *argv)
 {
     (void)name;
-    if (argc < 1)
-        return bad_argc(st, "at least 1 argument", argc);
     for (int i = 0; i < argc; i++) {
         edify_value *v = edify_eval(st, argv[i]);
         if (!v)
@@ -115,8 +103,7 @@ static edify_value *fn_is_substring(const char *name, edify_state *st, int argc,
                                     edify_expr *const *argv)
 {
     (void)name;
-    if (argc != 2)
-        return bad_argc(st, "2 arguments (needle, haystack)", argc);
+    (void)argc;
     edify_value *v[2];
     if (edify_eval_args(st, 2, argv, v, 1) < 0)
         return NULL;
@@ -136,8 +123,7 @@ static edify_value *fn_stdout(const char *name, edify_state *st, int argc, edify
         int failed = fwrite(v->data, 1, v->len, stdout) != v->len || fflush(stdout) != 0;
         edify_value_free(v);
         if (failed)
-            return edify_fail_code(st, OTA_ERR_IO, "cannot write to standard output: %s",
-                                   strerror(errno));
+            return edify_fail_errno(st, "cannot write to standard output");
     }
     return truth(st, 0);
 }
@@ -146,8 +132,7 @@ static edify_value *fn_stdout(const char *name, edify_state *st, int argc, edify
 static edify_value *fn_sleep(const char *name, edify_state *st, int argc, edify_expr *const *argv)
 {
     (void)name;
-    if (argc != 1)
-        return bad_argc(st, "1 argument (seconds)", argc);
+    (void)argc;
     char *secs;
     if (edify_eval_strings(st, 1, argv, &secs) < 0)
         return NULL;
@@ -177,10 +162,8 @@ static int parse_int(const char *s, long long *out)
     return s[0] != '\0' && *end == '\0' && errno != ERANGE;
 }
 
-static edify_value *compare_ints(edify_state *st, int argc, edify_expr *const *argv, int greater)
+static edify_value *compare_ints(edify_state *st, edify_expr *const *argv, int greater)
 {
-    if (argc != 2)
-        return bad_argc(st, "2 arguments", argc);
     char *s[2];
     if (edify_eval_strings(st, 2, argv, s) < 0)
         return NULL;
@@ -194,32 +177,31 @@ static edify_value *fn_less_than_int(const char *name, edify_state *st, int argc
                                      edify_expr *const *argv)
 {
     (void)name;
-    return compare_ints(st, argc, argv, 0);
+    (void)argc;
+    return compare_ints(st, argv, 0);
 }
 
 static edify_value *fn_greater_than_int(const char *name, edify_state *st, int argc,
                                         edify_expr *const *argv)
 {
     (void)name;
-    return compare_ints(st, argc, argv, 1);
+    (void)argc;
+    return compare_ints(st, argv, 1);
 }
 
-void edify_register_core(edify_funcs *fns)
+int edify_register_core(edify_funcs *fns, ota_error *err)
 {
-    static const struct {
-        const char *name;
-        edify_fn fn;
-    } core[] = {
-        {"ifelse", fn_ifelse},
-        {"abort", fn_abort},
-        {"assert", fn_assert},
-        {"concat", fn_concat},
-        {"is_substring", fn_is_substring},
-        {"stdout", fn_stdout},
-        {"sleep", fn_sleep},
-        {"less_than_int", fn_less_than_int},
-        {"greater_than_int", fn_greater_than_int},
+    static const edify_reg core[] = {
+        {"ifelse", fn_ifelse, 2, 3},
+        {"abort", fn_abort, 0, 1},
+        {"assert", fn_assert, 1, EDIFY_VARARGS},
+        {"concat", fn_concat, 0, EDIFY_VARARGS},
+        {"is_substring", fn_is_substring, 2, 2},
+        {"stdout", fn_stdout, 0, EDIFY_VARARGS},
+        {"sleep", fn_sleep, 1, 1},
+        {"less_than_int", fn_less_than_int, 2, 2},
+        {"greater_than_int", fn_greater_than_int, 2, 2},
+        {NULL, NULL, 0, 0},
     };
-    for (size_t i = 0; i < sizeof core / sizeof core[0]; i++)
-        edify_register(fns, core[i].name, core[i].fn);
+    return edify_register_table(fns, core, err);
 }

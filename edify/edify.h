@@ -8,8 +8,9 @@
  *
  * Typical use:
  *     edify_funcs *fns = edify_funcs_new();
- *     edify_register_core(fns);
- *     edify_register(fns, "mount", my_mount);
+ *     edify_register_core(fns, &err);
+ *     static const edify_reg mine[] = { {"mount", my_mount, 4, 5}, {NULL} };
+ *     edify_register_table(fns, mine, &err);
  *     edify_diags diags = {0};
  *     edify_script *s = edify_parse(src, len, "updater-script", fns, &diags);
  *     if (!s) { print diags.items[i] ...; }
@@ -53,12 +54,32 @@ typedef edify_value *(*edify_fn)(const char *name, edify_state *st, int argc,
 
 edify_funcs *edify_funcs_new(void);
 void edify_funcs_free(edify_funcs *fns);
-/* Adds or replaces a builtin.  Returns 0, -1 on allocation failure. */
+
+/* A builtin's row in a family's table (the shape of Lua's luaL_Reg).  The
+ * evaluator checks min_args <= argc <= max_args before it calls fn, so a
+ * builtin never checks its argument count itself; max_args EDIFY_VARARGS
+ * means no upper bound.  Aliases are rows sharing one fn, which tells them
+ * apart by the name it is called with.  A table ends with a row whose name
+ * is NULL. */
+#define EDIFY_VARARGS (-1)
+typedef struct edify_reg {
+    const char *name;
+    edify_fn fn;
+    int min_args, max_args;
+} edify_reg;
+
+/* Adds (or replaces) every row of table.  Returns 0, or -1 at the first
+ * row that cannot be added, with err naming it. */
+int edify_register_table(edify_funcs *fns, const edify_reg *table, ota_error *err);
+/* Adds or replaces one builtin that checks its own arguments (any count is
+ * passed through).  Returns 0, -1 on allocation failure. */
 int edify_register(edify_funcs *fns, const char *name, edify_fn fn);
 /* ifelse abort assert concat is_substring stdout sleep less_than_int
- * greater_than_int. */
-void edify_register_core(edify_funcs *fns);
+ * greater_than_int.  Returns 0, or -1 with err set. */
+int edify_register_core(edify_funcs *fns, ota_error *err);
 edify_fn edify_lookup(const edify_funcs *fns, const char *name);
+/* The whole row of a registered builtin (name owned by fns), or NULL. */
+const edify_reg *edify_lookup_reg(const edify_funcs *fns, const char *name);
 
 /* ---- parsing ----------------------------------------------------------- */
 
@@ -129,6 +150,11 @@ edify_value *edify_fail_code(edify_state *st, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Same, taking the reason from an ota_error a library filled in. */
 edify_value *edify_fail_error(edify_state *st, const ota_error *err);
+/* Same, appending ": strerror(errno)" and taking the code from errno
+ * (ENOSPC -> OTA_ERR_NOSPACE, ENOENT -> OTA_ERR_NOTFOUND, ... as
+ * ota_error_errno does), so a full disk is reported as one. */
+edify_value *edify_fail_errno(edify_state *st, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Position of an expression in the script (for messages). */
 int edify_expr_line(const edify_expr *expr);

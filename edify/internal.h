@@ -67,6 +67,7 @@ static inline const char *edify_node_text(const edify_expr *e)
 typedef struct edify_func_ref {
     edify_fn fn;
     char *name; /* owned by the script */
+    int min_args, max_args; /* from the builtin's row (edify_reg) */
 } edify_func_ref;
 
 struct edify_script {

@@ -28,7 +28,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     edify_funcs *fns = edify_funcs_new();
     if (!fns)
         return 0;
-    edify_register_core(fns);
+    if (edify_register_core(fns, NULL) < 0) {
+        edify_funcs_free(fns);
+        return 0;
+    }
     edify_register(fns, "sleep", quiet);
     edify_register(fns, "stdout", quiet);
 

@@ -97,7 +97,13 @@ int main(int argc, char **argv)
         free(text);
         return 1;
     }
-    edify_register_core(fns);
+    ota_error err;
+    if (edify_register_core(fns, &err) < 0) {
+        fprintf(stderr, "edify: %s\n", err.message);
+        edify_funcs_free(fns);
+        free(text);
+        return 1;
+    }
     edify_diags diags = {0};
     edify_script *script = edify_parse(file ? text : expr, len, file ? file : "<expr>", fns, &diags);
     free(text);

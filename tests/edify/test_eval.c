@@ -201,7 +201,7 @@ static edify_funcs *caller_funcs(void)
 {
     edify_funcs *fns = edify_funcs_new();
     ck_assert_ptr_nonnull(fns);
-    edify_register_core(fns);
+    ck_assert_int_eq(edify_register_core(fns, NULL), 0);
     ck_assert_int_eq(edify_register(fns, "record", fn_record), 0);
     ck_assert_int_eq(edify_register(fns, "ignore", fn_ignore), 0);
     ck_assert_int_eq(edify_register(fns, "silent", fn_silent), 0);

@@ -14,7 +14,7 @@ static edify_funcs *core(void)
 {
     edify_funcs *fns = edify_funcs_new();
     ck_assert_ptr_nonnull(fns);
-    edify_register_core(fns);
+    ck_assert_int_eq(edify_register_core(fns, NULL), 0);
     return fns;
 }
 

@@ -1,0 +1,224 @@
+#include "otautil/props.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* init trims with isspace() in the C locale; '\n' ends the line first. */
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+static uint32_t hash_key(const char *key, size_t len)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)key[i]) * 16777619u;
+    return h;
+}
+
+/* The index slot for key: the one holding it, or the empty one where it
+ * would go. */
+static size_t *find_slot(const ota_props *props, const char *key, size_t len)
+{
+    size_t mask = props->index_cap - 1;
+    for (size_t i = hash_key(key, len) & mask;; i = (i + 1) & mask) {
+        size_t *slot = &props->index[i];
+        if (*slot == 0)
+            return slot;
+        const char *k = props->items[*slot - 1].key;
+        if (strncmp(k, key, len) == 0 && k[len] == '\0')
+            return slot;
+    }
+}
+
+/* Keeps the index at most half full. */
+static int grow_index(ota_props *props, ota_error *err)
+{
+    if (2 * (props->count + 1) <= props->index_cap)
+        return 0;
+    size_t cap = props->index_cap ? props->index_cap * 2 : 64;
+    size_t *index = calloc(cap, sizeof *index);
+    if (!index)
+        return ota_error_set(err, OTA_ERR_NOMEM, "out of memory");
+    free(props->index);
+    props->index = index;
+    props->index_cap = cap;
+    for (size_t i = 0; i < props->count; i++)
+        *find_slot(props, props->items[i].key, strlen(props->items[i].key)) = i + 1;
+    return 0;
+}
+
+static int set_n(ota_props *props, const char *key, size_t klen, const char *value, size_t vlen,
+                 ota_error *err)
+{
+    if (grow_index(props, err) < 0)
+        return -1;
+    char *v = strndup(value, vlen);
+    if (!v)
+        return ota_error_set(err, OTA_ERR_NOMEM, "out of memory");
+    size_t *slot = find_slot(props, key, klen);
+    if (*slot) {
+        free(props->items[*slot - 1].value);
+        props->items[*slot - 1].value = v;
+        return 0;
+    }
+    if (props->count == props->cap) {
+        size_t cap = props->cap ? props->cap * 2 : 16;
+        ota_prop *items = realloc(props->items, cap * sizeof *items);
+        if (!items) {
+            free(v);
+            return ota_error_set(err, OTA_ERR_NOMEM, "out of memory");
+        }
+        props->items = items;
+        props->cap = cap;
+    }
+    char *k = strndup(key, klen);
+    if (!k) {
+        free(v);
+        return ota_error_set(err, OTA_ERR_NOMEM, "out of memory");
+    }
+    props->items[props->count] = (ota_prop){k, v};
+    *slot = ++props->count;
+    return 0;
+}
+
+int ota_props_parse(ota_props *props, const char *text, size_t len, const char *what,
+                    ota_error *err)
+{
+    if (memchr(text, '\0', len)) {
+        size_t at = (size_t)((const char *)memchr(text, '\0', len) - text), line = 1;
+        for (size_t i = 0; i < at; i++)
+            line += text[i] == '\n';
+        return ota_error_set(err, OTA_ERR_FORMAT, "%s:%zu: NUL byte in a property file", what,
+                             line);
+    }
+    size_t pos = 0, line = 0;
+    while (pos < len) {
+        line++;
+        const char *start = text + pos;
+        const char *nl = memchr(start, '\n', len - pos);
+        size_t n = nl ? (size_t)(nl - start) : len - pos;
+        pos += n + (nl ? 1 : 0);
+        while (n && is_space(*start)) {
+            start++;
+            n--;
+        }
+        if (n == 0 || *start == '#')
+            continue;
+        const char *eq = memchr(start, '=', n);
+        if (!eq || eq == start) {
+            if (props->skipped_lines++ == 0)
+                props->first_skipped = line;
+            continue;
+        }
+        size_t klen = (size_t)(eq - start);
+        while (klen && is_space(start[klen - 1]))
+            klen--;
+        const char *value = eq + 1;
+        size_t vlen = n - (size_t)(value - start);
+        while (vlen && is_space(*value)) {
+            value++;
+            vlen--;
+        }
+        while (vlen && is_space(value[vlen - 1]))
+            vlen--;
+        if (set_n(props, start, klen, value, vlen, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int ota_props_load(ota_props *props, const char *path, size_t max_size, ota_error *err)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return 1;
+        return ota_error_errno(err, "cannot open %s", path);
+    }
+    struct stat st;
+    if (fstat(fd, &st) < 0) {
+        int rc = ota_error_errno(err, "cannot stat %s", path);
+        close(fd);
+        return rc;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return ota_error_set(err, OTA_ERR_FORMAT, "%s is not a regular file", path);
+    }
+    if ((unsigned long long)st.st_size > max_size) {
+        close(fd);
+        return ota_error_set(err, OTA_ERR_LIMIT, "%s is larger than %zu bytes; not a property "
+                             "file", path, max_size);
+    }
+    char *text = malloc((size_t)st.st_size + 1);
+    if (!text) {
+        close(fd);
+        return ota_error_set(err, OTA_ERR_NOMEM, "out of memory reading %s", path);
+    }
+    /* One byte more than expected: a file that grew meanwhile is refused
+     * rather than cut. */
+    long long n = ota_read_all(fd, text, (size_t)st.st_size + 1, err);
+    close(fd);
+    int rc = -1;
+    if (n < 0)
+        ota_error_prefix(err, "cannot read %s", path);
+    else if ((unsigned long long)n > (unsigned long long)st.st_size)
+        ota_error_set(err, OTA_ERR_LIMIT, "%s grew while it was read", path);
+    else
+        rc = ota_props_parse(props, text, (size_t)n, path, err);
+    free(text);
+    return rc;
+}
+
+const char *ota_props_get(const ota_props *props, const char *key)
+{
+    if (!props->index_cap || !key)
+        return NULL;
+    size_t slot = *find_slot(props, key, strlen(key));
+    return slot ? props->items[slot - 1].value : NULL;
+}
+
+int ota_props_set(ota_props *props, const char *key, const char *value, ota_error *err)
+{
+    size_t klen = strlen(key), vlen = strlen(value);
+    if (klen == 0 || key[0] == '#' || is_space(key[0]) || is_space(key[klen - 1]) ||
+        strpbrk(key, "=\n"))
+        return ota_error_set(err, OTA_ERR_ARGS, "\"%.80s\" cannot be a property name", key);
+    if (strchr(value, '\n') || (vlen && (is_space(value[0]) || is_space(value[vlen - 1]))))
+        return ota_error_set(err, OTA_ERR_ARGS, "the value of %.80s has a newline or "
+                             "surrounding whitespace, which a property file cannot hold", key);
+    return set_n(props, key, klen, value, vlen, err);
+}
+
+int ota_props_format(const ota_props *props, ota_buf *out, ota_error *err)
+{
+    for (size_t i = 0; i < props->count; i++) {
+        const ota_prop *p = &props->items[i];
+        if (ota_buf_append(out, p->key, strlen(p->key), err) < 0 ||
+            ota_buf_append(out, "=", 1, err) < 0 ||
+            ota_buf_append(out, p->value, strlen(p->value), err) < 0 ||
+            ota_buf_append(out, "\n", 1, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+void ota_props_free(ota_props *props)
+{
+    if (!props)
+        return;
+    for (size_t i = 0; i < props->count; i++) {
+        free(props->items[i].key);
+        free(props->items[i].value);
+    }
+    free(props->items);
+    free(props->index);
+    memset(props, 0, sizeof *props);
+}
