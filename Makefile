@@ -7,7 +7,7 @@
 #   tests/ROOM/*.sh     -> run as integration tests (exit 77 = skipped)
 #   fuzz/NAME.c         -> build/fuzz/bin/NAME   (libFuzzer targets, clang)
 
-ROOMS := otautil edify applypatch updater recovery releasetools
+ROOMS := otautil edify applypatch blockimg updater recovery releasetools
 
 ifeq ($(SANITIZE),1)
 BUILD ?= build/sanitize
