@@ -53,12 +53,14 @@ int grubenv_parse(grubenv *env, const char *buf, size_t len, const char *what, o
             continue;
         }
         const char *eq = memchr(p, '=', (size_t)(eol - p));
-        if (!eq || eq == p || eol == end)
+        const char *why = eol == end                           ? "a variable runs past the end of the block"
+                          : !eq || eq == p                     ? "a line without name=value"
+                          : memchr(p, '\0', (size_t)(eol - p)) ? "a NUL byte in a variable"
+                                                               : NULL;
+        if (why)
             return ota_error_set(err, OTA_ERR_FORMAT,
                                  "%s: broken GRUB environment block at byte %zu (%s)", what,
-                                 (size_t)(p - buf),
-                                 eol == end ? "a variable runs past the end of the block"
-                                            : "a line without name=value");
+                                 (size_t)(p - buf), why);
         char *name = strndup(p, (size_t)(eq - p));
         char *value = malloc((size_t)(eol - eq));
         if (!name || !value) {

@@ -67,37 +67,38 @@ int boot_order_contains(const char *order, const char *name)
     return f.found;
 }
 
+/* order with first in front, skip left out and last at the end. */
+static int rebuild(const char *order, const char *first, const char *skip, const char *last,
+                   char *out, size_t outsz, ota_error *err)
+{
+    builder b = {out, outsz, 0, NULL, 0};
+    out[0] = '\0';
+    if (first)
+        add_word(&b, first, strlen(first));
+    b.skip = skip;
+    each_word(order, add_word, &b);
+    b.skip = NULL;
+    if (last && !b.overflow)
+        add_word(&b, last, strlen(last));
+    return finish(&b, err);
+}
+
 int boot_order_to_front(const char *order, const char *name, char *out, size_t outsz,
                         ota_error *err)
 {
-    builder b = {out, outsz, 0, name, 0};
-    out[0] = '\0';
-    b.skip = NULL;
-    add_word(&b, name, strlen(name));
-    b.skip = name;
-    each_word(order, add_word, &b);
-    return finish(&b, err);
+    return rebuild(order, name, name, NULL, out, outsz, err);
 }
 
 int boot_order_remove(const char *order, const char *name, char *out, size_t outsz,
                       ota_error *err)
 {
-    builder b = {out, outsz, 0, name, 0};
-    out[0] = '\0';
-    each_word(order, add_word, &b);
-    return finish(&b, err);
+    return rebuild(order, NULL, name, NULL, out, outsz, err);
 }
 
 int boot_order_append(const char *order, const char *name, char *out, size_t outsz,
                       ota_error *err)
 {
-    builder b = {out, outsz, 0, name, 0};
-    out[0] = '\0';
-    each_word(order, add_word, &b);
-    b.skip = NULL;
-    if (!b.overflow)
-        add_word(&b, name, strlen(name));
-    return finish(&b, err);
+    return rebuild(order, NULL, name, name, out, outsz, err);
 }
 
 int boot_order_join(char names[][BOOTCTL_NAME_MAX], unsigned count, char *out, size_t outsz,
