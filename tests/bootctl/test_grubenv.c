@@ -93,6 +93,13 @@ START_TEST(broken_blocks_are_refused)
     ck_assert_msg(strstr(err.message, "past the end"), "%s", err.message);
     grubenv_free(&env);
     free(b);
+    /* A NUL byte in a variable (GRUB would cut the name or value there). */
+    b = block("A=1\nB=x\n", 64);
+    b[strlen(GRUBENV_SIGNATURE) + 6] = '\0';
+    ck_assert_int_eq(grubenv_parse(&env, b, 64, "t", &err), -1);
+    ck_assert_msg(strstr(err.message, "NUL"), "%s", err.message);
+    grubenv_free(&env);
+    free(b);
     ck_assert_int_eq(grubenv_parse(&env, "# GRUB Env", 10, "t", &err), -1);
     ck_assert_msg(strstr(err.message, "signature"), "%s", err.message);
 }
