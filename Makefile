@@ -1,13 +1,13 @@
 # One Makefile for the whole tree.  Each room (otautil, edify, applypatch,
-# updater, recovery, releasetools) has a module.mk that names its library
-# dependencies and programs; sources follow a fixed layout:
+# updater, recovery, releasetools, bootctl) has a module.mk that names its
+# library dependencies and programs; sources follow a fixed layout:
 #   ROOM/*.c            -> build/lib/libROOM.a   (the room's library)
 #   ROOM/bin/NAME.c     -> build/bin/NAME        (one program per file)
 #   tests/ROOM/test_*.c -> build/tests/ROOM/test_*  (Check unit tests)
 #   tests/ROOM/*.sh     -> run as integration tests (exit 77 = skipped)
 #   fuzz/NAME.c         -> build/fuzz/bin/NAME   (libFuzzer targets, clang)
 
-ROOMS := otautil edify applypatch blockimg updater recovery releasetools
+ROOMS := otautil edify applypatch blockimg updater recovery releasetools bootctl
 
 ifeq ($(SANITIZE),1)
 BUILD ?= build/sanitize
@@ -41,7 +41,9 @@ ALL_LDFLAGS := $(LDFLAGS) $(SAN_FLAGS) -pthread
 all:
 
 # ---- per-room libraries and programs --------------------------------------
-# module.mk sets ROOM_LIBS: the libraries (own room first) its programs link.
+# module.mk sets ROOM_LIBS: the libraries (own room first) its programs link,
+# and may set ROOM_LDLIBS: system libraries that only this room's library
+# needs (linked into whatever links that library, and nothing else).
 define room_template
 $(1)_LIB_SRCS := $$(wildcard $(1)/*.c)
 $(1)_PROG_SRCS := $$(wildcard $(1)/bin/*.c)
@@ -57,7 +59,7 @@ $(BUILD)/lib/lib$(1).a: $$($(1)_LIB_OBJS)
 endif
 $$($(1)_PROGS): $(BUILD)/bin/%: $(BUILD)/obj/$(1)/bin/%.o $$(foreach l,$$($(1)_LIBS),$$(if $$(wildcard $$(l)/*.c),$(BUILD)/lib/lib$$(l).a))
 	@mkdir -p $$(@D)
-	$$(CC) $$(ALL_LDFLAGS) $$(if $$(and $$(filter $$*,$$($(1)_STATIC)),$$(if $$(SAN_FLAGS),,1)),-static -s,) -o $$@ $$< -Wl,--start-group $$(filter %.a,$$^) -Wl,--end-group $$(if $$(and $$(filter $$*,$$($(1)_STATIC)),$$(if $$(SAN_FLAGS),,1)),$$(STATIC_LIBS),$$(PKG_LIBS))
+	$$(CC) $$(ALL_LDFLAGS) $$(if $$(and $$(filter $$*,$$($(1)_STATIC)),$$(if $$(SAN_FLAGS),,1)),-static -s,) -o $$@ $$< -Wl,--start-group $$(filter %.a,$$^) -Wl,--end-group $$(foreach l,$$($(1)_LIBS),$$($$(l)_LDLIBS)) $$(if $$(and $$(filter $$*,$$($(1)_STATIC)),$$(if $$(SAN_FLAGS),,1)),$$(STATIC_LIBS),$$(PKG_LIBS))
 PROGRAMS += $$($(1)_PROGS)
 ALL_LIB_ARCHIVES += $$(if $$($(1)_LIB_SRCS),$(BUILD)/lib/lib$(1).a)
 endef
@@ -79,7 +81,7 @@ $(1)_TEST_PROGS := $$(patsubst %.c,$(BUILD)/%,$$(wildcard tests/$(1)/test_*.c))
 $(1)_TEST_ARCHIVES := $$(foreach l,$$(if $$(filter e2e,$(1)),$(ROOMS),$$($(1)_LIBS)),$$(if $$(wildcard $$(l)/*.c),$(BUILD)/lib/lib$$(l).a))
 $$($(1)_TEST_PROGS): $(BUILD)/tests/$(1)/%: $(BUILD)/obj/tests/$(1)/%.o $(TEST_HELPER_OBJS) $$($(1)_TEST_ARCHIVES)
 	@mkdir -p $$(@D)
-	$$(CC) $$(ALL_LDFLAGS) -o $$@ $$< $(TEST_HELPER_OBJS) -Wl,--start-group $$($(1)_TEST_ARCHIVES) -Wl,--end-group $$(PKG_LIBS) $$(CHECK_LIBS)
+	$$(CC) $$(ALL_LDFLAGS) -o $$@ $$< $(TEST_HELPER_OBJS) -Wl,--start-group $$($(1)_TEST_ARCHIVES) -Wl,--end-group $$(foreach l,$$(if $$(filter e2e,$(1)),$(ROOMS),$$($(1)_LIBS)),$$($$(l)_LDLIBS)) $$(PKG_LIBS) $$(CHECK_LIBS)
 TEST_PROGS += $$($(1)_TEST_PROGS)
 endef
 e2e_LIBS :=
@@ -114,7 +116,7 @@ fuzz-build:
 fuzz-targets: $(FUZZ_SRCS:fuzz/%.c=$(BUILD)/fuzzbin/%)
 $(BUILD)/fuzzbin/%: $(BUILD)/obj/fuzz/%.o $(ALL_LIB_ARCHIVES)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $< -Wl,--start-group $(ALL_LIB_ARCHIVES) -Wl,--end-group $(PKG_LIBS)
+	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $< -Wl,--start-group $(ALL_LIB_ARCHIVES) -Wl,--end-group $(foreach r,$(ROOMS),$($(r)_LDLIBS)) $(PKG_LIBS)
 fuzz: $(DEPS_STAMP) fuzz-build
 	scripts/run-fuzz build/fuzz/fuzzbin $(FUZZ_SECONDS)
 # A few seconds per target inside `make check`, when clang is present.

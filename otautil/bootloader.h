@@ -1,9 +1,14 @@
 /* The bootloader control block (BCB): Android's struct bootloader_message
  * at offset 0 of the misc partition.  Recovery writes it before an install
  * so that a power loss boots back into recovery, and clears it afterwards;
- * the updater's get_stage/set_stage use the stage field. */
+ * the updater's get_stage/set_stage use the stage field.  The rest of misc
+ * (A/B metadata at 2048, inside bootloader_message_ab) is read and written
+ * with ota_misc_read/ota_misc_write, the one way into the partition. */
 #ifndef OTAUTIL_BOOTLOADER_H
 #define OTAUTIL_BOOTLOADER_H
+
+#include <stddef.h>
+#include <sys/types.h>
 
 #include "otautil/error.h"
 #include "otautil/fstab.h"
@@ -17,6 +22,15 @@ typedef struct ota_bootloader_message {
 } ota_bootloader_message;
 
 _Static_assert(sizeof(ota_bootloader_message) == 2048, "BCB layout is 2048 bytes");
+
+/* Reads/writes exactly len bytes at offset of the misc partition device (a
+ * path used as given; a block device or an image file).  A partition too
+ * small for the range is an OTA_ERR_FORMAT error naming it.  Writes are
+ * fsync'd before they return. */
+int ota_misc_read(const char *device, off_t offset, void *buf, size_t len, const char *what,
+                  ota_error *err);
+int ota_misc_write(const char *device, off_t offset, const void *buf, size_t len,
+                   const char *what, ota_error *err);
 
 /* Reads/writes the BCB at offset 0 of device (a path used as given).  Writes
  * are fsync'd.  The fields are not required to be NUL-terminated on disk;
