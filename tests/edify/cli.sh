@@ -62,9 +62,29 @@ grep -q "^$T/bad.edify:2:1: unknown function 'foo'$" "$T/err" || fail "unknown f
 grep -q "^$T/bad.edify:4:1: expected an expression" "$T/err" || fail "unterminated call: $(cat "$T/err")"
 expect_exit 2 -e '("con" + "cat")(a, b)'
 grep -q '^<expr>:1:16: ' "$T/err" || fail "-e errors are in file <expr>: $(cat "$T/err")"
-expect_exit 2 -e '"bad \q escape"'
-grep -q '^<expr>:1:6: invalid escape' "$T/err" || fail "escape error: $(cat "$T/err")"
+expect_exit 2 -e 'stdout("  \_/ \");'
+grep -q '^<expr>:1:8: unterminated string literal.*the \\" at 1:15 is an escaped quote' "$T/err" \
+  || fail "backslash before the closing quote: $(cat "$T/err")"
 ok "syntax errors exit 2, every one as FILE:LINE:COL: message"
+
+# Backslashes as Android's lexer takes them: one that starts no escape is
+# kept (ASCII art in real updater-scripts), \x without two hex digits too.
+cat >"$T/art.edify" <<'EOF'
+# The banner of a published ROM's updater-script.
+stdout("  ____  ____  __  __ \n");
+stdout(" |  _ \/ __ \|  \/  |\n");
+stdout(" | |_) | |  | | \  / |\n");
+concat("\x4", "\q", "\x41")
+EOF
+expect_exit 0 "$T/art.edify"
+cat >"$T/art.want" <<'EOF'
+  ____  ____  __  __ 
+ |  _ \/ __ \|  \/  |
+ | |_) | |  | | \  / |
+\x4\qA
+EOF
+cmp -s "$T/art.want" "$T/out" || fail "ASCII art printed as: $(cat "$T/out")"
+ok "a backslash that starts no escape is a literal backslash, as in Android"
 
 # Hostile input: no crash, a clear error.
 printf 'a\0b' >"$T/nul.edify"
