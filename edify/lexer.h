@@ -1,6 +1,7 @@
 /* edify's tokenizer: turns script bytes into tokens one at a time, without
  * allocating.  Errors (bad characters, NUL bytes, unterminated strings) go
- * to a callback and lexing continues, so one pass finds all of them.  Private to the edify library (and its unit tests). */
+ * to a callback and lexing continues, so one pass finds all of them.
+ * Private to the edify library (and its unit tests). */
 #ifndef EDIFY_LEXER_H
 #define EDIFY_LEXER_H
 
