@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "edify/edify.h"
+#include "otautil/sink.h"
 
 static void usage(FILE *out)
 {
@@ -28,43 +29,6 @@ static void usage(FILE *out)
             "call with a wrong number of arguments as FILE:LINE:COL: message.\n"
             "Exit status: 0 success (or a clean check), 1 evaluation failure or unreadable\n"
             "file, 2 errors in the script or usage error.\n");
-}
-
-/* Reads a whole file into a malloc'd buffer. */
-static char *read_file(const char *path, size_t *len_out)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t len = 0, cap = 1 << 16;
-    char *buf = malloc(cap);
-    while (buf) {
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0)
-            break;
-        if (len == cap) {
-            char *bigger = realloc(buf, cap * 2);
-            if (!bigger) {
-                free(buf);
-                buf = NULL;
-                errno = ENOMEM;
-                break;
-            }
-            buf = bigger;
-            cap *= 2;
-        }
-    }
-    int failed = !buf || ferror(f);
-    int saved = errno;
-    fclose(f);
-    if (failed) {
-        free(buf);
-        errno = saved ? saved : EIO;
-        return NULL;
-    }
-    *len_out = len;
-    return buf;
 }
 
 /* One line per error; an empty list means parsing ran out of memory. */
@@ -103,11 +67,14 @@ int main(int argc, char **argv)
     char *text = NULL;
     size_t len;
     if (file) {
-        text = read_file(file, &len);
-        if (!text) {
-            fprintf(stderr, "edify: cannot read %s: %s\n", file, strerror(errno));
+        ota_buf buf = {0};
+        ota_error err;
+        if (ota_read_file(file, 0, &buf, &err) < 0) {
+            fprintf(stderr, "edify: %s\n", err.message);
             return 1;
         }
+        text = (char *)buf.data;
+        len = buf.len;
     } else {
         len = strlen(expr);
     }
