@@ -18,7 +18,7 @@ done
   skip "arm64 libraries missing in /usr/lib/$CROSS:$missing (scripts/install-deps installs the :arm64 -dev packages)"
 command -v qemu-aarch64 >/dev/null ||
   skip "no qemu-aarch64 to run the aarch64 programs (scripts/install-deps installs qemu-user)"
-command -v file >/dev/null || skip "file not installed"
+for tool in file zip unzip; do command -v $tool >/dev/null || skip "$tool not installed"; done
 [ -x "$BIN/bcb" ] || fail "$BIN/bcb (host) not built"
 
 T=$(make_tmpdir)
@@ -69,7 +69,6 @@ package_extract_dir("system", "/system");
 set_perm(0, 0, 0750, "/system/bin/toolbox");
 assert(file_getprop("/system/build.prop", "ro.build.id") == "cross");
 EOF
-command -v zip >/dev/null || skip "zip not installed"
 (cd "$P" && zip -qry "$T/pkg.zip" .)
 R=$T/root
 mkdir -p "$R/system" "$R/tmp"
@@ -90,3 +89,24 @@ $Q "$OUT/bin/bcb" "$T/misc.img" update /cache/update.zip >"$T/out" 2>&1 || fail 
 grep -q 'boot-recovery' "$T/out" && grep -q -- '--update_package=/cache/update.zip' "$T/out" ||
   fail "the host does not read the aarch64 bcb's message: $(cat "$T/out")"
 ok "aarch64 recovery runs; a bootloader message written on aarch64 reads back on the host"
+
+# The release tools put the aarch64 update-binary into packages when the
+# target-files carries it (make_target_files --updater), and ota_info reads
+# its machine from the package.
+for p in make_target_files ota_from_target_files ota_info; do
+  [ -x "$BIN/$p" ] || fail "$BIN/$p (host) not built: run make first"
+done
+mkdir -p "$T/rootfs/bin"
+echo hi >"$T/rootfs/bin/hi"
+echo "/system ext4 /dev/block/by-name/system" >"$T/fstab"
+"$BIN/make_target_files" --system "$T/rootfs" --fstab "$T/fstab" --updater "$OUT/bin/updater" \
+  --prop ro.build.fingerprint=a/b/c:1/1/1:user/release-keys --prop ro.product.device=board \
+  --prop ro.build.date.utc=1 "$T/tf.zip" >"$T/out" 2>&1 || fail "make_target_files --updater: $(cat "$T/out")"
+OTA_DEVKEY_DIR=$T/keys "$BIN/ota_from_target_files" "$T/tf.zip" "$T/arm.zip" >"$T/out" 2>&1 ||
+  fail "ota_from_target_files: $(cat "$T/out")"
+unzip -p "$T/arm.zip" META-INF/com/google/android/update-binary | cmp -s - "$OUT/bin/updater" ||
+  fail "the package's update-binary is not the aarch64 updater"
+"$BIN/ota_info" "$T/arm.zip" >"$T/out" 2>&1 || fail "ota_info: $(cat "$T/out")"
+grep -q '^update-binary   AArch64, 64-bit little-endian, statically linked, ' "$T/out" ||
+  fail "ota_info on the aarch64 package: $(grep update-binary "$T/out")"
+ok "make_target_files --updater carries the aarch64 updater into packages; ota_info reads its machine"
