@@ -471,30 +471,19 @@ static void do_rename(scan *s, const char *name, const edify_expr *call, int arg
         unresolved(s, name, call, "the new name is computed");
 }
 
-/* write_value(value, path). */
-static void do_write_value(scan *s, const char *name, const edify_expr *call, int argc)
+/* write_value(value, path) and set_stage(device, stage): a few bytes to a
+ * file, or to the stage field of the bootloader message on a device. */
+static void do_short_write(scan *s, const char *name, const edify_expr *call, int argc)
 {
-    const char *value = argc == 2 ? literal(s, call, 0) : NULL;
-    const char *path = argc == 2 ? literal(s, call, 1) : NULL;
-    if (!path) {
-        unresolved(s, name, call, "the path is computed");
+    int stage = strcmp(name, "set_stage") == 0;
+    const char *target = argc == 2 ? literal(s, call, stage ? 0 : 1) : NULL;
+    const char *value = argc == 2 ? literal(s, call, stage ? 1 : 0) : NULL;
+    if (!target) {
+        unresolved(s, name, call, stage ? "the device is computed" : "the path is computed");
         return;
     }
-    add_write(s, partition_of_path(s, path), RT_WRITE_VALUE, path, NULL,
-              value ? strlen(value) : 0, call);
-}
-
-/* set_stage(device, stage): the stage field of the bootloader message. */
-static void do_set_stage(scan *s, const char *name, const edify_expr *call, int argc)
-{
-    const char *dev = argc == 2 ? literal(s, call, 0) : NULL;
-    const char *stage = argc == 2 ? literal(s, call, 1) : NULL;
-    if (!dev) {
-        unresolved(s, name, call, "the device is computed");
-        return;
-    }
-    add_write(s, partition_of_device(s, dev), RT_WRITE_VALUE, dev, NULL,
-              stage ? strlen(stage) : 0, call);
+    add_write(s, stage ? partition_of_device(s, target) : partition_of_path(s, target),
+              RT_WRITE_VALUE, target, NULL, value ? strlen(value) : 0, call);
 }
 
 /* wipe_block_device(device, length): discarded, not written. */
@@ -548,8 +537,8 @@ static const struct builtin {
     {"set_metadata", do_metadata},
     {"set_metadata_recursive", do_metadata},
     {"rename", do_rename},
-    {"write_value", do_write_value},
-    {"set_stage", do_set_stage},
+    {"write_value", do_short_write},
+    {"set_stage", do_short_write},
     {"wipe_block_device", do_wipe_block_device},
     {"wipe_cache", do_wipe_cache},
     {"run_program", do_run_program},
