@@ -12,7 +12,7 @@ need_root # the fixture builds own files by other users
 for p in make_target_files ota_from_target_files ota_info signapk; do
   [ -x "$BIN/$p" ] || fail "$BIN/$p not built"
 done
-for tool in setcap jq zip unzip openssl; do
+for tool in setcap jq zip unzip openssl file; do
   command -v $tool >/dev/null || skip "$tool not installed (scripts/install-deps installs it)"
 done
 
@@ -53,7 +53,15 @@ has '^  digest +SHA-256 '
 FP=$(openssl x509 -in "$DEVKEY" -noout -fingerprint -sha256 | sed 's/.*=//; s/://g' | tr A-F a-f)
 has "^  certificate +SHA-256 $FP\$"
 BIN_SIZE=$(unzip -Zl "$W/full.zip" META-INF/com/google/android/update-binary | awk '{print $4}')
-has "^update-binary +x86-64, 64-bit little-endian, statically linked, $(grouped "$BIN_SIZE") bytes$"
+# Linkage as file(1) sees it (a sanitizer build's updater is dynamic).
+unzip -p "$W/full.zip" META-INF/com/google/android/update-binary >"$W/update-binary"
+if file -b "$W/update-binary" | grep -q 'statically linked'; then
+  LINKAGE="statically linked" STATIC=true
+else
+  LINKAGE="dynamically linked \(needs $(file -b "$W/update-binary" | sed -n 's/.*interpreter \([^,]*\),.*/\1/p')\)"
+  STATIC=false
+fi
+has "^update-binary +x86-64, 64-bit little-endian, $LINKAGE, $(grouped "$BIN_SIZE") bytes$"
 has '^  system  /system on /dev/block/by-name/system \(ext4\)$'
 has '^      formatted, mounted, '
 has '^      image  /dev/block/by-name/boot from boot.img, '
@@ -93,7 +101,7 @@ jq -e . "$W/out" >/dev/null || fail "--json is not JSON"
   fail "metadata: $(json .metadata)"
 [ "$(json .signature.certificate_sha256)" = "$FP" ] || fail "fingerprint: $(json .signature)"
 [ "$(json .update_binary.machine)/$(json .update_binary.e_machine)/$(json .update_binary.static)" = \
-  "x86-64/62/true" ] || fail "update_binary: $(json .update_binary)"
+  "x86-64/62/$STATIC" ] || fail "update_binary: $(json .update_binary)"
 [ "$(json .bytes_written)" = "$WANT" ] || fail "bytes_written $(json .bytes_written), want $WANT"
 [ "$(json '[.partitions[].bytes_written] | add')" = "$WANT" ] || fail "partition bytes do not add up"
 [ "$(json '[.partitions[].writes[].bytes] | add')" = "$WANT" ] || fail "write bytes do not add up"
