@@ -9,6 +9,35 @@
 
 ROOMS := otautil edify applypatch blockimg updater recovery releasetools bootctl
 
+# ---- cross builds ---------------------------------------------------------
+# make CROSS_COMPILE=aarch64-linux-gnu- (or CC=aarch64-linux-gnu-gcc) builds
+# the programs that run on a device for that machine, with Debian's cross
+# toolchain and the target's multiarch libraries (libssl-dev:arm64 ...),
+# found through pkg-config in the triplet's multiarch folder.  Output goes
+# to build/TRIPLET; host-only programs and the tests are left out.
+# CROSS_COMPILE wins over a CC or AR that only comes from the environment.
+ifneq ($(CROSS_COMPILE),)
+ifneq ($(filter default environment,$(origin CC)),)
+CC := $(CROSS_COMPILE)gcc
+endif
+ifneq ($(filter default environment,$(origin AR)),)
+AR := $(CROSS_COMPILE)ar
+endif
+endif
+TARGET_TRIPLET := $(shell $(CC) -dumpmachine 2>/dev/null)
+HOST_TRIPLET := $(shell cc -dumpmachine 2>/dev/null)
+# Only the machine counts: clang says x86_64-pc-linux-gnu where gcc says x86_64-linux-gnu.
+CROSS := $(if $(filter-out $(firstword $(subst -, ,$(HOST_TRIPLET))),$(firstword $(subst -, ,$(TARGET_TRIPLET)))),1)
+DEVICE_PROGS := updater recovery applypatch bcb
+ifeq ($(CROSS),1)
+BUILD ?= build/$(TARGET_TRIPLET)
+PKG_CONFIG ?= $(or $(shell which $(TARGET_TRIPLET)-pkg-config 2>/dev/null),PKG_CONFIG_LIBDIR=/usr/lib/$(TARGET_TRIPLET)/pkgconfig:/usr/share/pkgconfig pkg-config)
+ifneq ($(filter-out all clean,$(MAKECMDGOALS)),)
+$(error a cross build for $(TARGET_TRIPLET) makes the device programs only ($(DEVICE_PROGS)): run "make" with the same CC/CROSS_COMPILE and no target)
+endif
+endif
+PKG_CONFIG ?= pkg-config
+
 ifeq ($(SANITIZE),1)
 BUILD ?= build/sanitize
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -21,14 +50,14 @@ SAN_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
 endif
 
 CC ?= cc
-PKGS := minizip libcrypto zlib ext2fs com_err libdivsufsort
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lbz2
+PKGS := minizip libcrypto zlib libdivsufsort
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lbz2
 # Programs that run from a package on a device (the update-binary) are linked
 # statically, as Android's are: the recovery they run under may have other
 # libraries.  They are stripped: every package carries one.  Not with the
 # sanitizers, which need the dynamic runtime.
-STATIC_LIBS := -lminizip -lcrypto -lz -lbz2 -lext2fs -lcom_err
+STATIC_LIBS := -lminizip -lcrypto -lz -lbz2
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 
 CFLAGS ?= -O2 -g
@@ -55,7 +84,7 @@ ifneq ($$($(1)_LIB_SRCS),)
 $(BUILD)/lib/lib$(1).a: $$($(1)_LIB_OBJS)
 	@mkdir -p $$(@D)
 	@rm -f $$@
-	ar rcs $$@ $$^
+	$$(AR) rcs $$@ $$^
 endif
 $$($(1)_PROGS): $(BUILD)/bin/%: $(BUILD)/obj/$(1)/bin/%.o $$(foreach l,$$($(1)_LIBS),$$(if $$(wildcard $$(l)/*.c),$(BUILD)/lib/lib$$(l).a))
 	@mkdir -p $$(@D)
@@ -69,7 +98,12 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+ifeq ($(CROSS),1)
+all: $(addprefix $(BUILD)/bin/,$(DEVICE_PROGS))
+	@echo "cross build for $(TARGET_TRIPLET): $(addprefix $(BUILD)/bin/,$(DEVICE_PROGS))"
+else
 all: $(PROGRAMS)
+endif
 
 # ---- unit tests (Check) -----------------------------------------------------
 # tests/ROOM/test_*.c link the room's libraries (tests/e2e: all of them) and

@@ -1,2 +1,2 @@
-# releasetools links: releasetools applypatch otautil
-releasetools_LIBS := releasetools applypatch otautil
+# releasetools links: releasetools applypatch edify otautil (edify: ota_info reads updater-scripts)
+releasetools_LIBS := releasetools applypatch edify otautil
