@@ -7,7 +7,7 @@
 #   tests/ROOM/*.sh     -> run as integration tests (exit 77 = skipped)
 #   fuzz/NAME.c         -> build/fuzz/bin/NAME   (libFuzzer targets, clang)
 
-ROOMS := otautil edify applypatch updater recovery releasetools
+ROOMS := otautil edify applypatch updater recovery releasetools agent
 
 ifeq ($(SANITIZE),1)
 BUILD ?= build/sanitize
@@ -22,7 +22,7 @@ endif
 
 CC ?= cc
 PKGS := minizip libcrypto zlib ext2fs com_err libdivsufsort
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libcurl 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lbz2
 # Programs that run from a package on a device (the update-binary) are linked
 # statically, as Android's are: the recovery they run under may have other
@@ -48,6 +48,7 @@ $(1)_PROG_SRCS := $$(wildcard $(1)/bin/*.c)
 $(1)_LIB_OBJS := $$($(1)_LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 $(1)_PROGS := $$($(1)_PROG_SRCS:$(1)/bin/%.c=$(BUILD)/bin/%)
 $(1)_LIBS := $(1)
+$(1)_LDLIBS :=
 -include $(1)/module.mk
 ifneq ($$($(1)_LIB_SRCS),)
 $(BUILD)/lib/lib$(1).a: $$($(1)_LIB_OBJS)
@@ -57,7 +58,7 @@ $(BUILD)/lib/lib$(1).a: $$($(1)_LIB_OBJS)
 endif
 $$($(1)_PROGS): $(BUILD)/bin/%: $(BUILD)/obj/$(1)/bin/%.o $$(foreach l,$$($(1)_LIBS),$$(if $$(wildcard $$(l)/*.c),$(BUILD)/lib/lib$$(l).a))
 	@mkdir -p $$(@D)
-	$$(CC) $$(ALL_LDFLAGS) $$(if $$(and $$(filter $$*,$$($(1)_STATIC)),$$(if $$(SAN_FLAGS),,1)),-static -s,) -o $$@ $$< -Wl,--start-group $$(filter %.a,$$^) -Wl,--end-group $$(if $$(and $$(filter $$*,$$($(1)_STATIC)),$$(if $$(SAN_FLAGS),,1)),$$(STATIC_LIBS),$$(PKG_LIBS))
+	$$(CC) $$(ALL_LDFLAGS) $$(if $$(and $$(filter $$*,$$($(1)_STATIC)),$$(if $$(SAN_FLAGS),,1)),-static -s,) -o $$@ $$< -Wl,--start-group $$(filter %.a,$$^) -Wl,--end-group $$(if $$(and $$(filter $$*,$$($(1)_STATIC)),$$(if $$(SAN_FLAGS),,1)),$$(STATIC_LIBS),$$(PKG_LIBS)) $$($(1)_LDLIBS)
 PROGRAMS += $$($(1)_PROGS)
 ALL_LIB_ARCHIVES += $$(if $$($(1)_LIB_SRCS),$(BUILD)/lib/lib$(1).a)
 endef
@@ -79,13 +80,20 @@ $(1)_TEST_PROGS := $$(patsubst %.c,$(BUILD)/%,$$(wildcard tests/$(1)/test_*.c))
 $(1)_TEST_ARCHIVES := $$(foreach l,$$(if $$(filter e2e,$(1)),$(ROOMS),$$($(1)_LIBS)),$$(if $$(wildcard $$(l)/*.c),$(BUILD)/lib/lib$$(l).a))
 $$($(1)_TEST_PROGS): $(BUILD)/tests/$(1)/%: $(BUILD)/obj/tests/$(1)/%.o $(TEST_HELPER_OBJS) $$($(1)_TEST_ARCHIVES)
 	@mkdir -p $$(@D)
-	$$(CC) $$(ALL_LDFLAGS) -o $$@ $$< $(TEST_HELPER_OBJS) -Wl,--start-group $$($(1)_TEST_ARCHIVES) -Wl,--end-group $$(PKG_LIBS) $$(CHECK_LIBS)
+	$$(CC) $$(ALL_LDFLAGS) -o $$@ $$< $(TEST_HELPER_OBJS) -Wl,--start-group $$($(1)_TEST_ARCHIVES) -Wl,--end-group $$(PKG_LIBS) $$(if $$(filter e2e,$(1)),$$(foreach r,$(ROOMS),$$($$(r)_LDLIBS)),$$($(1)_LDLIBS)) $$(CHECK_LIBS)
 TEST_PROGS += $$($(1)_TEST_PROGS)
 endef
 e2e_LIBS :=
 $(foreach r,$(ROOMS) e2e,$(eval $(call test_template,$(r))))
 
-tests: $(PROGRAMS) $(TEST_PROGS)
+# Tools the integration scripts run (tests/tools/NAME.c -> $(BUILD)/tests/tools/NAME):
+# they may link any room's library.
+TEST_TOOL_PROGS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests/tools/*.c))
+$(TEST_TOOL_PROGS): $(BUILD)/tests/tools/%: $(BUILD)/obj/tests/tools/%.o $(ALL_LIB_ARCHIVES)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< -Wl,--start-group $(ALL_LIB_ARCHIVES) -Wl,--end-group $(PKG_LIBS) $(foreach r,$(ROOMS),$($(r)_LDLIBS))
+
+tests: $(PROGRAMS) $(TEST_PROGS) $(TEST_TOOL_PROGS)
 
 # Installs the Debian packages the build and tests need, once.
 DEPS_STAMP := build/.deps-ok
@@ -100,10 +108,11 @@ check: $(DEPS_STAMP)
 	@$(MAKE) --no-print-directory fuzz-smoke
 	BUILD=$(BUILD) tests/run-tests $(ROOMS) e2e
 
-# One room's programs and tests only (other rooms' programs that its
-# scripts use must be built first).
+# One room's programs and tests only, plus the other rooms' programs its
+# scripts use (ROOM_CHECK_PROGS in its module.mk).
 $(addprefix check-,$(ROOMS) e2e): check-%: $(DEPS_STAMP)
-	@$(MAKE) --no-print-directory $($*_PROGS) $($*_TEST_PROGS)
+	@$(MAKE) --no-print-directory $($*_PROGS) $($*_TEST_PROGS) $(TEST_TOOL_PROGS) \
+	  $(addprefix $(BUILD)/bin/,$($*_CHECK_PROGS))
 	BUILD=$(BUILD) tests/run-tests $*
 
 # ---- fuzzing (clang + libFuzzer) -------------------------------------------

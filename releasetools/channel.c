@@ -1,12 +1,11 @@
 #include "releasetools/channel.h"
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
+#include "otautil/atomic_file.h"
 #include "otautil/channel.h"
 #include "otautil/hash.h"
 #include "otautil/metadata.h"
@@ -97,26 +96,6 @@ static int check_set(const ota_channel *ch, const char *const *paths, ota_error 
     return 0;
 }
 
-static int write_file(const char *out, const ota_buf *doc, ota_error *err)
-{
-    char tmp[4096];
-    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp-%ld", out, (long)getpid()) >= sizeof tmp)
-        return ota_error_set(err, OTA_ERR_ARGS, "output path too long: %s", out);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return ota_error_errno(err, "cannot create %s", tmp);
-    int rc = ota_write_all(fd, doc->data, doc->len, err);
-    if (rc == 0 && fsync(fd) < 0)
-        rc = ota_error_errno(err, "cannot sync %s", tmp);
-    if (close(fd) < 0 && rc == 0)
-        rc = ota_error_errno(err, "cannot write %s", tmp);
-    if (rc == 0 && rename(tmp, out) < 0)
-        rc = ota_error_errno(err, "cannot rename %s to %s", tmp, out);
-    if (rc < 0)
-        unlink(tmp);
-    return rc;
-}
-
 int rt_channel_make(const rt_channel_opts *opts, const char *const *packages, size_t count,
                     const char *out, ota_error *err)
 {
@@ -147,7 +126,7 @@ int rt_channel_make(const rt_channel_opts *opts, const char *const *packages, si
     if (rc == 0)
         rc = ota_channel_seal(&doc, der.data, der.len, err);
     if (rc == 0)
-        rc = write_file(out, &doc, err);
+        rc = ota_write_atomic(out, doc.data, doc.len, 0644, err);
     ota_buf_free(&doc);
     ota_buf_free(&der);
     ota_channel_free(&ch);
