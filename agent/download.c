@@ -427,3 +427,23 @@ int agent_download(agent_http *h, const agent_download_spec *spec,
         agent_download_discard(spec->dest);
     return rc;
 }
+
+int agent_download_adopt(const agent_download_spec *spec, ota_error *err)
+{
+    dl d = {.spec = spec, .fd = -1};
+    agent_download_stats stats;
+    d.stats = &stats;
+    snprintf(d.part, sizeof d.part, "%s.part", spec->dest);
+    snprintf(d.state_path, sizeof d.state_path, "%s.part.state", spec->dest);
+    d.fd = open(d.part, O_RDWR | O_CLOEXEC);
+    if (d.fd < 0)
+        return ota_error_errno(err, "%s was not written", d.part);
+    struct stat st;
+    int rc = fstat(d.fd, &st) < 0 ? ota_error_errno(err, "cannot stat %s", d.part) : 0;
+    if (rc == 0) {
+        d.offset = (uint64_t)st.st_size;
+        rc = finish(&d, err);
+    }
+    close(d.fd);
+    return rc;
+}

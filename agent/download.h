@@ -44,6 +44,11 @@ int agent_download(agent_http *h, const agent_download_spec *spec,
                    const agent_retry_policy *policy, agent_progress_fn progress,
                    void *progress_ctx, agent_download_stats *stats, ota_error *err);
 
+/* For a DEST.part filled by other means (a vendor's download hook): the
+ * same size and SHA-256 checks as agent_download, then the rename to DEST.
+ * On a mismatch DEST.part is deleted (OTA_ERR_VERIFY). */
+int agent_download_adopt(const agent_download_spec *spec, ota_error *err);
+
 /* Removes DEST.part and DEST.part.state. */
 void agent_download_discard(const char *dest);
 

@@ -224,3 +224,25 @@ int agent_http_get(agent_http *h, const agent_http_request *req, agent_http_resp
     }
     return 0;
 }
+
+char *agent_http_resolve(const char *base, const char *ref, ota_error *err)
+{
+    CURLU *u = curl_url();
+    char *got = NULL, *out = NULL;
+    if (!u) {
+        ota_error_set(err, OTA_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    if (curl_url_set(u, CURLUPART_URL, base, 0) != CURLUE_OK ||
+        curl_url_set(u, CURLUPART_URL, ref, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_URL, &got, 0) != CURLUE_OK) {
+        ota_error_set(err, OTA_ERR_FORMAT, "cannot make a URL of '%s' relative to %s", ref, base);
+    } else if (strncmp(got, "http://", 7) != 0 && strncmp(got, "https://", 8) != 0) {
+        ota_error_set(err, OTA_ERR_FORMAT, "%s: only http:// and https:// URLs are fetched", got);
+    } else if (!(out = strdup(got))) {
+        ota_error_set(err, OTA_ERR_NOMEM, "out of memory");
+    }
+    curl_free(got);
+    curl_url_cleanup(u);
+    return out;
+}

@@ -51,6 +51,10 @@ void agent_http_free(agent_http *h);
 int agent_http_get(agent_http *h, const agent_http_request *req, agent_http_response *resp,
                    int *retry, ota_error *err);
 
+/* Resolves ref (absolute, or relative to base as in a web page) into a
+ * malloc'd absolute URL; only http and https results are accepted. */
+char *agent_http_resolve(const char *base, const char *ref, ota_error *err);
+
 /* Body bytes received by this handle so far, whatever became of them. */
 uint64_t agent_http_received(const agent_http *h);
 

@@ -31,7 +31,7 @@ typedef struct agent_status {
     char current_build[256];
     char target_build[256];
     char package_url[2048];
-    char package_path[1024];        /* as the device sees it */
+    char package_path[4096];        /* as the device sees it */
     char last_error[1024];
     long long updated;              /* seconds since the epoch */
     long pid;                       /* the agent that wrote it, 0 when none runs */
