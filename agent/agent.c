@@ -186,5 +186,10 @@ void agent_record_error(agent *a, agent_state s, const ota_error *err)
     a->status.state = s;
     snprintf(a->status.last_error, sizeof a->status.last_error, "%s", err->message);
     save(a);
-    agent_log(a, "%s: %s", s == AGENT_FAILED ? "failed" : agent_state_name(s), err->message);
+    /* Into the log only: the program reports the error itself. */
+    if (a->lock_fd >= 0) {
+        char line[OTA_ERROR_MAX + 32];
+        snprintf(line, sizeof line, "%s: %s", agent_state_name(s), err->message);
+        append_log(a, line);
+    }
 }

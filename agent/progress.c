@@ -35,10 +35,15 @@ int agent_progress_render(agent_progress_view *v, agent_state state, uint64_t do
 {
     int changed = state != v->state;
     v->state = state;
+    /* (shown_tenth holds the last percent shown in JSON) */
     int pct = total ? (int)(done * 100 / total) : 0;
     char line[256];
     switch (v->style) {
     case AGENT_PROGRESS_JSON:
+        /* one line a percent, not one a block received */
+        if (!changed && total && pct == v->shown_tenth && done != total)
+            return 0;
+        v->shown_tenth = pct;
         return json_progress(state, done, total, out, err);
     case AGENT_PROGRESS_LINES:
         if (changed)
