@@ -22,10 +22,8 @@
 #include "otautil/metadata.h"
 #include "otautil/props.h"
 #include "otautil/verifier.h"
-#include "otautil/zip.h"
 
 #define PACKAGE_NAME "update.zip"
-#define METADATA_MAX (64u << 10)
 
 /* Copies a package file into the cache (unless it is already there). */
 static int copy_in(agent *a, const char *from, const char *dest, ota_error *err)
@@ -66,23 +64,6 @@ static int copy_in(agent *a, const char *from, const char *dest, ota_error *err)
     return rc;
 }
 
-static int read_metadata(const char *path, ota_props *md, ota_error *err)
-{
-    ota_zip *zip = ota_zip_open(path, err);
-    if (!zip)
-        return -1;
-    const ota_zip_entry *e = ota_zip_find(zip, OTA_METADATA_ENTRY);
-    uint8_t *text = NULL;
-    size_t len = 0;
-    int rc = e ? ota_zip_read(zip, e, &text, &len, METADATA_MAX, err)
-               : ota_error_set(err, OTA_ERR_VERIFY, "package has no %s", OTA_METADATA_ENTRY);
-    if (rc == 0)
-        rc = ota_props_parse(md, (const char *)text, len, OTA_METADATA_ENTRY, err);
-    free(text);
-    ota_zip_close(zip);
-    return rc;
-}
-
 /* Recovery's verification and rule, on the file itself: the channel's
  * word is not enough. */
 static int verify(agent *a, const char *path, const agent_source *src, ota_error *err)
@@ -99,7 +80,7 @@ static int verify(agent *a, const char *path, const agent_source *src, ota_error
     agent_log(a, "package signature verified (whole-file %s%s)", info.hash_name,
               info.jar_present ? ", v1 JAR" : "");
     ota_props md = {0};
-    rc = read_metadata(path, &md, err);
+    rc = ota_metadata_read(path, &md, err);
     if (rc == 0)
         rc = ota_metadata_check(&md, &a->device.build, err);
     const char *post = rc == 0 ? ota_props_get(&md, "post-build") : NULL;

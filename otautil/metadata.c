@@ -4,6 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "otautil/zip.h"
+
+#define METADATA_MAX (64u << 10)
+
 int ota_metadata_list_contains(const char *list, char sep, const char *want)
 {
     size_t wn = strlen(want);
@@ -133,4 +137,21 @@ int ota_metadata_check(const ota_props *metadata, const ota_device_build *device
         check_source_build(metadata, device, err) < 0)
         return -1;
     return 0;
+}
+
+int ota_metadata_read(const char *path, ota_props *md, ota_error *err)
+{
+    ota_zip *zip = ota_zip_open(path, err);
+    if (!zip)
+        return -1;
+    const ota_zip_entry *e = ota_zip_find(zip, OTA_METADATA_ENTRY);
+    uint8_t *text = NULL;
+    size_t len = 0;
+    int rc = e ? ota_zip_read(zip, e, &text, &len, METADATA_MAX, err)
+               : ota_error_set(err, OTA_ERR_VERIFY, "%s has no %s", path, OTA_METADATA_ENTRY);
+    if (rc == 0)
+        rc = ota_props_parse(md, (const char *)text, len, OTA_METADATA_ENTRY, err);
+    free(text);
+    ota_zip_close(zip);
+    return rc;
 }

@@ -44,6 +44,10 @@ typedef struct ota_device_build {
 int ota_metadata_check(const ota_props *metadata, const ota_device_build *device,
                        ota_error *err);
 
+/* Reads and parses the metadata entry of the package at path into md
+ * (zero-initialised).  A package without one is OTA_ERR_VERIFY. */
+int ota_metadata_read(const char *path, ota_props *md, ota_error *err);
+
 /* Non-zero when want is one of the sep-separated items of list (items
  * trimmed of spaces; an empty want matches nothing). */
 int ota_metadata_list_contains(const char *list, char sep, const char *want);

@@ -11,27 +11,8 @@
 #include "otautil/metadata.h"
 #include "otautil/props.h"
 #include "otautil/verifier.h"
-#include "otautil/zip.h"
 #include "releasetools/sign.h"
 
-#define METADATA_MAX (64u << 10)
-
-static int read_metadata(const char *path, ota_props *md, ota_error *err)
-{
-    ota_zip *zip = ota_zip_open(path, err);
-    if (!zip)
-        return -1;
-    const ota_zip_entry *e = ota_zip_find(zip, OTA_METADATA_ENTRY);
-    uint8_t *text = NULL;
-    size_t len = 0;
-    int rc = e ? ota_zip_read(zip, e, &text, &len, METADATA_MAX, err)
-               : ota_error_set(err, OTA_ERR_NOTFOUND, "%s has no %s", path, OTA_METADATA_ENTRY);
-    if (rc == 0)
-        rc = ota_props_parse(md, (const char *)text, len, OTA_METADATA_ENTRY, err);
-    free(text);
-    ota_zip_close(zip);
-    return rc;
-}
 
 /* The URL a device fetches the package from. */
 static char *package_url(const rt_channel_opts *opts, const char *path)
@@ -62,7 +43,7 @@ static int add_package(ota_channel *ch, const rt_channel_opts *opts, const ota_k
         return -1;
     ota_props md = {0};
     char *url = package_url(opts, path);
-    int rc = url ? read_metadata(path, &md, err)
+    int rc = url ? ota_metadata_read(path, &md, err)
                  : ota_error_set(err, OTA_ERR_NOMEM, "out of memory");
     if (rc == 0)
         rc = ota_channel_add(ch, url, (uint64_t)st.st_size, sha, &md, err);

@@ -68,7 +68,8 @@ static void on_progress(void *ctx, agent_state state, uint64_t done, uint64_t to
     flush(u, &b);
 }
 
-static int fail(ui *u, const char *what, const ota_error *err)
+/* The end of a command: a JSON "result" line, or text (errors on stderr). */
+static int report(ui *u, const char *what, int ok, const char *text)
 {
     if (u->view.style == AGENT_PROGRESS_JSON) {
         ota_buf b = {0};
@@ -77,36 +78,28 @@ static int fail(ui *u, const char *what, const ota_error *err)
         ota_json_str_member(&b, "event", "result", &first, NULL);
         ota_json_str_member(&b, "command", what, &first, NULL);
         ota_json_key(&b, "ok", &first, NULL);
-        ota_buf_append(&b, "false", 5, NULL);
-        ota_json_str_member(&b, "error", err->message, &first, NULL);
+        ota_buf_append(&b, ok ? "true" : "false", ok ? 4 : 5, NULL);
+        ota_json_str_member(&b, ok ? "message" : "error", text, &first, NULL);
         ota_buf_append(&b, "}\n", 2, NULL);
         flush(u, &b);
     } else if (u->view.bar_open) {
         fputc('\n', stderr);
     }
-    fprintf(stderr, "ota_agent: %s: %s\n", what, err->message);
-    return 1;
+    if (!ok)
+        fprintf(stderr, "ota_agent: %s: %s\n", what, text);
+    else if (u->view.style != AGENT_PROGRESS_JSON)
+        printf("%s\n", text);
+    return ok ? 0 : 1;
+}
+
+static int fail(ui *u, const char *what, const ota_error *err)
+{
+    return report(u, what, 0, err->message);
 }
 
 static int result(ui *u, const char *what, const char *text)
 {
-    if (u->view.style == AGENT_PROGRESS_JSON) {
-        ota_buf b = {0};
-        int first = 1;
-        ota_buf_append(&b, "{", 1, NULL);
-        ota_json_str_member(&b, "event", "result", &first, NULL);
-        ota_json_str_member(&b, "command", what, &first, NULL);
-        ota_json_key(&b, "ok", &first, NULL);
-        ota_buf_append(&b, "true", 4, NULL);
-        ota_json_str_member(&b, "message", text, &first, NULL);
-        ota_buf_append(&b, "}\n", 2, NULL);
-        flush(u, &b);
-    } else {
-        if (u->view.bar_open)
-            fputc('\n', stderr);
-        printf("%s\n", text);
-    }
-    return 0;
+    return report(u, what, 1, text);
 }
 
 static int cmd_status(agent *a, int json)

@@ -8,7 +8,7 @@ FP1="test/$DEVICE:1/B1/1:user/release-keys"
 FP2="test/$DEVICE:2/B2/2:user/release-keys"
 
 need_agent() {
-  for p in ota_agent ota_channel signapk check_ota_package_signature; do
+  for p in ota_agent ota_channel signapk; do
     [ -x "$BIN/$p" ] || skip "$p not built ($BIN/$p)"
   done
   command -v zip >/dev/null || skip "zip not installed"
