@@ -64,9 +64,12 @@ void agent_http_header_line(agent_http_response *resp, const char *line, size_t 
         len--;
     if (len >= 5 && memcmp(line, "HTTP/", 5) == 0) {
         memset(resp, 0, sizeof *resp);
+        /* "HTTP/1.1 206 ...": three digits after the first space (the line
+         * is not NUL-terminated: read only within len) */
         const char *sp = memchr(line, ' ', len);
-        if (sp && (size_t)(line + len - sp) > 3 && isdigit((unsigned char)sp[1]))
-            resp->status = strtol(sp + 1, NULL, 10);
+        if (sp && line + len - sp > 3 && isdigit((unsigned char)sp[1]) &&
+            isdigit((unsigned char)sp[2]) && isdigit((unsigned char)sp[3]))
+            resp->status = (sp[1] - '0') * 100 + (sp[2] - '0') * 10 + (sp[3] - '0');
         return;
     }
     const char *colon = memchr(line, ':', len);

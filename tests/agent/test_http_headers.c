@@ -1,6 +1,7 @@
 /* What the agent reads from HTTP headers: Content-Range, validators, the
  * status of the last response after redirects. */
 #include <check.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "agent/http_headers.h"
@@ -76,6 +77,23 @@ START_TEST(inconsistent_partial_is_not_trusted)
 }
 END_TEST
 
+/* libcurl hands header lines without a NUL: nothing may read past len
+ * (found by fuzz/http_headers.c). */
+START_TEST(lines_are_not_nul_terminated)
+{
+    agent_http_response r;
+    memset(&r, 0, sizeof r);
+    char *line = malloc(11);
+    memcpy(line, "HTTP/1.1 20", 11);
+    agent_http_header_line(&r, line, 11);
+    ck_assert_int_eq(r.status, 0);
+    memcpy(line, "HTTP/1 206", 10);
+    agent_http_header_line(&r, line, 10);
+    ck_assert_int_eq(r.status, 206);
+    free(line);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("http headers");
@@ -84,6 +102,7 @@ int main(void)
     tcase_add_test(tc, partial_response);
     tcase_add_test(tc, redirect_then_full_response);
     tcase_add_test(tc, inconsistent_partial_is_not_trusted);
+    tcase_add_test(tc, lines_are_not_nul_terminated);
     suite_add_tcase(s, tc);
     return test_run(s) ? 1 : 0;
 }
