@@ -7,7 +7,7 @@
 #   tests/ROOM/*.sh     -> run as integration tests (exit 77 = skipped)
 #   fuzz/NAME.c         -> build/fuzz/bin/NAME   (libFuzzer targets, clang)
 
-ROOMS := otautil edify applypatch blockimg updater recovery releasetools bootctl
+ROOMS := otautil edify applypatch blockimg updater recovery releasetools bootctl agent
 
 # ---- cross builds ---------------------------------------------------------
 # make CROSS_COMPILE=aarch64-linux-gnu- (or CC=aarch64-linux-gnu-gcc) builds
@@ -79,6 +79,7 @@ $(1)_PROG_SRCS := $$(wildcard $(1)/bin/*.c)
 $(1)_LIB_OBJS := $$($(1)_LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 $(1)_PROGS := $$($(1)_PROG_SRCS:$(1)/bin/%.c=$(BUILD)/bin/%)
 $(1)_LIBS := $(1)
+$(1)_LDLIBS :=
 -include $(1)/module.mk
 ifneq ($$($(1)_LIB_SRCS),)
 $(BUILD)/lib/lib$(1).a: $$($(1)_LIB_OBJS)
@@ -121,7 +122,14 @@ endef
 e2e_LIBS :=
 $(foreach r,$(ROOMS) e2e,$(eval $(call test_template,$(r))))
 
-tests: $(PROGRAMS) $(TEST_PROGS)
+# Tools the integration scripts run (tests/tools/NAME.c -> $(BUILD)/tests/tools/NAME):
+# they may link any room's library.
+TEST_TOOL_PROGS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests/tools/*.c))
+$(TEST_TOOL_PROGS): $(BUILD)/tests/tools/%: $(BUILD)/obj/tests/tools/%.o $(ALL_LIB_ARCHIVES)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< -Wl,--start-group $(ALL_LIB_ARCHIVES) -Wl,--end-group $(PKG_LIBS) $(foreach r,$(ROOMS),$($(r)_LDLIBS))
+
+tests: $(PROGRAMS) $(TEST_PROGS) $(TEST_TOOL_PROGS)
 
 # Installs the Debian packages the build and tests need, once.
 DEPS_STAMP := build/.deps-ok
@@ -136,10 +144,11 @@ check: $(DEPS_STAMP)
 	@$(MAKE) --no-print-directory fuzz-smoke
 	BUILD=$(BUILD) tests/run-tests $(ROOMS) e2e
 
-# One room's programs and tests only (other rooms' programs that its
-# scripts use must be built first).
+# One room's programs and tests only, plus the other rooms' programs its
+# scripts use (ROOM_CHECK_PROGS in its module.mk).
 $(addprefix check-,$(ROOMS) e2e): check-%: $(DEPS_STAMP)
-	@$(MAKE) --no-print-directory $($*_PROGS) $($*_TEST_PROGS)
+	@$(MAKE) --no-print-directory $($*_PROGS) $($*_TEST_PROGS) $(TEST_TOOL_PROGS) \
+	  $(addprefix $(BUILD)/bin/,$($*_CHECK_PROGS))
 	BUILD=$(BUILD) tests/run-tests $*
 
 # ---- fuzzing (clang + libFuzzer) -------------------------------------------

@@ -1,6 +1,7 @@
 #include "otautil/bootloader.h"
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -65,4 +66,24 @@ void ota_bcb_field(const char *field, size_t field_size, char *out)
     size_t n = strnlen(field, field_size);
     memcpy(out, field, n);
     out[n] = '\0';
+}
+
+int ota_bcb_set_recovery(ota_bootloader_message *msg, const char *const *args, size_t count,
+                         ota_error *err)
+{
+    memset(msg, 0, sizeof *msg);
+    strcpy(msg->command, "boot-recovery");
+    size_t used = (size_t)snprintf(msg->recovery, sizeof msg->recovery, "recovery\n");
+    for (size_t i = 0; i < count; i++) {
+        if (strchr(args[i], '\n'))
+            return ota_error_set(err, OTA_ERR_ARGS, "recovery argument has a newline: %s",
+                                 args[i]);
+        int len = snprintf(msg->recovery + used, sizeof msg->recovery - used, "%s\n", args[i]);
+        if (len < 0 || (size_t)len >= sizeof msg->recovery - used)
+            return ota_error_set(err, OTA_ERR_LIMIT,
+                                 "recovery arguments do not fit in the %zu-byte recovery field",
+                                 sizeof msg->recovery);
+        used += (size_t)len;
+    }
+    return 0;
 }

@@ -42,6 +42,13 @@ int ota_bcb_write(const char *device, const ota_bootloader_message *msg, ota_err
  * RECOVERY_ROOT, into out.  -1 (OTA_ERR_NOTFOUND) when there is none. */
 int ota_bcb_misc_device(const ota_fstab *fstab, char *out, size_t outsz, ota_error *err);
 
+/* Fills msg (cleared first) with "boot-recovery" and the recovery field
+ * "recovery\n" plus one line per argument, as Android's main system asks
+ * recovery to act (e.g. "--update_package=/cache/update.zip").  Fails when
+ * the arguments do not fit or one holds a newline. */
+int ota_bcb_set_recovery(ota_bootloader_message *msg, const char *const *args, size_t count,
+                         ota_error *err);
+
 /* Safe copy of a possibly unterminated field into out (size >= field + 1). */
 void ota_bcb_field(const char *field, size_t field_size, char *out);
 

@@ -1,5 +1,6 @@
 /* The JSON writer (see json.h).  Output is indented by two spaces per
- * level, one member or element a line, which keeps diffs of it readable. */
+ * level, one member or element a line, which keeps diffs of it readable;
+ * compact documents are one line (a stream of events, one a line). */
 #include "otautil/json.h"
 
 #include <inttypes.h>
@@ -27,6 +28,8 @@ static void fail(ota_json *j, const char *message)
 
 static void newline_indent(ota_json *j)
 {
+    if (j->compact)
+        return;
     emits(j, "\n");
     for (int i = 0; i < j->depth; i++)
         emits(j, "  ");
@@ -54,7 +57,7 @@ static void before_value(ota_json *j, const char *key)
     newline_indent(j);
     if (key) {
         write_string(j, key, strlen(key));
-        emits(j, ": ");
+        emits(j, j->compact ? ":" : ": ");
     }
 }
 
@@ -120,6 +123,12 @@ void ota_json_init(ota_json *j, ota_buf *out)
 {
     memset(j, 0, sizeof *j);
     j->out = out;
+}
+
+void ota_json_init_compact(ota_json *j, ota_buf *out)
+{
+    ota_json_init(j, out);
+    j->compact = 1;
 }
 
 static void open_container(ota_json *j, const char *key, int object)

@@ -21,12 +21,15 @@ typedef struct ota_json {
     int depth;
     unsigned char in_object[OTA_JSON_MAX_DEPTH]; /* per level: object (1) or array (0) */
     unsigned char has_items[OTA_JSON_MAX_DEPTH];
+    int compact;  /* one line, no indentation (JSON Lines) */
     int failed;
     ota_error err;
 } ota_json;
 
-/* Starts a document in out (appended to). */
+/* Starts a document in out (appended to), indented two spaces a level. */
 void ota_json_init(ota_json *j, ota_buf *out);
+/* The same on one line, for streams of events one JSON document a line. */
+void ota_json_init_compact(ota_json *j, ota_buf *out);
 
 /* key is the member name inside an object, NULL inside an array and for
  * the top-level value. */
