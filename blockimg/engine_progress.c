@@ -128,4 +128,12 @@ void bi_progress_delete(bi_engine *e)
         return;
     if (unlink(e->o->last_command) < 0 && errno != ENOENT)
         bi_log(e, "cannot delete %s: %s", e->o->last_command, strerror(errno));
+    /* A run killed while saving leaves its temporary behind. */
+    size_t n = strlen(e->o->last_command) + 5;
+    char *tmp = malloc(n);
+    if (tmp) {
+        snprintf(tmp, n, "%s.tmp", e->o->last_command);
+        unlink(tmp);
+        free(tmp);
+    }
 }
