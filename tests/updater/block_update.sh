@@ -78,3 +78,45 @@ bi_run_updater "$W/probe.zip" || { echo "$OUT"; fail "range_sha1/check_first_blo
 # T was mounted once to make it: its superblock says so.
 echo "$OUT" | grep -q "Device was remounted R/W 1 times" || { echo "$OUT"; fail "check_first_block did not report the mount"; }
 ok "range_sha1 of 4,1,3,7,9 matches sha1sum; check_first_block reports the one mount"
+
+# ---- erase discards on a block device ------------------------------------------
+head -c 16M /dev/urandom > "$W/noise"
+dd if="$W/noise" of="$DEV" bs=1M conv=fsync status=none
+used_before=$(du -k "$W/dev.img" | cut -f1)
+E=$W/erase; mkdir -p "$E/META-INF/com/google/android"
+printf '4\n1\n0\n0\nerase 2,16,4096\nzero 2,0,1\n' > "$E/system.transfer.list"
+: > "$E/system.new.dat"; : > "$E/system.patch.dat"
+echo 'block_image_update("/dev/block/by-name/system", package_extract_file("system.transfer.list"), "system.new.dat", "system.patch.dat") || abort("E1001");' \
+  > "$E/META-INF/com/google/android/updater-script"
+bi_zip "$E" "$W/erase.zip"
+bi_run_updater "$W/erase.zip" || { echo "$OUT"; fail "the erase package failed"; }
+used_after=$(du -k "$W/dev.img" | cut -f1)
+# The loop driver discards by punching holes in its backing file.
+[ "$used_after" -lt $((used_before / 2)) ] || fail "erase did not discard (backing file ${used_before}k -> ${used_after}k)"
+ok "erase: BLKDISCARD on the loop device (backing file ${used_before}k -> ${used_after}k)"
+
+# ---- broken packages: script errors naming the problem, device untouched ----------
+bi_reset_device "$W/S.img"
+before=$(sha1sum < "$DEV")
+bad() { # NAME LIST_TEXT SCRIPT_ARGS EXPECTED
+  local B=$W/bad-$1; mkdir -p "$B/META-INF/com/google/android"
+  printf '%b' "$2" > "$B/system.transfer.list"
+  : > "$B/system.new.dat"; : > "$B/system.patch.dat"
+  echo "block_image_update($3) || abort(\"E1001\");" > "$B/META-INF/com/google/android/updater-script"
+  bi_zip "$B" "$W/bad-$1.zip"
+  bi_run_updater "$W/bad-$1.zip" && { echo "$OUT"; fail "bad package $1 succeeded"; }
+  echo "$OUT" | grep -qF "$4" || { echo "$OUT"; fail "bad package $1: no \"$4\""; }
+  [ "$(sha1sum < "$DEV")" = "$before" ] || fail "bad package $1 changed the device"
+}
+args='"/dev/block/by-name/system", package_extract_file("system.transfer.list"), "system.new.dat", "system.patch.dat"'
+bad command '4\n1\n0\n0\nzero 2,0,1\nfrobnicate 2,0,1\n' "$args" 'transfer list line 6: unknown command "frobnicate"'
+bad version '5\n1\n0\n0\nzero 2,0,1\n' "$args" 'transfer list line 1: version "5" is not a number from 1 to 4'
+bad toolarge '4\n1\n0\n0\nzero 2,0,1\nnew 2,4000,4097\n' "$args" 'past the end of the target partition (4096 blocks)'
+bad shortdata '4\n1\n0\n0\nnew 2,0,1\n' "$args" 'line 5 (new): the new data ends 4096 bytes short'
+bad entry '4\n1\n0\n0\nzero 2,0,1\n' \
+  '"/dev/block/by-name/system", package_extract_file("system.transfer.list"), "vendor.new.dat", "system.patch.dat"' \
+  'no entry "vendor.new.dat" in the package'
+bad argc '4\n1\n0\n0\nzero 2,0,1\n' \
+  '"/dev/block/by-name/system", package_extract_file("system.transfer.list"), "system.new.dat"' \
+  'expects 4 arguments, got 3'
+ok "broken packages (unknown command, version, past the end, short new data, missing entry, 3 arguments): refused with the reason, device untouched"
