@@ -185,10 +185,16 @@ static int open_ranges(edify_state *st, const char *name, edify_value **v, bi_fd
     return 0;
 }
 
-/* range_sha1(device, ranges): the SHA-1 of those blocks, in hex. */
-static edify_value *fn_range_sha1(const char *name, edify_state *st, int argc,
-                                  edify_expr *const *argv)
+/* range_sha1(device, ranges): the SHA-1 of those blocks, in hex.
+ *
+ * block_image_recover(device, ranges): Android rewrites corrupted blocks
+ * from the partition's forward error correction data (libfec).  This build
+ * has no FEC: it reads every block (an unreadable one fails, named) and
+ * says that nothing was corrected; the script's block_image_verify that
+ * follows decides whether the update can go on. */
+static edify_value *fn_ranges(const char *name, edify_state *st, int argc, edify_expr *const *argv)
 {
+    int recover = strcmp(name, "block_image_recover") == 0;
     edify_value *v[2];
     if (edify_eval_args(st, argc, argv, v, 0) < 0)
         return NULL;
@@ -199,45 +205,20 @@ static edify_value *fn_range_sha1(const char *name, edify_state *st, int argc,
         uint8_t sha[OTA_SHA1_LEN];
         char hex[2 * OTA_SHA1_LEN + 1];
         ota_error err;
+        if (recover)
+            fprintf(stderr, "%s image corrupted, attempting to recover...\n", v[0]->data);
         if (bi_range_sha1(&dev.dev, &rs, sha, &err) < 0) {
+            if (recover)
+                ota_error_prefix(&err, "%s: cannot recover %s", name, v[0]->data);
             edify_fail_error(st, &err);
-        } else {
-            ota_hex_encode(sha, sizeof sha, hex);
-            result = edify_string(hex);
-        }
-    }
-    bi_fd_dev_close(&dev);
-    bi_rangeset_free(&rs);
-    edify_free_values(v, 2);
-    return result;
-}
-
-/* block_image_recover(device, ranges).  Android rewrites corrupted blocks
- * from the partition's forward error correction data (libfec).  This build
- * has no FEC: it reads every block (an unreadable one fails, named) and
- * says that nothing was corrected; the script's block_image_verify that
- * follows decides whether the update can go on. */
-static edify_value *fn_block_image_recover(const char *name, edify_state *st, int argc,
-                                           edify_expr *const *argv)
-{
-    edify_value *v[2];
-    if (edify_eval_args(st, argc, argv, v, 0) < 0)
-        return NULL;
-    bi_fd_dev dev = {.fd = -1};
-    bi_rangeset rs = {0};
-    edify_value *result = NULL;
-    if (open_ranges(st, name, v, &dev, &rs) == 0) {
-        uint8_t sha[OTA_SHA1_LEN];
-        ota_error err;
-        fprintf(stderr, "%s image corrupted, attempting to recover...\n", v[0]->data);
-        if (bi_range_sha1(&dev.dev, &rs, sha, &err) < 0) {
-            ota_error_prefix(&err, "%s: cannot recover %s", name, v[0]->data);
-            edify_fail_error(st, &err);
-        } else {
+        } else if (recover) {
             updater_ui_printf(upd_ctx(st), "%s: no error correction data in this build: read all "
                               "%" PRIu64 " blocks of %s, none unreadable, nothing corrected",
                               name, rs.blocks, v[0]->data);
             result = upd_true();
+        } else {
+            ota_hex_encode(sha, sizeof sha, hex);
+            result = edify_string(hex);
         }
     }
     bi_fd_dev_close(&dev);
@@ -298,8 +279,8 @@ static edify_value *fn_check_first_block(const char *name, edify_state *st, int 
 static const edify_reg blockimg_builtins[] = {
     {"block_image_update", fn_block_image, 4, 4},
     {"block_image_verify", fn_block_image, 4, 4},
-    {"block_image_recover", fn_block_image_recover, 2, 2},
-    {"range_sha1", fn_range_sha1, 2, 2},
+    {"block_image_recover", fn_ranges, 2, 2},
+    {"range_sha1", fn_ranges, 2, 2},
     {"check_first_block", fn_check_first_block, 1, 1},
     {NULL, NULL, 0, 0},
 };

@@ -22,6 +22,16 @@
 
 BS=4096
 
+# Skips (77) without root, loop devices or the tools; fails when ours are not built.
+bi_require() {
+  need_loop
+  local tool p
+  for tool in zip mke2fs debugfs e2fsck brotli cmp; do
+    command -v $tool >/dev/null || skip "$tool not installed"
+  done
+  for p in updater bsdiff imgdiff; do [ -x "$BIN/$p" ] || fail "$BIN/$p not built"; done
+}
+
 # Blocks (one per argument, ascending or not) -> Android's range set text.
 bi_ranges() {
   local out="" n=0 start="" prev="" b

@@ -13,11 +13,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/cleanup.bash"
 . "$(dirname "$0")/block_images.bash"
-need_loop
-for tool in zip mke2fs debugfs e2fsck brotli cmp; do
-  command -v $tool >/dev/null || skip "$tool not installed"
-done
-for p in updater bsdiff imgdiff; do [ -x "$BIN/$p" ] || fail "$BIN/$p not built"; done
+bi_require
 ROUNDS=${ROUNDS:-30}
 
 W=$(make_tmpdir)
