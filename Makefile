@@ -100,10 +100,10 @@ check: $(DEPS_STAMP)
 	@$(MAKE) --no-print-directory fuzz-smoke
 	BUILD=$(BUILD) tests/run-tests $(ROOMS) e2e
 
-# One room's programs and tests only (other rooms' programs that its
-# scripts use must be built first).
+# One room's programs and tests only, plus the other rooms' programs its
+# scripts use when its module.mk names them in ROOM_CHECK_PROGS.
 $(addprefix check-,$(ROOMS) e2e): check-%: $(DEPS_STAMP)
-	@$(MAKE) --no-print-directory $($*_PROGS) $($*_TEST_PROGS)
+	@$(MAKE) --no-print-directory $($*_PROGS) $($*_TEST_PROGS) $($*_CHECK_PROGS)
 	BUILD=$(BUILD) tests/run-tests $*
 
 # ---- fuzzing (clang + libFuzzer) -------------------------------------------
