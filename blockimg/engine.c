@@ -129,6 +129,10 @@ static int run(bi_engine *e)
         if (left)
             bi_log(e, "%llu bytes of new data were not used", (unsigned long long)left);
     }
+    if (!e->verify && e->o->patch_data && bi_patch_data_finish(e->o->patch_data, e->err) < 0) {
+        ota_error_prefix(e->err, "after the last command, reading the rest of the patch data");
+        return -1;
+    }
     return 0;
 }
 

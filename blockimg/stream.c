@@ -291,6 +291,17 @@ uint64_t bi_patch_data_size(const bi_patch_data *p)
     return p->size;
 }
 
+int bi_patch_data_finish(bi_patch_data *p, ota_error *err)
+{
+    uint64_t left;
+    if (!p->stream)
+        return 0;
+    if (bi_reader_drain(p->stream, &left, err) < 0)
+        return -1;
+    p->pos += left;
+    return 0;
+}
+
 size_t bi_patch_data_restarts(const bi_patch_data *p)
 {
     return p->restarts;

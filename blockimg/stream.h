@@ -60,6 +60,9 @@ bi_patch_data *bi_patch_data_fd(int fd, const char *shown, ota_error *err);
 int bi_patch_data_read(bi_patch_data *p, uint64_t offset, void *buf, size_t len, ota_error *err);
 uint64_t bi_patch_data_size(const bi_patch_data *p);
 size_t bi_patch_data_restarts(const bi_patch_data *p);
+/* Reads a zip entry being streamed on to its end, so that the zip layer's
+ * end-of-entry checks cover the patches used.  0, or -1 when they fail. */
+int bi_patch_data_finish(bi_patch_data *p, ota_error *err);
 void bi_patch_data_close(bi_patch_data *p); /* NULL is fine */
 
 #endif

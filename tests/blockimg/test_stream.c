@@ -275,6 +275,31 @@ START_TEST(patch_data_by_offset)
 }
 END_TEST
 
+/* Patches read from the front of a damaged entry are fine on their own;
+ * finishing the entry runs the zip layer's CRC check and fails. */
+START_TEST(finishing_the_patch_data_checks_the_whole_entry)
+{
+    ota_zip *z = make_zip("p.zip", NULL, NULL);
+    uint64_t off;
+    ota_error err;
+    ck_assert_int_eq(ota_zip_data_offset(z, ota_zip_find(z, "system.patch.dat"), &off, &err), 0);
+    ota_zip_close(z);
+    FILE *f = fopen(path("p.zip"), "r+b");
+    fseek(f, (long)(off + RAND_LEN - 1), SEEK_SET);
+    fputc(RAND[RAND_LEN - 1] ^ 1, f);
+    fclose(f);
+    z = ota_zip_open(path("p.zip"), &err);
+    bi_patch_data *p = bi_patch_data_zip(z, ota_zip_find(z, "system.patch.dat"), &err);
+    uint8_t buf[100];
+    ck_assert_int_eq(bi_patch_data_read(p, 1000, buf, sizeof buf, &err), 0);
+    ck_assert(memcmp(buf, RAND + 1000, sizeof buf) == 0);
+    ck_assert_int_eq(bi_patch_data_finish(p, &err), -1);
+    ck_assert_msg(strstr(err.message, "CRC"), "%s", err.message);
+    bi_patch_data_close(p);
+    ota_zip_close(z);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("stream");
@@ -288,6 +313,7 @@ int main(void)
     tcase_add_test(tc, brotli_new_data_by_name);
     tcase_add_test(tc, broken_brotli_is_refused);
     tcase_add_test(tc, patch_data_by_offset);
+    tcase_add_test(tc, finishing_the_patch_data_checks_the_whole_entry);
     suite_add_tcase(s, tc);
     return test_run(s) ? 1 : 0;
 }
