@@ -50,14 +50,14 @@ SAN_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
 endif
 
 CC ?= cc
-PKGS := minizip libcrypto zlib libdivsufsort
+PKGS := minizip libcrypto zlib libdivsufsort libbrotlidec
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lbz2
 # Programs that run from a package on a device (the update-binary) are linked
 # statically, as Android's are: the recovery they run under may have other
 # libraries.  They are stripped: every package carries one.  Not with the
 # sanitizers, which need the dynamic runtime.
-STATIC_LIBS := -lminizip -lcrypto -lz -lbz2
+STATIC_LIBS := -lminizip -lcrypto -lz -lbz2 -lbrotlidec -lbrotlicommon
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 
 CFLAGS ?= -O2 -g
