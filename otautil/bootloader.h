@@ -28,6 +28,19 @@ int ota_bcb_write(const char *device, const ota_bootloader_message *msg, ota_err
  * RECOVERY_ROOT, into out.  -1 (OTA_ERR_NOTFOUND) when there is none. */
 int ota_bcb_misc_device(const ota_fstab *fstab, char *out, size_t outsz, ota_error *err);
 
+/* Checks one line of the recovery field (an argument such as
+ * "--update_package=/cache/u.zip", or a value that goes into one): it must
+ * not be empty, hold no control character (a line break would add another
+ * argument), and not end in a space or tab (readers strip those, so it
+ * would come back as another path).  what names it in the message. */
+int ota_bcb_check_line(const char *line, const char *what, ota_error *err);
+
+/* Fills msg->recovery with "recovery\n" and one line per argument (each
+ * checked by ota_bcb_check_line), NUL-terminated; fails, leaving msg as it
+ * was, when they do not fit in the 768-byte field. */
+int ota_bcb_set_recovery_args(ota_bootloader_message *msg, const char *const *args, size_t n,
+                              ota_error *err);
+
 /* Safe copy of a possibly unterminated field into out (size >= field + 1). */
 void ota_bcb_field(const char *field, size_t field_size, char *out);
 

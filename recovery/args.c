@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "otautil/bootloader.h"
+
 /* If arg is "--NAME=VALUE" returns VALUE, if it is "--NAME" returns "" when
  * allowed, else NULL. */
 static const char *option_value(const char *arg, const char *name)
@@ -30,15 +32,10 @@ static int set_string(char **slot, const char *arg, const char *value, int absol
     if (!value[0])
         return ota_error_set(err, OTA_ERR_ARGS, "%s: needs a value (%s=PATH)", arg, arg);
     /* Values go into the line-based command file and bootloader message: a
-     * newline would smuggle in another argument. */
-    for (const char *c = value; *c; c++)
-        if ((unsigned char)*c < 0x20 || *c == 0x7f)
-            return ota_error_set(err, OTA_ERR_ARGS, "%s: the value contains a control character",
-                                 arg);
-    /* Nor can a value end in a space: the line readers strip trailing
-     * spaces, so the persisted command would name another file. */
-    if (value[strlen(value) - 1] == ' ')
-        return ota_error_set(err, OTA_ERR_ARGS, "%s: the value '%s' ends in a space", arg, value);
+     * newline would smuggle in another argument, and a trailing space would
+     * be stripped on the way back, naming another file. */
+    if (ota_bcb_check_line(value, arg, err) < 0)
+        return -1;
     if (absolute && value[0] != '/')
         return ota_error_set(err, OTA_ERR_ARGS, "%s: '%s' is not an absolute path",
                              arg, value);

@@ -63,6 +63,8 @@ START_TEST(refuses_bad_arguments_with_their_name)
     ck_assert_int_eq(recovery_args_apply(&a, "--retry_count=", &err), -1);
     ck_assert_int_eq(recovery_args_apply(&a, "update_package=/x.zip", &err), -1);
     ck_assert_int_eq(recovery_args_apply(&a, "--update_package=/x.zip\n--wipe_data", &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.message, "line break"));
+    ck_assert_int_eq(recovery_args_apply(&a, "--update_package=/x.zip\r", &err), -1);
     ck_assert_ptr_nonnull(strstr(err.message, "control character"));
     ck_assert_ptr_null(a.update_package);
     ck_assert(!recovery_args_has_action(&a));
