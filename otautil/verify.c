@@ -19,6 +19,7 @@
 #include "otautil/footer.h"
 #include "otautil/jar.h"
 #include "otautil/keys.h"
+#include "otautil/safe_file.h"
 #include "otautil/verify_pkcs7.h"
 #include "otautil/zip.h"
 
@@ -111,20 +112,10 @@ static int locate_signature(int fd, uint64_t size, const ota_keyset *keys, ota_p
 
 static int open_package(const char *path, uint64_t *size, ota_error *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return ota_error_errno(err, "cannot open package %s", path);
     struct stat st;
-    int rc = 0;
-    if (fstat(fd, &st) < 0)
-        rc = ota_error_errno(err, "cannot stat package %s", path);
-    else if (!S_ISREG(st.st_mode))
-        rc = ota_error_set(err, OTA_ERR_FORMAT, "%s: not a regular file", path);
-    if (rc < 0) {
-        close(fd);
-        return -1;
-    }
-    *size = (uint64_t)st.st_size;
+    int fd = ota_open_regular(path, "package", &st, err);
+    if (fd >= 0)
+        *size = (uint64_t)st.st_size;
     return fd;
 }
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "otautil/root.h"
+#include "otautil/safe_file.h"
 #include "otautil/verifier.h"
 #include "otautil/zip.h"
 #include "recovery/log_files.h"
@@ -121,12 +122,10 @@ static int extract_binary(ota_zip *zip, const char *dest, ota_error *err)
 /* Checks and extraction: nothing here writes outside /tmp. */
 static int prepare(recovery_ctx *ctx, const char *package, const char *binary, ota_error *err)
 {
-    struct stat st;
-    if (stat(package, &st) < 0)
-        return ota_error_errno(err, "cannot open the package %s", ota_path_unroot(package));
-    if (!S_ISREG(st.st_mode))
-        return ota_error_set(err, OTA_ERR_ARGS, "the package %s is not a regular file",
-                             ota_path_unroot(package));
+    int fd = ota_open_regular(package, "the package", NULL, err);
+    if (fd < 0)
+        return -1;
+    close(fd);
     recovery_say(ctx, "Verifying update package...");
     if (verify(ctx, package, err) < 0)
         return -1;
