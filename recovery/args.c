@@ -100,6 +100,11 @@ int recovery_args_apply(recovery_args *args, const char *arg, ota_error *err)
     return ota_error_set(err, OTA_ERR_ARGS, "unknown argument '%s'", arg);
 }
 
+int recovery_args_is_trust_option(const char *arg)
+{
+    return option_value(arg, "keys") != NULL || option_value(arg, "fstab") != NULL;
+}
+
 int recovery_args_has_action(const recovery_args *args)
 {
     return args->update_package || args->wipe_data || args->wipe_cache || args->just_exit;
@@ -139,10 +144,6 @@ int recovery_args_to_bcb_text(const recovery_args *args, char *out, size_t outsz
         bad |= append_line(out, outsz, &used, "--wipe_data", NULL);
     if (args->wipe_cache)
         bad |= append_line(out, outsz, &used, "--wipe_cache", NULL);
-    if (args->fstab_path)
-        bad |= append_line(out, outsz, &used, "--fstab=", args->fstab_path);
-    if (args->keys_path)
-        bad |= append_line(out, outsz, &used, "--keys=", args->keys_path);
     if (args->locale)
         bad |= append_line(out, outsz, &used, "--locale=", args->locale);
     if (args->retry_count > 0) {

@@ -51,6 +51,8 @@ static const char usage[] =
     "  --fstab=FILE           recovery fstab (default /etc/recovery.fstab)\n"
     "  --keys=FILE            trusted certificates: PEM, several PEM, or otacerts.zip\n"
     "                         (default /res/keys)\n"
+    "                         --fstab and --keys count only on this command line; in the\n"
+    "                         command file or the bootloader message they are ignored\n"
     "  --show_text, --locale, --reason, --security, --send_intent, --retry_count:\n"
     "                         accepted from Android's framework; logged only\n"
     "\n"
@@ -129,16 +131,11 @@ static void open_cache(run *r)
         warn(r, "cannot rotate the logs", &err);
 }
 
-/* The command, and the fstab it names if that differs from the first. */
+/* The command.  The fstab and the keys stay those of recovery's own
+ * command line: the persistent sources cannot change them. */
 static void find_command(run *r)
 {
-    ota_error err;
-    char *fstab_before = strdup(recovery_args_fstab(&r->args));
     r->source = recovery_find_command(&r->ctx, &r->args, r->cache_ok);
-    if (fstab_before && strcmp(fstab_before, recovery_args_fstab(&r->args)) != 0 &&
-        load_fstab(r, &err) < 0)
-        warn(r, "keeping the first fstab", &err);
-    free(fstab_before);
 }
 
 static int wipe(run *r, const char *what, int data)
