@@ -13,7 +13,7 @@
 /* Real sections carry a handful of attributes (a name and a digest or
  * two; a main section a few more).  The cap keeps the duplicate-key check
  * (each key against the section's earlier ones) linear in the text. */
-#define ATTRS_MAX 256
+#define ATTRS_MAX 64
 
 typedef struct line {
     size_t start, len; /* without the terminator */

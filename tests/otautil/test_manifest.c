@@ -161,7 +161,7 @@ START_TEST(attribute_flood_is_refused)
         ota_manifest mf;
         ota_error err;
         ck_assert_int_eq(parse(text, &mf, &err), -1);
-        ck_assert_msg(strstr(err.message, "more than 256 attributes"), "%s", err.message);
+        ck_assert_msg(strstr(err.message, "more than 64 attributes"), "%s", err.message);
         ck_assert_int_eq(err.code, OTA_ERR_LIMIT);
     }
     free(text);
