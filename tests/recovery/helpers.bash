@@ -76,18 +76,19 @@ unmount("/system");
 ui_print("Test build installed");'
 
 # build_package OUT PAYLOAD_DIR SCRIPT METADATA [KEYNAME|-]: a signed OTA
-# package ("-": unsigned).
+# package ("-": unsigned).  $UPDATE_BINARY (default: the updater) becomes
+# its update-binary; $ZIP_OPTS go to zip (-0: every entry stored).
 build_package() {
   local out=$1 payload=$2 script=$3 metadata=$4 key=${5:-good}
   local s; s=$(mktemp -d "$T/pkg.XXXXXX")
   mkdir -p "$s/META-INF/com/google/android" "$s/META-INF/com/android"
-  cp "$BIN/updater" "$s/META-INF/com/google/android/update-binary"
+  cp "${UPDATE_BINARY:-$BIN/updater}" "$s/META-INF/com/google/android/update-binary"
   printf '%s\n' "$script" > "$s/META-INF/com/google/android/updater-script"
   printf '%s\n' "$metadata" > "$s/META-INF/com/android/metadata"
   (cd "$payload" && cp -a . "$s/")
   # symlinks stay symlinks in the zip (-y); the script recreates them anyway
   rm -f "$s.zip"
-  (cd "$s" && zip -qry -X "$s.zip" .) || fail "zip"
+  (cd "$s" && zip -qry -X ${ZIP_OPTS:-} "$s.zip" .) || fail "zip"
   if [ "$key" = - ]; then
     mv "$s.zip" "$out"
   else
