@@ -36,21 +36,11 @@ static void remove_tree(const char *d)
     ck_assert_int_eq(system(cmd), 0);
 }
 
-/* Runs script (NULL: a package without one) in a package in dir. */
-static void run_script(const char *dir, const char *script, run_result *r)
+/* Runs the package at zip_path, the command pipe a file in dir. */
+static void run_package(const char *dir, const char *zip_path, run_result *r)
 {
-    char zip_path[512], pipe_path[512];
-    snprintf(zip_path, sizeof zip_path, "%s/update.zip", dir);
+    char pipe_path[512];
     snprintf(pipe_path, sizeof pipe_path, "%s/pipe", dir);
-    ota_error err;
-    ota_zip_writer *w = ota_zip_writer_open(zip_path, &err);
-    ck_assert_msg(w != NULL, "%s", err.message);
-    if (script)
-        ck_assert_int_eq(ota_zip_add_data(w, UPDATER_SCRIPT_ENTRY, script, strlen(script), NULL,
-                                          &err), 0);
-    ck_assert_int_eq(ota_zip_add_data(w, "payload.txt", "payload\n", 8, NULL, &err), 0);
-    ck_assert_int_eq(ota_zip_writer_close(w, NULL, 0, &err), 0);
-
     int fd = open(pipe_path, O_RDWR | O_CREAT | O_TRUNC, 0600);
     ck_assert_int_ge(fd, 0);
     updater_ctx ctx;
@@ -62,6 +52,22 @@ static void run_script(const char *dir, const char *script, run_result *r)
     ck_assert_int_ge(n, 0);
     r->pipe[n] = '\0';
     close(fd);
+}
+
+/* Runs script (NULL: a package without one) in a package in dir. */
+static void run_script(const char *dir, const char *script, run_result *r)
+{
+    char zip_path[512];
+    snprintf(zip_path, sizeof zip_path, "%s/update.zip", dir);
+    ota_error err;
+    ota_zip_writer *w = ota_zip_writer_open(zip_path, &err);
+    ck_assert_msg(w != NULL, "%s", err.message);
+    if (script)
+        ck_assert_int_eq(ota_zip_add_data(w, UPDATER_SCRIPT_ENTRY, script, strlen(script), NULL,
+                                          &err), 0);
+    ck_assert_int_eq(ota_zip_add_data(w, "payload.txt", "payload\n", 8, NULL, &err), 0);
+    ck_assert_int_eq(ota_zip_writer_close(w, NULL, 0, &err), 0);
+    run_package(dir, zip_path, r);
 }
 
 START_TEST(pipe_lines_of_a_working_script)
@@ -212,23 +218,6 @@ static void handed_over(const char *zip_path, const char *script, int sign_paylo
     ota_verified_token(&info, token);
     ota_zip_close(zip);
     ota_buf_free(&mf);
-}
-
-static void run_package(const char *dir, const char *zip_path, run_result *r)
-{
-    char pipe_path[512];
-    snprintf(pipe_path, sizeof pipe_path, "%s/pipe", dir);
-    int fd = open(pipe_path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-    ck_assert_int_ge(fd, 0);
-    updater_ctx ctx;
-    updater_ctx_init(&ctx, fd);
-    ota_error_clear(&r->err);
-    r->rc = updater_run_package(&ctx, zip_path, &r->err);
-    updater_ctx_release(&ctx);
-    ssize_t n = pread(fd, r->pipe, sizeof r->pipe - 1, 0);
-    ck_assert_int_ge(n, 0);
-    r->pipe[n] = '\0';
-    close(fd);
 }
 
 /* Started by recovery (OTA_VERIFIED_PACKAGE set), the updater holds every
