@@ -68,12 +68,12 @@ int ota_bcb_check_line(const char *line, const char *what, ota_error *err)
     return 0;
 }
 
-int ota_bcb_set_recovery_args(ota_bootloader_message *msg, const char *const *args, size_t n,
-                              ota_error *err)
+int ota_bcb_set_recovery(ota_bootloader_message *msg, const char *const *args, size_t count,
+                         ota_error *err)
 {
     char field[sizeof msg->recovery];
     size_t used = (size_t)snprintf(field, sizeof field, "recovery\n");
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < count; i++) {
         char what[64];
         snprintf(what, sizeof what, "argument %zu", i + 1);
         if (ota_bcb_check_line(args[i], what, err) < 0)
@@ -90,6 +90,8 @@ int ota_bcb_set_recovery_args(ota_bootloader_message *msg, const char *const *ar
         used += len + 1;
     }
     memset(field + used, 0, sizeof field - used);
+    memset(msg, 0, sizeof *msg);
+    strcpy(msg->command, "boot-recovery");
     memcpy(msg->recovery, field, sizeof field);
     return 0;
 }

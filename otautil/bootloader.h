@@ -35,11 +35,13 @@ int ota_bcb_misc_device(const ota_fstab *fstab, char *out, size_t outsz, ota_err
  * would come back as another path).  what names it in the message. */
 int ota_bcb_check_line(const char *line, const char *what, ota_error *err);
 
-/* Fills msg->recovery with "recovery\n" and one line per argument (each
- * checked by ota_bcb_check_line), NUL-terminated; fails, leaving msg as it
- * was, when they do not fit in the 768-byte field. */
-int ota_bcb_set_recovery_args(ota_bootloader_message *msg, const char *const *args, size_t n,
-                              ota_error *err);
+/* Fills msg (cleared first) with "boot-recovery" and the recovery field
+ * "recovery\n" plus one line per argument, as Android's main system asks
+ * recovery to act (e.g. "--update_package=/cache/update.zip").  Fails,
+ * writing nothing into msg, when an argument fails ota_bcb_check_line or
+ * the arguments do not fit in the 768-byte field (with its NUL). */
+int ota_bcb_set_recovery(ota_bootloader_message *msg, const char *const *args, size_t count,
+                         ota_error *err);
 
 /* Safe copy of a possibly unterminated field into out (size >= field + 1). */
 void ota_bcb_field(const char *field, size_t field_size, char *out);

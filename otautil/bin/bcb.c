@@ -47,10 +47,8 @@ static int show(const char *dev)
 static int write_recovery(const char *dev, char **args, int n)
 {
     ota_bootloader_message msg;
-    memset(&msg, 0, sizeof msg);
-    strcpy(msg.command, "boot-recovery");
     ota_error err;
-    if (ota_bcb_set_recovery_args(&msg, (const char *const *)args, (size_t)n, &err) < 0 ||
+    if (ota_bcb_set_recovery(&msg, (const char *const *)args, (size_t)n, &err) < 0 ||
         ota_bcb_write(dev, &msg, &err) < 0) {
         fprintf(stderr, "bcb: %s\n", err.message);
         return 1;

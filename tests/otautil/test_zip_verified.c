@@ -75,6 +75,7 @@ START_TEST(checker_holds_a_stream_to_its_digests)
     ck_assert_int_eq(check_bytes(s, "boot.img", datas[0], strlen(datas[0]), 3, &out, &err), 0);
     ck_assert_uint_eq(out.len, strlen(datas[0]));
     ck_assert_mem_eq(out.data, datas[0], out.len);
+    ota_buf_free(&out);
     ck_assert_int_eq(check_bytes(s, "system/app.apk", datas[1], strlen(datas[1]), 100, NULL, &err), 0);
     /* other bytes: the verdict names the entry and the digest */
     ck_assert_int_eq(check_bytes(s, "boot.img", "the boot image byteZ", 20, 7, NULL, &err), -1);
