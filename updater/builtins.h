@@ -131,8 +131,7 @@ int upd_extract_symlink_at(ota_zip *zip, const ota_zip_entry *e, int dir_fd, con
  * dest's filesystem at the end. */
 int upd_extract_dir(ota_zip *zip, const char *prefix, const char *dest, const char *shown,
                     int max_threads, unsigned flags, ota_error *err);
-edify_value *upd_fn_package_extract_dir(const char *name, edify_state *st, int argc,
-                                        edify_expr *const *argv);
+edify_value *upd_fn_package_extract_dir(edify_state *st, const edify_call *call);
 
 /* ---- metadata (pure) -------------------------------------------------------- */
 #define UPD_VFS_CAP_SIZE 20

@@ -79,12 +79,10 @@ static int extract_to_file(ota_zip *zip, const ota_zip_entry *e, const char *pat
     return rc;
 }
 
-static edify_value *fn_package_extract_file(const char *name, edify_state *st, int argc,
-                                            edify_expr *const *argv)
+static edify_value *fn_package_extract_file(edify_state *st, const edify_call *call)
 {
-    (void)name;
     char *args[2] = {NULL, NULL};
-    if (upd_strings(st, argc, argv, 1, 2, args) < 0)
+    if (upd_strings(st, call->argc, call->argv, 1, 2, args) < 0)
         return NULL;
     edify_value *result = NULL;
     ota_zip *zip = upd_ctx(st)->package;
@@ -92,7 +90,7 @@ static edify_value *fn_package_extract_file(const char *name, edify_state *st, i
     ota_error err;
     if (!e || e->is_dir) {
         edify_fail_code(st, OTA_ERR_NOTFOUND, "no file \"%s\" in the package", args[0]);
-    } else if (argc == 1) {
+    } else if (call->argc == 1) {
         uint8_t *data = NULL;
         size_t len = 0;
         if (ota_zip_read(zip, e, &data, &len, 0, &err) < 0)
@@ -109,7 +107,7 @@ static edify_value *fn_package_extract_file(const char *name, edify_state *st, i
             free(dest);
         }
     }
-    edify_free_strings(args, argc);
+    edify_free_strings(args, call->argc);
     return result;
 }
 

@@ -71,19 +71,17 @@ static int replace_symlink(const char *target, const char *path, ota_error *err)
 }
 
 /* symlink(target, link...) */
-static edify_value *fn_symlink(const char *name, edify_state *st, int argc,
-                               edify_expr *const *argv)
+static edify_value *fn_symlink(edify_state *st, const edify_call *call)
 {
-    (void)name;
     char **args;
-    if (upd_strings_alloc(st, argc, argv, 2, -1, &args) < 0)
+    if (upd_strings_alloc(st, call->argc, call->argv, 2, -1, &args) < 0)
         return NULL;
     edify_value *result = NULL;
     if (args[0][0] == '\0') {
         edify_fail_code(st, OTA_ERR_ARGS, "empty symlink target");
         goto out;
     }
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < call->argc; i++) {
         char *path = upd_path(st, args[i]);
         if (!path)
             goto out;
@@ -97,7 +95,7 @@ static edify_value *fn_symlink(const char *name, edify_state *st, int argc,
     }
     result = upd_true();
 out:
-    upd_strings_free(args, argc);
+    upd_strings_free(args, call->argc);
     return result;
 }
 
@@ -180,27 +178,21 @@ out:
     return result;
 }
 
-static edify_value *fn_delete(const char *name, edify_state *st, int argc,
-                              edify_expr *const *argv)
+static edify_value *fn_delete(edify_state *st, const edify_call *call)
 {
-    (void)name;
-    return delete_paths(st, argc, argv, 0);
+    return delete_paths(st, call->argc, call->argv, 0);
 }
 
-static edify_value *fn_delete_recursive(const char *name, edify_state *st, int argc,
-                                        edify_expr *const *argv)
+static edify_value *fn_delete_recursive(edify_state *st, const edify_call *call)
 {
-    (void)name;
-    return delete_paths(st, argc, argv, 1);
+    return delete_paths(st, call->argc, call->argv, 1);
 }
 
 /* rename(src, dst): dst's parents are created. */
-static edify_value *fn_rename(const char *name, edify_state *st, int argc,
-                              edify_expr *const *argv)
+static edify_value *fn_rename(edify_state *st, const edify_call *call)
 {
-    (void)name;
     char *args[2];
-    if (upd_strings(st, argc, argv, 2, 2, args) < 0)
+    if (upd_strings(st, call->argc, call->argv, 2, 2, args) < 0)
         return NULL;
     edify_value *result = NULL;
     char *src = upd_path(st, args[0]), *dst = src ? upd_path(st, args[1]) : NULL;
@@ -223,12 +215,10 @@ out:
 
 /* write_value(value, path): "t", or "" when the file cannot be written (as
  * Android: scripts use it for optional tuning knobs in /sys and /proc). */
-static edify_value *fn_write_value(const char *name, edify_state *st, int argc,
-                                   edify_expr *const *argv)
+static edify_value *fn_write_value(edify_state *st, const edify_call *call)
 {
-    (void)name;
     char *args[2];
-    if (upd_strings(st, argc, argv, 2, 2, args) < 0)
+    if (upd_strings(st, call->argc, call->argv, 2, 2, args) < 0)
         return NULL;
     char *path = upd_path(st, args[1]);
     edify_value *result = NULL;

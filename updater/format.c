@@ -37,12 +37,10 @@ int upd_fs_bytes(uint64_t dev_size, long long fs_size, uint64_t *out, ota_error 
     return 0;
 }
 
-static edify_value *fn_format(const char *name, edify_state *st, int argc,
-                              edify_expr *const *argv)
+static edify_value *fn_format(edify_state *st, const edify_call *call)
 {
-    (void)name;
     char *args[5] = {0};
-    if (upd_strings(st, argc, argv, 5, 5, args) < 0)
+    if (upd_strings(st, call->argc, call->argv, 5, 5, args) < 0)
         return NULL;
     const char *fs_type = args[0], *part_type = args[1], *location = args[2],
                *size_text = args[3];
@@ -112,7 +110,7 @@ static edify_value *fn_format(const char *name, edify_state *st, int argc,
     result = edify_string(location);
 out:
     free(dev);
-    edify_free_strings(args, argc);
+    edify_free_strings(args, call->argc);
     return result;
 }
 

@@ -7,17 +7,15 @@
 #include "updater/builtins.h"
 
 /* ui_print(text...): the arguments concatenated, shown by recovery. */
-static edify_value *fn_ui_print(const char *name, edify_state *st, int argc,
-                                edify_expr *const *argv)
+static edify_value *fn_ui_print(edify_state *st, const edify_call *call)
 {
-    (void)name;
     char **args;
-    if (upd_strings_alloc(st, argc, argv, 1, -1, &args) < 0)
+    if (upd_strings_alloc(st, call->argc, call->argv, 1, -1, &args) < 0)
         return NULL;
     ota_buf text = {0};
     ota_error err;
     edify_value *result = NULL;
-    for (int i = 0; i < argc; i++) {
+    for (int i = 0; i < call->argc; i++) {
         if (ota_buf_append(&text, args[i], strlen(args[i]), &err) < 0) {
             edify_fail_error(st, &err);
             goto out;
@@ -27,7 +25,7 @@ static edify_value *fn_ui_print(const char *name, edify_state *st, int argc,
     result = edify_string_n(text.data ? (char *)text.data : "", text.len);
 out:
     ota_buf_free(&text);
-    upd_strings_free(args, argc);
+    upd_strings_free(args, call->argc);
     return result;
 }
 
@@ -46,12 +44,10 @@ static int parse_frac(const char *s, double *out)
 
 /* show_progress(frac, seconds): the next frac of the bar fills over seconds
  * (or by set_progress calls when seconds is 0). */
-static edify_value *fn_show_progress(const char *name, edify_state *st, int argc,
-                                     edify_expr *const *argv)
+static edify_value *fn_show_progress(edify_state *st, const edify_call *call)
 {
-    (void)name;
     char *args[2];
-    if (upd_strings(st, argc, argv, 2, 2, args) < 0)
+    if (upd_strings(st, call->argc, call->argv, 2, 2, args) < 0)
         return NULL;
     edify_value *result = NULL;
     double frac, secs;
@@ -71,12 +67,10 @@ static edify_value *fn_show_progress(const char *name, edify_state *st, int argc
 }
 
 /* set_progress(frac): how far through the current show_progress segment. */
-static edify_value *fn_set_progress(const char *name, edify_state *st, int argc,
-                                    edify_expr *const *argv)
+static edify_value *fn_set_progress(edify_state *st, const edify_call *call)
 {
-    (void)name;
     char *arg;
-    if (upd_strings(st, argc, argv, 1, 1, &arg) < 0)
+    if (upd_strings(st, call->argc, call->argv, 1, 1, &arg) < 0)
         return NULL;
     edify_value *result = NULL;
     double frac;
@@ -92,12 +86,9 @@ static edify_value *fn_set_progress(const char *name, edify_state *st, int argc,
 }
 
 /* wipe_cache(): asks recovery to wipe /cache after the install. */
-static edify_value *fn_wipe_cache(const char *name, edify_state *st, int argc,
-                                  edify_expr *const *argv)
+static edify_value *fn_wipe_cache(edify_state *st, const edify_call *call)
 {
-    (void)name;
-    (void)argv;
-    if (upd_argc(st, argc, 0, 0) < 0)
+    if (upd_argc(st, call->argc, 0, 0) < 0)
         return NULL;
     updater_send(upd_ctx(st), "wipe_cache\n");
     return upd_true();
@@ -106,12 +97,10 @@ static edify_value *fn_wipe_cache(const char *name, edify_state *st, int argc,
 /* run_program(path, arg...): the program's exit status as a string (128+N
  * when killed by signal N).  The path is resolved under RECOVERY_ROOT; the
  * arguments are passed as they are. */
-static edify_value *fn_run_program(const char *name, edify_state *st, int argc,
-                                   edify_expr *const *argv)
+static edify_value *fn_run_program(edify_state *st, const edify_call *call)
 {
-    (void)name;
-    char **args; /* NULL-terminated: the program's argv */
-    if (upd_strings_alloc(st, argc, argv, 1, -1, &args) < 0)
+    char **args; /* NULL-terminated: the program's call->argv */
+    if (upd_strings_alloc(st, call->argc, call->argv, 1, -1, &args) < 0)
         return NULL;
     edify_value *result = NULL;
     char *prog = upd_path(st, args[0]);
@@ -132,7 +121,7 @@ static edify_value *fn_run_program(const char *name, edify_state *st, int argc,
         args[0] = shown;
         free(prog);
     }
-    upd_strings_free(args, argc);
+    upd_strings_free(args, call->argc);
     return result;
 }
 

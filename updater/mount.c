@@ -253,15 +253,13 @@ void updater_unmount_leftovers(updater_ctx *ctx)
     ctx->nmounted = 0;
 }
 
-static edify_value *fn_mount(const char *name, edify_state *st, int argc,
-                             edify_expr *const *argv)
+static edify_value *fn_mount(edify_state *st, const edify_call *call)
 {
-    (void)name;
     char *args[5] = {0};
-    if (upd_strings(st, argc, argv, 4, 5, args) < 0)
+    if (upd_strings(st, call->argc, call->argv, 4, 5, args) < 0)
         return NULL;
     const char *fs_type = args[0], *part_type = args[1], *location = args[2],
-               *mount_point = args[3], *options = argc == 5 ? args[4] : "";
+               *mount_point = args[3], *options = call->argc == 5 ? args[4] : "";
     edify_value *result = NULL;
     char *dev = NULL, *dir = NULL;
     ota_error err;
@@ -306,16 +304,14 @@ static edify_value *fn_mount(const char *name, edify_state *st, int argc,
 out:
     free(dev);
     free(dir);
-    edify_free_strings(args, argc);
+    edify_free_strings(args, call->argc);
     return result;
 }
 
-static edify_value *fn_is_mounted(const char *name, edify_state *st, int argc,
-                                  edify_expr *const *argv)
+static edify_value *fn_is_mounted(edify_state *st, const edify_call *call)
 {
-    (void)name;
     char *mp;
-    if (upd_strings(st, argc, argv, 1, 1, &mp) < 0)
+    if (upd_strings(st, call->argc, call->argv, 1, 1, &mp) < 0)
         return NULL;
     edify_value *result = NULL;
     char *dir = upd_path(st, mp);
@@ -332,12 +328,10 @@ static edify_value *fn_is_mounted(const char *name, edify_state *st, int argc,
     return result;
 }
 
-static edify_value *fn_unmount(const char *name, edify_state *st, int argc,
-                               edify_expr *const *argv)
+static edify_value *fn_unmount(edify_state *st, const edify_call *call)
 {
-    (void)name;
     char *mp;
-    if (upd_strings(st, argc, argv, 1, 1, &mp) < 0)
+    if (upd_strings(st, call->argc, call->argv, 1, 1, &mp) < 0)
         return NULL;
     edify_value *result = NULL;
     char *dir = upd_path(st, mp);

@@ -43,19 +43,17 @@ static int is_sha1_hex(const char *s)
 }
 
 /* apply_patch(source, target, target_sha1, target_size, sha1, patch, ...) */
-static edify_value *fn_apply_patch(const char *name, edify_state *st, int argc,
-                                   edify_expr *const *argv)
+static edify_value *fn_apply_patch(edify_state *st, const edify_call *call)
 {
-    (void)name;
-    if (upd_argc(st, argc, 6, -1) < 0)
+    if (upd_argc(st, call->argc, 6, -1) < 0)
         return NULL;
-    if ((argc - 4) % 2 != 0)
+    if ((call->argc - 4) % 2 != 0)
         return edify_fail_code(st, OTA_ERR_ARGS, "expects source, target, target_sha1, "
                                "target_size, then sha1/patch pairs; got an unpaired sha1");
     edify_value **v;
-    if (upd_values_alloc(st, argc, argv, 6, -1, &v) < 0)
+    if (upd_values_alloc(st, call->argc, call->argv, 6, -1, &v) < 0)
         return NULL;
-    int npatch = (argc - 4) / 2;
+    int npatch = (call->argc - 4) / 2;
     const char **sha1s = calloc((size_t)npatch, sizeof *sha1s);
     applypatch_blob *patches = calloc((size_t)npatch, sizeof *patches);
     char *source = NULL, *target = NULL;
@@ -114,24 +112,22 @@ out:
     free(target);
     free(sha1s);
     free(patches);
-    upd_values_free(v, argc);
+    upd_values_free(v, call->argc);
     return result;
 }
 
 /* apply_patch_check(file, sha1...): "t" when the file (or the copy saved in
  * the cache by an interrupted apply_patch) has one of the SHA-1s. */
-static edify_value *fn_apply_patch_check(const char *name, edify_state *st, int argc,
-                                         edify_expr *const *argv)
+static edify_value *fn_apply_patch_check(edify_state *st, const edify_call *call)
 {
-    (void)name;
     char **args;
-    if (upd_strings_alloc(st, argc, argv, 1, -1, &args) < 0)
+    if (upd_strings_alloc(st, call->argc, call->argv, 1, -1, &args) < 0)
         return NULL;
     edify_value *result = NULL;
     char *file = patch_name(st, args[0]);
     if (file) {
         ota_error err;
-        if (applypatch_check(file, (const char *const *)args + 1, argc - 1, NULL, &err) == 0) {
+        if (applypatch_check(file, (const char *const *)args + 1, call->argc - 1, NULL, &err) == 0) {
             result = upd_true();
         } else {
             updater_ui_printf(upd_ctx(st), "apply_patch_check: %s", err.message);
@@ -139,16 +135,14 @@ static edify_value *fn_apply_patch_check(const char *name, edify_state *st, int 
         }
         free(file);
     }
-    upd_strings_free(args, argc);
+    upd_strings_free(args, call->argc);
     return result;
 }
 
-static edify_value *fn_apply_patch_space(const char *name, edify_state *st, int argc,
-                                         edify_expr *const *argv)
+static edify_value *fn_apply_patch_space(edify_state *st, const edify_call *call)
 {
-    (void)name;
     char *arg;
-    if (upd_strings(st, argc, argv, 1, 1, &arg) < 0)
+    if (upd_strings(st, call->argc, call->argv, 1, 1, &arg) < 0)
         return NULL;
     uint64_t bytes;
     edify_value *result = NULL;
@@ -169,23 +163,21 @@ static edify_value *fn_apply_patch_space(const char *name, edify_state *st, int 
 
 /* sha1_check(data[, sha1...]): with no sha1s the data's SHA-1; otherwise
  * the first given sha1 that matches, or "" when none does. */
-static edify_value *fn_sha1_check(const char *name, edify_state *st, int argc,
-                                  edify_expr *const *argv)
+static edify_value *fn_sha1_check(edify_state *st, const edify_call *call)
 {
-    (void)name;
     edify_value **v;
-    if (upd_values_alloc(st, argc, argv, 1, -1, &v) < 0)
+    if (upd_values_alloc(st, call->argc, call->argv, 1, -1, &v) < 0)
         return NULL;
     edify_value *result = NULL;
     uint8_t digest[OTA_SHA1_LEN];
     ota_sha1(v[0]->data, v[0]->len, digest);
-    if (argc == 1) {
+    if (call->argc == 1) {
         char hex[2 * OTA_SHA1_LEN + 1];
         ota_hex_encode(digest, sizeof digest, hex);
         result = edify_string(hex);
         goto out;
     }
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < call->argc; i++) {
         uint8_t want[OTA_SHA1_LEN];
         if (v[i]->type != EDIFY_STRING ||
             ota_hex_decode(v[i]->data, want, sizeof want, NULL) < 0) {
@@ -199,7 +191,7 @@ static edify_value *fn_sha1_check(const char *name, edify_state *st, int argc,
     }
     result = edify_string("");
 out:
-    upd_values_free(v, argc);
+    upd_values_free(v, call->argc);
     return result;
 }
 
@@ -299,12 +291,10 @@ static int read_whole(const char *path, const char *shown, uint8_t **data, size_
 }
 
 /* read_file(name): the contents as a blob; name as in apply_patch. */
-static edify_value *fn_read_file(const char *name, edify_state *st, int argc,
-                                 edify_expr *const *argv)
+static edify_value *fn_read_file(edify_state *st, const edify_call *call)
 {
-    (void)name;
     char *arg;
-    if (upd_strings(st, argc, argv, 1, 1, &arg) < 0)
+    if (upd_strings(st, call->argc, call->argv, 1, 1, &arg) < 0)
         return NULL;
     edify_value *result = NULL;
     char *file = patch_name(st, arg);

@@ -188,18 +188,14 @@ out:
     return result;
 }
 
-static edify_value *fn_set_perm(const char *name, edify_state *st, int argc,
-                                edify_expr *const *argv)
+static edify_value *fn_set_perm(edify_state *st, const edify_call *call)
 {
-    (void)name;
-    return set_perm(st, argc, argv, 0);
+    return set_perm(st, call->argc, call->argv, 0);
 }
 
-static edify_value *fn_set_perm_recursive(const char *name, edify_state *st, int argc,
-                                          edify_expr *const *argv)
+static edify_value *fn_set_perm_recursive(edify_state *st, const edify_call *call)
 {
-    (void)name;
-    return set_perm(st, argc, argv, 1);
+    return set_perm(st, call->argc, call->argv, 1);
 }
 
 /* key/value pairs of set_metadata*: uid gid mode dmode fmode selabel
@@ -274,18 +270,14 @@ out:
     return result;
 }
 
-static edify_value *fn_set_metadata(const char *name, edify_state *st, int argc,
-                                    edify_expr *const *argv)
+static edify_value *fn_set_metadata(edify_state *st, const edify_call *call)
 {
-    (void)name;
-    return set_metadata(st, argc, argv, 0);
+    return set_metadata(st, call->argc, call->argv, 0);
 }
 
-static edify_value *fn_set_metadata_recursive(const char *name, edify_state *st, int argc,
-                                              edify_expr *const *argv)
+static edify_value *fn_set_metadata_recursive(edify_state *st, const edify_call *call)
 {
-    (void)name;
-    return set_metadata(st, argc, argv, 1);
+    return set_metadata(st, call->argc, call->argv, 1);
 }
 
 int updater_register_perms(edify_funcs *fns)

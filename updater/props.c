@@ -84,12 +84,10 @@ static int read_small(const char *path, const char *shown, ota_buf *buf, ota_err
     return 0;
 }
 
-static edify_value *fn_getprop(const char *name, edify_state *st, int argc,
-                               edify_expr *const *argv)
+static edify_value *fn_getprop(edify_state *st, const edify_call *call)
 {
-    (void)name;
     char *key;
-    if (upd_strings(st, argc, argv, 1, 1, &key) < 0)
+    if (upd_strings(st, call->argc, call->argv, 1, 1, &key) < 0)
         return NULL;
     edify_value *result = NULL;
     for (size_t i = 0; i < sizeof PROPERTY_FILES / sizeof *PROPERTY_FILES && !result; i++) {
@@ -116,12 +114,10 @@ out:
     return result;
 }
 
-static edify_value *fn_file_getprop(const char *name, edify_state *st, int argc,
-                                    edify_expr *const *argv)
+static edify_value *fn_file_getprop(edify_state *st, const edify_call *call)
 {
-    (void)name;
     char *args[2];
-    if (upd_strings(st, argc, argv, 2, 2, args) < 0)
+    if (upd_strings(st, call->argc, call->argv, 2, 2, args) < 0)
         return NULL;
     edify_value *result = NULL;
     char *path = upd_path(st, args[0]);

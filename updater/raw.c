@@ -18,14 +18,12 @@
 #define CHUNK (1024 * 1024)
 
 /* write_raw_image(file_or_blob, partition) */
-static edify_value *fn_write_raw_image(const char *name, edify_state *st, int argc,
-                                       edify_expr *const *argv)
+static edify_value *fn_write_raw_image(edify_state *st, const edify_call *call)
 {
-    (void)name;
-    if (upd_argc(st, argc, 2, 2) < 0)
+    if (upd_argc(st, call->argc, 2, 2) < 0)
         return NULL;
     edify_value *v[2];
-    if (edify_eval_args(st, argc, argv, v, 1) < 0)
+    if (edify_eval_args(st, call->argc, call->argv, v, 1) < 0)
         return NULL;
     edify_value *result = NULL;
     char *dev = NULL, *file = NULL;
@@ -90,12 +88,10 @@ static int write_zeroes(int fd, uint64_t len, const char *shown, ota_error *err)
 
 /* wipe_block_device(device, len): discards the first len bytes, or zeroes
  * them where the device cannot discard. */
-static edify_value *fn_wipe_block_device(const char *name, edify_state *st, int argc,
-                                         edify_expr *const *argv)
+static edify_value *fn_wipe_block_device(edify_state *st, const edify_call *call)
 {
-    (void)name;
     char *args[2];
-    if (upd_strings(st, argc, argv, 2, 2, args) < 0)
+    if (upd_strings(st, call->argc, call->argv, 2, 2, args) < 0)
         return NULL;
     edify_value *result = NULL;
     char *dev = NULL;
@@ -150,12 +146,10 @@ static char *misc_device(edify_state *st, const char *arg)
     return upd_partition_device(st, arg);
 }
 
-static edify_value *fn_get_stage(const char *name, edify_state *st, int argc,
-                                 edify_expr *const *argv)
+static edify_value *fn_get_stage(edify_state *st, const edify_call *call)
 {
-    (void)name;
     char *arg;
-    if (upd_strings(st, argc, argv, 1, 1, &arg) < 0)
+    if (upd_strings(st, call->argc, call->argv, 1, 1, &arg) < 0)
         return NULL;
     edify_value *result = NULL;
     char *dev = misc_device(st, arg);
@@ -175,12 +169,10 @@ static edify_value *fn_get_stage(const char *name, edify_state *st, int argc,
     return result;
 }
 
-static edify_value *fn_set_stage(const char *name, edify_state *st, int argc,
-                                 edify_expr *const *argv)
+static edify_value *fn_set_stage(edify_state *st, const edify_call *call)
 {
-    (void)name;
     char *args[2];
-    if (upd_strings(st, argc, argv, 2, 2, args) < 0)
+    if (upd_strings(st, call->argc, call->argv, 2, 2, args) < 0)
         return NULL;
     edify_value *result = NULL;
     char *dev = NULL;
