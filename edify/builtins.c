@@ -152,25 +152,18 @@ static int parse_int(const char *s, long long *out)
     return s[0] != '\0' && *end == '\0' && errno != ERANGE;
 }
 
-static edify_value *compare_ints(edify_state *st, edify_expr *const *argv, int greater)
+/* less_than_int(a, b) and greater_than_int(a, b): one function, told
+ * apart by name. */
+static edify_value *fn_compare_int(edify_state *st, const edify_call *call)
 {
+    int greater = strcmp(call->name, "greater_than_int") == 0;
     char *s[2];
-    if (edify_eval_strings(st, 2, argv, s) < 0)
+    if (edify_eval_strings(st, 2, call->argv, s) < 0)
         return NULL;
     long long a, b;
     int result = parse_int(s[0], &a) && parse_int(s[1], &b) && (greater ? a > b : a < b);
     edify_free_strings(s, 2);
     return truth(st, result);
-}
-
-static edify_value *fn_less_than_int(edify_state *st, const edify_call *call)
-{
-    return compare_ints(st, call->argv, 0);
-}
-
-static edify_value *fn_greater_than_int(edify_state *st, const edify_call *call)
-{
-    return compare_ints(st, call->argv, 1);
 }
 
 int edify_register_core(edify_funcs *fns, ota_error *err)
@@ -183,8 +176,8 @@ int edify_register_core(edify_funcs *fns, ota_error *err)
         {"is_substring", fn_is_substring, 2, 2},
         {"stdout", fn_stdout, 0, EDIFY_VARARGS},
         {"sleep", fn_sleep, 1, 1},
-        {"less_than_int", fn_less_than_int, 2, 2},
-        {"greater_than_int", fn_greater_than_int, 2, 2},
+        {"less_than_int", fn_compare_int, 2, 2},
+        {"greater_than_int", fn_compare_int, 2, 2},
         {NULL, NULL, 0, 0},
     };
     return edify_register_table(fns, core, err);

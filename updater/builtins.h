@@ -14,34 +14,24 @@
 #include "otautil/zip.h"
 #include "updater/updater.h"
 
-/* ---- registration, one call per family ---------------------------------- */
-int updater_register_mount(edify_funcs *fns);   /* mount is_mounted unmount */
-int updater_register_format(edify_funcs *fns);  /* format */
-int updater_register_extract(edify_funcs *fns); /* package_extract_dir/_file */
-int updater_register_perms(edify_funcs *fns);   /* set_perm* set_metadata* */
-int updater_register_files(edify_funcs *fns);   /* symlink delete* rename write_value */
-int updater_register_props(edify_funcs *fns);   /* getprop file_getprop */
-int updater_register_raw(edify_funcs *fns);     /* write_raw_image wipe_block_device *_stage */
-int updater_register_patch(edify_funcs *fns);   /* apply_patch* sha1_check read_file */
-int updater_register_misc(edify_funcs *fns);    /* ui_print progress run_program wipe_cache */
+/* ---- the builtin families --------------------------------------------------
+ * Each family file keeps its builtins in one const table (name, function,
+ * argument range); register.c registers the tables in this order. */
+extern const edify_reg upd_mount_builtins[], upd_format_builtins[], upd_extract_builtins[],
+    upd_perms_builtins[], upd_files_builtins[], upd_props_builtins[], upd_raw_builtins[],
+    upd_patch_builtins[], upd_misc_builtins[];
 
 /* ---- argument helpers ------------------------------------------------------
+ * The evaluator has checked the argument count against the builtin's row.
  * Each returns -1 after recording the failure with edify_fail(). */
 
-/* Checks min <= argc <= max (max < 0: no upper bound). */
-int upd_argc(edify_state *st, int argc, int min, int max);
-/* Evaluates all arguments to strings after checking the count. */
-int upd_strings(edify_state *st, int argc, edify_expr *const *argv, int min, int max,
-                char **out);
-/* The same for any number of arguments: *out becomes a calloc'd array of
- * argc strings and a NULL (an argv), freed with upd_strings_free. */
-int upd_strings_alloc(edify_state *st, int argc, edify_expr *const *argv, int min, int max,
-                      char ***out);
+/* All arguments as strings: *out becomes a calloc'd array of argc strings
+ * and a NULL (an argv), freed with upd_strings_free. */
+int upd_strings_alloc(edify_state *st, const edify_call *call, char ***out);
 void upd_strings_free(char **args, int argc);
-/* All arguments as values (strings or blobs) after checking the count:
- * *out a calloc'd array of argc, freed with upd_values_free. */
-int upd_values_alloc(edify_state *st, int argc, edify_expr *const *argv, int min, int max,
-                     edify_value ***out);
+/* All arguments as values (strings or blobs): *out a calloc'd array of
+ * argc, freed with upd_values_free. */
+int upd_values_alloc(edify_state *st, const edify_call *call, edify_value ***out);
 void upd_values_free(edify_value **vals, int argc);
 /* Resolves an absolute script path under RECOVERY_ROOT (malloc'd). */
 char *upd_path(edify_state *st, const char *path);

@@ -82,7 +82,7 @@ static int extract_to_file(ota_zip *zip, const ota_zip_entry *e, const char *pat
 static edify_value *fn_package_extract_file(edify_state *st, const edify_call *call)
 {
     char *args[2] = {NULL, NULL};
-    if (upd_strings(st, call->argc, call->argv, 1, 2, args) < 0)
+    if (edify_eval_strings(st, call->argc, call->argv, args) < 0)
         return NULL;
     edify_value *result = NULL;
     ota_zip *zip = upd_ctx(st)->package;
@@ -111,8 +111,8 @@ static edify_value *fn_package_extract_file(edify_state *st, const edify_call *c
     return result;
 }
 
-int updater_register_extract(edify_funcs *fns)
-{
-    return edify_register(fns, "package_extract_dir", upd_fn_package_extract_dir) |
-           edify_register(fns, "package_extract_file", fn_package_extract_file);
-}
+const edify_reg upd_extract_builtins[] = {
+    {"package_extract_dir", upd_fn_package_extract_dir, 2, 2},
+    {"package_extract_file", fn_package_extract_file, 1, 2},
+    {NULL, NULL, 0, 0},
+};

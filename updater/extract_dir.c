@@ -269,7 +269,7 @@ out:
 edify_value *upd_fn_package_extract_dir(edify_state *st, const edify_call *call)
 {
     char *args[2];
-    if (upd_strings(st, call->argc, call->argv, 2, 2, args) < 0)
+    if (edify_eval_strings(st, 2, call->argv, args) < 0)
         return NULL;
     edify_value *result = NULL;
     char *dest = upd_path(st, args[1]);

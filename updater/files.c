@@ -74,7 +74,7 @@ static int replace_symlink(const char *target, const char *path, ota_error *err)
 static edify_value *fn_symlink(edify_state *st, const edify_call *call)
 {
     char **args;
-    if (upd_strings_alloc(st, call->argc, call->argv, 2, -1, &args) < 0)
+    if (upd_strings_alloc(st, call, &args) < 0)
         return NULL;
     edify_value *result = NULL;
     if (args[0][0] == '\0') {
@@ -139,19 +139,19 @@ static int remove_tree(const char *path, ota_error *err)
     return rc;
 }
 
-/* delete(path...) and delete_recursive(path...): the number of paths that
- * existed and were removed.  A path that is already gone is fine (scripts
- * delete what an older build may have had); one that cannot be removed is
- * a failure. */
-static edify_value *delete_paths(edify_state *st, int argc, edify_expr *const *argv,
-                                 int recursive)
+/* delete(path...) and delete_recursive(path...), one function told apart
+ * by name as in KitKat: the number of paths that existed and were removed.
+ * A path that is already gone is fine (scripts delete what an older build
+ * may have had); one that cannot be removed is a failure. */
+static edify_value *fn_delete(edify_state *st, const edify_call *call)
 {
+    int recursive = strcmp(call->name, "delete_recursive") == 0;
     char **args;
-    if (upd_strings_alloc(st, argc, argv, 1, -1, &args) < 0)
+    if (upd_strings_alloc(st, call, &args) < 0)
         return NULL;
     edify_value *result = NULL;
     int removed = 0;
-    for (int i = 0; i < argc; i++) {
+    for (int i = 0; i < call->argc; i++) {
         char *path = upd_path(st, args[i]);
         if (!path)
             goto out;
@@ -174,25 +174,15 @@ static edify_value *delete_paths(edify_state *st, int argc, edify_expr *const *a
     snprintf(count, sizeof count, "%d", removed);
     result = edify_string(count);
 out:
-    upd_strings_free(args, argc);
+    upd_strings_free(args, call->argc);
     return result;
-}
-
-static edify_value *fn_delete(edify_state *st, const edify_call *call)
-{
-    return delete_paths(st, call->argc, call->argv, 0);
-}
-
-static edify_value *fn_delete_recursive(edify_state *st, const edify_call *call)
-{
-    return delete_paths(st, call->argc, call->argv, 1);
 }
 
 /* rename(src, dst): dst's parents are created. */
 static edify_value *fn_rename(edify_state *st, const edify_call *call)
 {
     char *args[2];
-    if (upd_strings(st, call->argc, call->argv, 2, 2, args) < 0)
+    if (edify_eval_strings(st, 2, call->argv, args) < 0)
         return NULL;
     edify_value *result = NULL;
     char *src = upd_path(st, args[0]), *dst = src ? upd_path(st, args[1]) : NULL;
@@ -218,7 +208,7 @@ out:
 static edify_value *fn_write_value(edify_state *st, const edify_call *call)
 {
     char *args[2];
-    if (upd_strings(st, call->argc, call->argv, 2, 2, args) < 0)
+    if (edify_eval_strings(st, 2, call->argv, args) < 0)
         return NULL;
     char *path = upd_path(st, args[1]);
     edify_value *result = NULL;
@@ -241,11 +231,11 @@ static edify_value *fn_write_value(edify_state *st, const edify_call *call)
     return result;
 }
 
-int updater_register_files(edify_funcs *fns)
-{
-    return edify_register(fns, "symlink", fn_symlink) |
-           edify_register(fns, "delete", fn_delete) |
-           edify_register(fns, "delete_recursive", fn_delete_recursive) |
-           edify_register(fns, "rename", fn_rename) |
-           edify_register(fns, "write_value", fn_write_value);
-}
+const edify_reg upd_files_builtins[] = {
+    {"symlink", fn_symlink, 2, EDIFY_VARARGS},
+    {"delete", fn_delete, 1, EDIFY_VARARGS},
+    {"delete_recursive", fn_delete, 1, EDIFY_VARARGS},
+    {"rename", fn_rename, 2, 2},
+    {"write_value", fn_write_value, 2, 2},
+    {NULL, NULL, 0, 0},
+};

@@ -40,7 +40,7 @@ int upd_fs_bytes(uint64_t dev_size, long long fs_size, uint64_t *out, ota_error 
 static edify_value *fn_format(edify_state *st, const edify_call *call)
 {
     char *args[5] = {0};
-    if (upd_strings(st, call->argc, call->argv, 5, 5, args) < 0)
+    if (edify_eval_strings(st, 5, call->argv, args) < 0)
         return NULL;
     const char *fs_type = args[0], *part_type = args[1], *location = args[2],
                *size_text = args[3];
@@ -110,11 +110,11 @@ static edify_value *fn_format(edify_state *st, const edify_call *call)
     result = edify_string(location);
 out:
     free(dev);
-    edify_free_strings(args, call->argc);
+    edify_free_strings(args, 5);
     return result;
 }
 
-int updater_register_format(edify_funcs *fns)
-{
-    return edify_register(fns, "format", fn_format);
-}
+const edify_reg upd_format_builtins[] = {
+    {"format", fn_format, 5, 5},
+    {NULL, NULL, 0, 0},
+};

@@ -10,7 +10,7 @@
 static edify_value *fn_ui_print(edify_state *st, const edify_call *call)
 {
     char **args;
-    if (upd_strings_alloc(st, call->argc, call->argv, 1, -1, &args) < 0)
+    if (upd_strings_alloc(st, call, &args) < 0)
         return NULL;
     ota_buf text = {0};
     ota_error err;
@@ -47,7 +47,7 @@ static int parse_frac(const char *s, double *out)
 static edify_value *fn_show_progress(edify_state *st, const edify_call *call)
 {
     char *args[2];
-    if (upd_strings(st, call->argc, call->argv, 2, 2, args) < 0)
+    if (edify_eval_strings(st, 2, call->argv, args) < 0)
         return NULL;
     edify_value *result = NULL;
     double frac, secs;
@@ -70,7 +70,7 @@ static edify_value *fn_show_progress(edify_state *st, const edify_call *call)
 static edify_value *fn_set_progress(edify_state *st, const edify_call *call)
 {
     char *arg;
-    if (upd_strings(st, call->argc, call->argv, 1, 1, &arg) < 0)
+    if (edify_eval_strings(st, 1, call->argv, &arg) < 0)
         return NULL;
     edify_value *result = NULL;
     double frac;
@@ -88,8 +88,7 @@ static edify_value *fn_set_progress(edify_state *st, const edify_call *call)
 /* wipe_cache(): asks recovery to wipe /cache after the install. */
 static edify_value *fn_wipe_cache(edify_state *st, const edify_call *call)
 {
-    if (upd_argc(st, call->argc, 0, 0) < 0)
-        return NULL;
+    (void)call;
     updater_send(upd_ctx(st), "wipe_cache\n");
     return upd_true();
 }
@@ -100,7 +99,7 @@ static edify_value *fn_wipe_cache(edify_state *st, const edify_call *call)
 static edify_value *fn_run_program(edify_state *st, const edify_call *call)
 {
     char **args; /* NULL-terminated: the program's call->argv */
-    if (upd_strings_alloc(st, call->argc, call->argv, 1, -1, &args) < 0)
+    if (upd_strings_alloc(st, call, &args) < 0)
         return NULL;
     edify_value *result = NULL;
     char *prog = upd_path(st, args[0]);
@@ -125,11 +124,11 @@ static edify_value *fn_run_program(edify_state *st, const edify_call *call)
     return result;
 }
 
-int updater_register_misc(edify_funcs *fns)
-{
-    return edify_register(fns, "ui_print", fn_ui_print) |
-           edify_register(fns, "show_progress", fn_show_progress) |
-           edify_register(fns, "set_progress", fn_set_progress) |
-           edify_register(fns, "wipe_cache", fn_wipe_cache) |
-           edify_register(fns, "run_program", fn_run_program);
-}
+const edify_reg upd_misc_builtins[] = {
+    {"ui_print", fn_ui_print, 1, EDIFY_VARARGS},
+    {"show_progress", fn_show_progress, 2, 2},
+    {"set_progress", fn_set_progress, 1, 1},
+    {"wipe_cache", fn_wipe_cache, 0, 0},
+    {"run_program", fn_run_program, 1, EDIFY_VARARGS},
+    {NULL, NULL, 0, 0},
+};

@@ -256,7 +256,7 @@ void updater_unmount_leftovers(updater_ctx *ctx)
 static edify_value *fn_mount(edify_state *st, const edify_call *call)
 {
     char *args[5] = {0};
-    if (upd_strings(st, call->argc, call->argv, 4, 5, args) < 0)
+    if (edify_eval_strings(st, call->argc, call->argv, args) < 0)
         return NULL;
     const char *fs_type = args[0], *part_type = args[1], *location = args[2],
                *mount_point = args[3], *options = call->argc == 5 ? args[4] : "";
@@ -311,7 +311,7 @@ out:
 static edify_value *fn_is_mounted(edify_state *st, const edify_call *call)
 {
     char *mp;
-    if (upd_strings(st, call->argc, call->argv, 1, 1, &mp) < 0)
+    if (edify_eval_strings(st, 1, call->argv, &mp) < 0)
         return NULL;
     edify_value *result = NULL;
     char *dir = upd_path(st, mp);
@@ -331,7 +331,7 @@ static edify_value *fn_is_mounted(edify_state *st, const edify_call *call)
 static edify_value *fn_unmount(edify_state *st, const edify_call *call)
 {
     char *mp;
-    if (upd_strings(st, call->argc, call->argv, 1, 1, &mp) < 0)
+    if (edify_eval_strings(st, 1, call->argv, &mp) < 0)
         return NULL;
     edify_value *result = NULL;
     char *dir = upd_path(st, mp);
@@ -361,9 +361,9 @@ out:
     return result;
 }
 
-int updater_register_mount(edify_funcs *fns)
-{
-    return edify_register(fns, "mount", fn_mount) |
-           edify_register(fns, "is_mounted", fn_is_mounted) |
-           edify_register(fns, "unmount", fn_unmount);
-}
+const edify_reg upd_mount_builtins[] = {
+    {"mount", fn_mount, 4, 5},
+    {"is_mounted", fn_is_mounted, 1, 1},
+    {"unmount", fn_unmount, 1, 1},
+    {NULL, NULL, 0, 0},
+};

@@ -45,13 +45,11 @@ static int is_sha1_hex(const char *s)
 /* apply_patch(source, target, target_sha1, target_size, sha1, patch, ...) */
 static edify_value *fn_apply_patch(edify_state *st, const edify_call *call)
 {
-    if (upd_argc(st, call->argc, 6, -1) < 0)
-        return NULL;
     if ((call->argc - 4) % 2 != 0)
         return edify_fail_code(st, OTA_ERR_ARGS, "expects source, target, target_sha1, "
                                "target_size, then sha1/patch pairs; got an unpaired sha1");
     edify_value **v;
-    if (upd_values_alloc(st, call->argc, call->argv, 6, -1, &v) < 0)
+    if (upd_values_alloc(st, call, &v) < 0)
         return NULL;
     int npatch = (call->argc - 4) / 2;
     const char **sha1s = calloc((size_t)npatch, sizeof *sha1s);
@@ -121,7 +119,7 @@ out:
 static edify_value *fn_apply_patch_check(edify_state *st, const edify_call *call)
 {
     char **args;
-    if (upd_strings_alloc(st, call->argc, call->argv, 1, -1, &args) < 0)
+    if (upd_strings_alloc(st, call, &args) < 0)
         return NULL;
     edify_value *result = NULL;
     char *file = patch_name(st, args[0]);
@@ -142,7 +140,7 @@ static edify_value *fn_apply_patch_check(edify_state *st, const edify_call *call
 static edify_value *fn_apply_patch_space(edify_state *st, const edify_call *call)
 {
     char *arg;
-    if (upd_strings(st, call->argc, call->argv, 1, 1, &arg) < 0)
+    if (edify_eval_strings(st, 1, call->argv, &arg) < 0)
         return NULL;
     uint64_t bytes;
     edify_value *result = NULL;
@@ -166,7 +164,7 @@ static edify_value *fn_apply_patch_space(edify_state *st, const edify_call *call
 static edify_value *fn_sha1_check(edify_state *st, const edify_call *call)
 {
     edify_value **v;
-    if (upd_values_alloc(st, call->argc, call->argv, 1, -1, &v) < 0)
+    if (upd_values_alloc(st, call, &v) < 0)
         return NULL;
     edify_value *result = NULL;
     uint8_t digest[OTA_SHA1_LEN];
@@ -294,7 +292,7 @@ static int read_whole(const char *path, const char *shown, uint8_t **data, size_
 static edify_value *fn_read_file(edify_state *st, const edify_call *call)
 {
     char *arg;
-    if (upd_strings(st, call->argc, call->argv, 1, 1, &arg) < 0)
+    if (edify_eval_strings(st, 1, call->argv, &arg) < 0)
         return NULL;
     edify_value *result = NULL;
     char *file = patch_name(st, arg);
@@ -315,11 +313,11 @@ static edify_value *fn_read_file(edify_state *st, const edify_call *call)
     return result;
 }
 
-int updater_register_patch(edify_funcs *fns)
-{
-    return edify_register(fns, "apply_patch", fn_apply_patch) |
-           edify_register(fns, "apply_patch_check", fn_apply_patch_check) |
-           edify_register(fns, "apply_patch_space", fn_apply_patch_space) |
-           edify_register(fns, "sha1_check", fn_sha1_check) |
-           edify_register(fns, "read_file", fn_read_file);
-}
+const edify_reg upd_patch_builtins[] = {
+    {"apply_patch", fn_apply_patch, 6, EDIFY_VARARGS},
+    {"apply_patch_check", fn_apply_patch_check, 1, EDIFY_VARARGS},
+    {"apply_patch_space", fn_apply_patch_space, 1, 1},
+    {"sha1_check", fn_sha1_check, 1, EDIFY_VARARGS},
+    {"read_file", fn_read_file, 1, 1},
+    {NULL, NULL, 0, 0},
+};

@@ -136,12 +136,13 @@ static int parse_mode(const char *s, mode_t *out)
 }
 
 /* set_perm(uid, gid, mode, path...) and set_perm_recursive(uid, gid,
- * dirmode, filemode, path...). */
-static edify_value *set_perm(edify_state *st, int argc, edify_expr *const *argv, int recursive)
+ * dirmode, filemode, path...): one function, told apart by name. */
+static edify_value *fn_set_perm(edify_state *st, const edify_call *call)
 {
+    int recursive = strcmp(call->name, "set_perm_recursive") == 0;
     int nfixed = recursive ? 4 : 3;
     char **args;
-    if (upd_strings_alloc(st, argc, argv, nfixed + 1, -1, &args) < 0)
+    if (upd_strings_alloc(st, call, &args) < 0)
         return NULL;
     edify_value *result = NULL;
     perm_spec p = {.has_uid = 1, .has_gid = 1};
@@ -170,7 +171,7 @@ static edify_value *set_perm(edify_state *st, int argc, edify_expr *const *argv,
             goto out;
         }
     }
-    for (int i = nfixed; i < argc; i++) {
+    for (int i = nfixed; i < call->argc; i++) {
         char *path = upd_path(st, args[i]);
         if (!path)
             goto out;
@@ -184,18 +185,8 @@ static edify_value *set_perm(edify_state *st, int argc, edify_expr *const *argv,
     }
     result = upd_true();
 out:
-    upd_strings_free(args, argc);
+    upd_strings_free(args, call->argc);
     return result;
-}
-
-static edify_value *fn_set_perm(edify_state *st, const edify_call *call)
-{
-    return set_perm(st, call->argc, call->argv, 0);
-}
-
-static edify_value *fn_set_perm_recursive(edify_state *st, const edify_call *call)
-{
-    return set_perm(st, call->argc, call->argv, 1);
 }
 
 /* key/value pairs of set_metadata*: uid gid mode dmode fmode selabel
@@ -243,21 +234,22 @@ static int parse_pairs(edify_state *st, int n, char **kv, int recursive, perm_sp
     return 0;
 }
 
-static edify_value *set_metadata(edify_state *st, int argc, edify_expr *const *argv,
-                                 int recursive)
+/* set_metadata(path, key, value ...) and set_metadata_recursive(...): one
+ * function, told apart by name. */
+static edify_value *fn_set_metadata(edify_state *st, const edify_call *call)
 {
-    if (upd_argc(st, argc, 3, -1) < 0)
-        return NULL;
-    if (argc % 2 == 0)
+    int recursive = strcmp(call->name, "set_metadata_recursive") == 0;
+    if (call->argc % 2 == 0)
         return edify_fail_code(st, OTA_ERR_ARGS, "expects a path and key/value pairs, got an "
                                "odd number of keys and values");
     char **args;
-    if (upd_strings_alloc(st, argc, argv, 3, -1, &args) < 0)
+    if (upd_strings_alloc(st, call, &args) < 0)
         return NULL;
     edify_value *result = NULL;
     perm_spec p = {0};
     char *path = NULL;
-    if (parse_pairs(st, argc - 1, args + 1, recursive, &p) < 0 || !(path = upd_path(st, args[0])))
+    if (parse_pairs(st, call->argc - 1, args + 1, recursive, &p) < 0 ||
+        !(path = upd_path(st, args[0])))
         goto out;
     ota_error err;
     if ((recursive ? apply_tree(path, &p, &err) : apply_one(path, &p, &err)) < 0)
@@ -266,24 +258,14 @@ static edify_value *set_metadata(edify_state *st, int argc, edify_expr *const *a
         result = upd_true();
 out:
     free(path);
-    upd_strings_free(args, argc);
+    upd_strings_free(args, call->argc);
     return result;
 }
 
-static edify_value *fn_set_metadata(edify_state *st, const edify_call *call)
-{
-    return set_metadata(st, call->argc, call->argv, 0);
-}
-
-static edify_value *fn_set_metadata_recursive(edify_state *st, const edify_call *call)
-{
-    return set_metadata(st, call->argc, call->argv, 1);
-}
-
-int updater_register_perms(edify_funcs *fns)
-{
-    return edify_register(fns, "set_perm", fn_set_perm) |
-           edify_register(fns, "set_perm_recursive", fn_set_perm_recursive) |
-           edify_register(fns, "set_metadata", fn_set_metadata) |
-           edify_register(fns, "set_metadata_recursive", fn_set_metadata_recursive);
-}
+const edify_reg upd_perms_builtins[] = {
+    {"set_perm", fn_set_perm, 4, EDIFY_VARARGS},
+    {"set_perm_recursive", fn_set_perm, 5, EDIFY_VARARGS},
+    {"set_metadata", fn_set_metadata, 3, EDIFY_VARARGS},
+    {"set_metadata_recursive", fn_set_metadata, 3, EDIFY_VARARGS},
+    {NULL, NULL, 0, 0},
+};

@@ -87,7 +87,7 @@ static int read_small(const char *path, const char *shown, ota_buf *buf, ota_err
 static edify_value *fn_getprop(edify_state *st, const edify_call *call)
 {
     char *key;
-    if (upd_strings(st, call->argc, call->argv, 1, 1, &key) < 0)
+    if (edify_eval_strings(st, 1, call->argv, &key) < 0)
         return NULL;
     edify_value *result = NULL;
     for (size_t i = 0; i < sizeof PROPERTY_FILES / sizeof *PROPERTY_FILES && !result; i++) {
@@ -117,7 +117,7 @@ out:
 static edify_value *fn_file_getprop(edify_state *st, const edify_call *call)
 {
     char *args[2];
-    if (upd_strings(st, call->argc, call->argv, 2, 2, args) < 0)
+    if (edify_eval_strings(st, 2, call->argv, args) < 0)
         return NULL;
     edify_value *result = NULL;
     char *path = upd_path(st, args[0]);
@@ -141,8 +141,8 @@ static edify_value *fn_file_getprop(edify_state *st, const edify_call *call)
     return result;
 }
 
-int updater_register_props(edify_funcs *fns)
-{
-    return edify_register(fns, "getprop", fn_getprop) |
-           edify_register(fns, "file_getprop", fn_file_getprop);
-}
+const edify_reg upd_props_builtins[] = {
+    {"getprop", fn_getprop, 1, 1},
+    {"file_getprop", fn_file_getprop, 2, 2},
+    {NULL, NULL, 0, 0},
+};

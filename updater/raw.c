@@ -20,8 +20,6 @@
 /* write_raw_image(file_or_blob, partition) */
 static edify_value *fn_write_raw_image(edify_state *st, const edify_call *call)
 {
-    if (upd_argc(st, call->argc, 2, 2) < 0)
-        return NULL;
     edify_value *v[2];
     if (edify_eval_args(st, call->argc, call->argv, v, 1) < 0)
         return NULL;
@@ -91,7 +89,7 @@ static int write_zeroes(int fd, uint64_t len, const char *shown, ota_error *err)
 static edify_value *fn_wipe_block_device(edify_state *st, const edify_call *call)
 {
     char *args[2];
-    if (upd_strings(st, call->argc, call->argv, 2, 2, args) < 0)
+    if (edify_eval_strings(st, 2, call->argv, args) < 0)
         return NULL;
     edify_value *result = NULL;
     char *dev = NULL;
@@ -149,7 +147,7 @@ static char *misc_device(edify_state *st, const char *arg)
 static edify_value *fn_get_stage(edify_state *st, const edify_call *call)
 {
     char *arg;
-    if (upd_strings(st, call->argc, call->argv, 1, 1, &arg) < 0)
+    if (edify_eval_strings(st, 1, call->argv, &arg) < 0)
         return NULL;
     edify_value *result = NULL;
     char *dev = misc_device(st, arg);
@@ -172,7 +170,7 @@ static edify_value *fn_get_stage(edify_state *st, const edify_call *call)
 static edify_value *fn_set_stage(edify_state *st, const edify_call *call)
 {
     char *args[2];
-    if (upd_strings(st, call->argc, call->argv, 2, 2, args) < 0)
+    if (edify_eval_strings(st, 2, call->argv, args) < 0)
         return NULL;
     edify_value *result = NULL;
     char *dev = NULL;
@@ -203,10 +201,10 @@ out:
     return result;
 }
 
-int updater_register_raw(edify_funcs *fns)
-{
-    return edify_register(fns, "write_raw_image", fn_write_raw_image) |
-           edify_register(fns, "wipe_block_device", fn_wipe_block_device) |
-           edify_register(fns, "get_stage", fn_get_stage) |
-           edify_register(fns, "set_stage", fn_set_stage);
-}
+const edify_reg upd_raw_builtins[] = {
+    {"write_raw_image", fn_write_raw_image, 2, 2},
+    {"wipe_block_device", fn_wipe_block_device, 2, 2},
+    {"get_stage", fn_get_stage, 1, 1},
+    {"set_stage", fn_set_stage, 2, 2},
+    {NULL, NULL, 0, 0},
+};

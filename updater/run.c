@@ -101,10 +101,7 @@ int updater_run_package(updater_ctx *ctx, const char *package_path, ota_error *e
         report(ctx, err);
         goto out;
     }
-    ota_error_clear(err);
-    if (edify_register_core(fns, err) < 0 || updater_register_builtins(fns) < 0) {
-        if (err && err->code == OTA_OK)
-            ota_error_set(err, OTA_ERR_NOMEM, "out of memory registering builtins");
+    if (edify_register_core(fns, err) < 0 || updater_register_builtins(fns, err) < 0) {
         report(ctx, err);
         goto out;
     }

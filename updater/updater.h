@@ -48,8 +48,8 @@ int updater_run_package(updater_ctx *ctx, const char *package_path, ota_error *e
 void updater_unmount_leftovers(updater_ctx *ctx);
 
 /* Registers every device builtin (mount, format, package_extract_dir, ...).
- * Returns 0, -1 on allocation failure. */
-int updater_register_builtins(edify_funcs *fns);
+ * Returns 0, or -1 with err naming the row that could not be added. */
+int updater_register_builtins(edify_funcs *fns, ota_error *err);
 
 /* ---- the command pipe ------------------------------------------------------
  * One command a line.  Formatting is separate from writing so it can be
