@@ -192,8 +192,7 @@ static edify_value *fn_rename(edify_state *st, const edify_call *call)
     if (make_parents(dst, &err) < 0)
         edify_fail_error(st, &err);
     else if (rename(src, dst) < 0)
-        edify_fail_code(st, OTA_ERR_IO, "cannot rename %s to %s: %s", args[0], args[1],
-                        strerror(errno));
+        edify_fail_errno(st, "cannot rename %s to %s", args[0], args[1]);
     else
         result = edify_string(args[1]);
 out:

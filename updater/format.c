@@ -68,7 +68,7 @@ static edify_value *fn_format(edify_state *st, const edify_call *call)
         goto out;
     int fd = open(dev, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        edify_fail_code(st, OTA_ERR_IO, "cannot open %s: %s", location, strerror(errno));
+        edify_fail_errno(st, "cannot open %s", location);
         goto out;
     }
     uint64_t dev_size, bytes;

@@ -108,13 +108,14 @@ static edify_value *fn_run_program(edify_state *st, const edify_call *call)
         args[0] = prog;
         int status;
         ota_error err;
-        fflush(stderr);
+        if (upd_ctx(st)->log)
+            fflush(upd_ctx(st)->log); /* ours before the program's own output */
         if (upd_spawn(upd_ctx(st), args, &status, &err) < 0) {
             edify_fail_error(st, &err);
         } else {
             char text[16];
             snprintf(text, sizeof text, "%d", status);
-            fprintf(stderr, "run_program: %s exited with status %d\n", shown, status);
+            updater_log(upd_ctx(st), "run_program: %s exited with status %d", shown, status);
             result = edify_string(text);
         }
         args[0] = shown;

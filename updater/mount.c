@@ -240,11 +240,11 @@ void updater_unmount_leftovers(updater_ctx *ctx)
         ota_error err;
         if (mounted_at(ctx->mounted[i], &err) == 1) {
             if (umount(ctx->mounted[i]) == 0)
-                fprintf(stderr, "updater: unmounted %s after the failure\n",
-                        ota_path_unroot(ctx->mounted[i]));
+                updater_log(ctx, "updater: unmounted %s after the failure",
+                            ota_path_unroot(ctx->mounted[i]));
             else
-                fprintf(stderr, "updater: cannot unmount %s after the failure: %s\n",
-                        ota_path_unroot(ctx->mounted[i]), strerror(errno));
+                updater_log(ctx, "updater: cannot unmount %s after the failure: %s",
+                            ota_path_unroot(ctx->mounted[i]), strerror(errno));
         }
         free(ctx->mounted[i]);
     }
@@ -276,8 +276,7 @@ static edify_value *fn_mount(edify_state *st, const edify_call *call)
     if (!(dev = upd_path(st, location)) || !(dir = upd_path(st, mount_point)))
         goto out;
     if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-        edify_fail_code(st, OTA_ERR_IO, "cannot create mount point %s: %s", mount_point,
-                        strerror(errno));
+        edify_fail_errno(st, "cannot create mount point %s", mount_point);
         goto out;
     }
     unsigned long flags;
@@ -295,8 +294,8 @@ static edify_value *fn_mount(edify_state *st, const edify_call *call)
             result = edify_string(mount_point);
             goto out;
         }
-        edify_fail_code(st, OTA_ERR_IO, "cannot mount %s (%s) at %s: %s", location, fs_type,
-                        mount_point, strerror(saved));
+        errno = saved;
+        edify_fail_errno(st, "cannot mount %s (%s) at %s", location, fs_type, mount_point);
         goto out;
     }
     remember_mount(upd_ctx(st), dir);
@@ -349,7 +348,7 @@ static edify_value *fn_unmount(edify_state *st, const edify_call *call)
         char canon[PATH_MAX];
         canonical(dir, canon, sizeof canon);
         if (umount(canon) < 0) {
-            edify_fail_code(st, OTA_ERR_IO, "cannot unmount %s: %s", mp, strerror(errno));
+            edify_fail_errno(st, "cannot unmount %s", mp);
         } else {
             forget_mount(upd_ctx(st), canon);
             result = edify_string(mp);

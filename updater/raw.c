@@ -43,8 +43,7 @@ static edify_value *fn_write_raw_image(edify_state *st, const edify_call *call)
         src.shown = v[0]->data;
         src.fd = open(file, O_RDONLY | O_CLOEXEC);
         if (src.fd < 0) {
-            edify_fail_code(st, OTA_ERR_NOTFOUND, "cannot open image %s: %s", v[0]->data,
-                            strerror(errno));
+            edify_fail_errno(st, "cannot open image %s", v[0]->data);
             goto out;
         }
         /* A file, or a block device copied whole. */
@@ -103,7 +102,7 @@ static edify_value *fn_wipe_block_device(edify_state *st, const edify_call *call
     if (!(dev = upd_partition_device(st, args[0])))
         goto out;
     if ((fd = open(dev, O_WRONLY | O_CLOEXEC)) < 0) {
-        edify_fail_code(st, OTA_ERR_IO, "cannot open %s: %s", args[0], strerror(errno));
+        edify_fail_errno(st, "cannot open %s", args[0]);
         goto out;
     }
     if (upd_fd_size(fd, &size, &err) < 0 || len > size) {
@@ -125,7 +124,7 @@ static edify_value *fn_wipe_block_device(edify_state *st, const edify_call *call
         goto out;
     }
     if (fsync(fd) < 0) {
-        edify_fail_code(st, OTA_ERR_IO, "fsync of %s failed: %s", args[0], strerror(errno));
+        edify_fail_errno(st, "fsync of %s failed", args[0]);
         goto out;
     }
     result = upd_true();

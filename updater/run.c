@@ -11,10 +11,11 @@
 /* Scripts are text a few hundred KiB at most; this bounds a hostile one. */
 #define MAX_SCRIPT_SIZE (64u * 1024 * 1024)
 
-void updater_ctx_init(updater_ctx *ctx, int pipe_fd)
+void updater_ctx_init(updater_ctx *ctx, int pipe_fd, FILE *log)
 {
     memset(ctx, 0, sizeof *ctx);
     ctx->pipe_fd = pipe_fd;
+    ctx->log = log;
 }
 
 void updater_ctx_release(updater_ctx *ctx)
@@ -123,8 +124,8 @@ int updater_run_package(updater_ctx *ctx, const char *package_path, ota_error *e
         report(ctx, err);
         goto out;
     }
-    fprintf(stderr, "script succeeded: result was [%s]\n",
-            value->type == EDIFY_STRING ? value->data : "(blob)");
+    updater_log(ctx, "script succeeded: result was [%s]",
+                value->type == EDIFY_STRING ? value->data : "(blob)");
     edify_value_free(value);
     rc = 0;
 out:

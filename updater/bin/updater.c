@@ -68,7 +68,7 @@ int main(int argc, char **argv)
     umask(022);
 
     updater_ctx ctx;
-    updater_ctx_init(&ctx, (int)fd);
+    updater_ctx_init(&ctx, (int)fd, stderr);
     ota_error err;
     ota_error_clear(&err);
     int rc = updater_run_package(&ctx, argv[3], &err);
