@@ -104,7 +104,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     free(text);
     if (recovery_bcb_set(&fstab, &args, &err) == 0) {
         if (recovery_bcb_read_args(&fstab, &argv, &err) < 0)
-            abort(); /* 1 (no arguments) when nothing needed persisting */
+            abort(); /* what was written must read back */
         recovery_args back = {0};
         for (int i = 0; i < argv.argc; i++)
             if (recovery_args_apply(&back, argv.argv[i], &err) < 0)

@@ -10,18 +10,18 @@
 #include "recovery/command_file.h"
 
 /* The recovery arguments in the message (the lines of its recovery field
- * after "recovery").  Returns 1 when the fstab has no /misc or the message
- * holds no recovery arguments, 0 when out was filled, -1 on error. */
+ * after "recovery") into out.  0, with out empty when the fstab has no
+ * /misc or the message holds no recovery arguments; -1 on error. */
 int recovery_bcb_read_args(const ota_fstab *fstab, recovery_argv *out, ota_error *err);
 
 /* Writes command "boot-recovery" and the arguments' persistent form,
  * keeping the stage field (the updater's multi-stage progress) when it holds
- * text.  Returns 1 when there is no /misc (nothing written), 0 when written,
+ * text.  0 when written or when the fstab has no /misc (nothing to write),
  * -1 on error. */
 int recovery_bcb_set(const ota_fstab *fstab, const recovery_args *args, ota_error *err);
 
-/* Zeroes the whole message, as after a finished run.  Returns 1 when there
- * is no /misc, 0 when cleared, -1 on error. */
+/* Zeroes the whole message, as after a finished run.  0 when cleared or
+ * when there is no /misc, -1 on error. */
 int recovery_bcb_clear(const ota_fstab *fstab, ota_error *err);
 
 #endif

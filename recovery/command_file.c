@@ -63,7 +63,7 @@ int recovery_command_file_read(const char *path, recovery_argv *out, ota_error *
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         if (errno == ENOENT)
-            return 1;
+            return 0; /* no file: no command */
         return ota_error_errno(err, "cannot open %s", path);
     }
     char *buf = malloc(COMMAND_FILE_MAX + 1);

@@ -212,12 +212,11 @@ static int carry_out(run *r)
                      r->args.retry_count == 1 ? "" : "s");
     recovery_args bcb_args = r->args;
     bcb_args.retry_count = r->args.retry_count + 1;
-    int rc = recovery_bcb_set(&r->fstab, &bcb_args, &err);
-    if (rc < 0)
+    if (!ota_fstab_find(&r->fstab, "/misc"))
+        recovery_log_printf(r->log, "no /misc in the fstab: an interruption will not be resumed");
+    else if (recovery_bcb_set(&r->fstab, &bcb_args, &err) < 0)
         warn(r, "cannot write the bootloader message; an interruption will not be resumed",
              &err);
-    else if (rc == 1)
-        recovery_log_printf(r->log, "no /misc in the fstab: an interruption will not be resumed");
     else
         recovery_log_printf(r->log, "bootloader message set to boot-recovery");
     save_logs(r);
@@ -252,10 +251,9 @@ static void finish(run *r, int status)
             recovery_log_printf(r->log, "cannot remove %s: %s", RECOVERY_COMMAND_FILE,
                                 strerror(errno));
     }
-    int rc = recovery_bcb_clear(&r->fstab, &err);
-    if (rc < 0)
+    if (recovery_bcb_clear(&r->fstab, &err) < 0)
         warn(r, "cannot clear the bootloader message", &err);
-    else if (rc == 0)
+    else if (ota_fstab_find(&r->fstab, "/misc"))
         recovery_log_printf(r->log, "bootloader message cleared");
     save_logs(r);
     /* Leave nothing mounted: the device reboots (or the host test looks at

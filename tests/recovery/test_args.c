@@ -199,7 +199,8 @@ START_TEST(command_file_read_from_disk)
     snprintf(path, sizeof path, "%s/command", dir);
     recovery_argv v;
     ota_error err;
-    ck_assert_int_eq(recovery_command_file_read(path, &v, &err), 1);
+    ck_assert_int_eq(recovery_command_file_read(path, &v, &err), 0); /* none: no command */
+    ck_assert_int_eq(v.argc, 0);
     FILE *f = fopen(path, "w");
     ck_assert_ptr_nonnull(f);
     fputs("--update_package=/cache/x.zip\n--just_exit\n", f);

@@ -51,7 +51,8 @@ START_TEST(set_read_clear)
 {
     ota_error err;
     recovery_argv argv;
-    ck_assert_int_eq(recovery_bcb_read_args(&fstab, &argv, &err), 1); /* zeroes: no command */
+    ck_assert_int_eq(recovery_bcb_read_args(&fstab, &argv, &err), 0); /* zeroes: no command */
+    ck_assert_int_eq(argv.argc, 0);
 
     /* A stage left by a multi-stage package survives the set. */
     ota_bootloader_message msg;
@@ -90,7 +91,8 @@ START_TEST(foreign_contents_are_no_command)
     /* Erased flash reads as 0xff. */
     memset(&msg, 0xff, sizeof msg);
     ck_assert_int_eq(ota_bcb_write(misc, &msg, &err), 0);
-    ck_assert_int_eq(recovery_bcb_read_args(&fstab, &argv, &err), 1);
+    ck_assert_int_eq(recovery_bcb_read_args(&fstab, &argv, &err), 0);
+    ck_assert_int_eq(argv.argc, 0);
     /* Setting a command over it does not keep the 0xff "stage". */
     recovery_args args = { 0 };
     ck_assert_int_eq(recovery_args_apply(&args, "--wipe_cache", &err), 0);
@@ -104,7 +106,8 @@ START_TEST(foreign_contents_are_no_command)
     strcpy(msg.command, "boot-recovery");
     strcpy(msg.recovery, "--update_package=/cache/u.zip\n");
     ck_assert_int_eq(ota_bcb_write(misc, &msg, &err), 0);
-    ck_assert_int_eq(recovery_bcb_read_args(&fstab, &argv, &err), 1);
+    ck_assert_int_eq(recovery_bcb_read_args(&fstab, &argv, &err), 0);
+    ck_assert_int_eq(argv.argc, 0);
     /* Unterminated field: all 768 bytes used. */
     memset(&msg, 0, sizeof msg);
     memcpy(msg.recovery, "recovery\n--wipe_cache\n", 22);
@@ -125,9 +128,10 @@ START_TEST(no_misc_is_not_an_error)
     ck_assert_int_eq(ota_fstab_parse("/cache ext4 /dev/cache\n", &none, &err), 0);
     recovery_argv argv;
     recovery_args args = { 0 };
-    ck_assert_int_eq(recovery_bcb_read_args(&none, &argv, &err), 1);
-    ck_assert_int_eq(recovery_bcb_set(&none, &args, &err), 1);
-    ck_assert_int_eq(recovery_bcb_clear(&none, &err), 1);
+    ck_assert_int_eq(recovery_bcb_read_args(&none, &argv, &err), 0);
+    ck_assert_int_eq(argv.argc, 0);
+    ck_assert_int_eq(recovery_bcb_set(&none, &args, &err), 0);
+    ck_assert_int_eq(recovery_bcb_clear(&none, &err), 0);
     ota_fstab_free(&none);
 }
 END_TEST
