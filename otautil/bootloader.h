@@ -24,9 +24,11 @@ _Static_assert(sizeof(ota_bootloader_message) == 2048, "BCB layout is 2048 bytes
 int ota_bcb_read(const char *device, ota_bootloader_message *msg, ota_error *err);
 int ota_bcb_write(const char *device, const ota_bootloader_message *msg, ota_error *err);
 
-/* The misc device from the fstab's /misc entry, resolved under
- * RECOVERY_ROOT, into out.  -1 (OTA_ERR_NOTFOUND) when there is none. */
-int ota_bcb_misc_device(const ota_fstab *fstab, char *out, size_t outsz, ota_error *err);
+/* The misc device from the fstab's /misc entry, resolved under root
+ * (RECOVERY_ROOT; NULL or "": none), into out.  -1 (OTA_ERR_NOTFOUND) when
+ * there is none. */
+int ota_bcb_misc_device(const ota_fstab *fstab, const char *root, char *out, size_t outsz,
+                        ota_error *err);
 
 /* Safe copy of a possibly unterminated field into out (size >= field + 1). */
 void ota_bcb_field(const char *field, size_t field_size, char *out);

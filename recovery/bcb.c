@@ -6,20 +6,20 @@
 #include "otautil/bootloader.h"
 
 /* Finds misc: dev is left empty when the fstab has none. */
-static int misc_device(const ota_fstab *fstab, char *dev, size_t devsz, ota_error *err)
+static int misc_device(const recovery_ctx *ctx, char *dev, size_t devsz, ota_error *err)
 {
     dev[0] = '\0';
-    if (!ota_fstab_find(fstab, "/misc"))
+    if (!ota_fstab_find(ctx->fstab, "/misc"))
         return 0;
-    return ota_bcb_misc_device(fstab, dev, devsz, err);
+    return ota_bcb_misc_device(ctx->fstab, ctx->root, dev, devsz, err);
 }
 
-int recovery_bcb_read_args(const ota_fstab *fstab, recovery_argv *out, ota_error *err)
+int recovery_bcb_read_args(const recovery_ctx *ctx, recovery_argv *out, ota_error *err)
 {
     char dev[PATH_MAX];
     out->argv = NULL;
     out->argc = 0;
-    int rc = misc_device(fstab, dev, sizeof dev, err);
+    int rc = misc_device(ctx, dev, sizeof dev, err);
     if (rc < 0 || !dev[0])
         return rc; /* no /misc: no command */
     ota_bootloader_message msg;
@@ -48,10 +48,10 @@ static int stage_is_text(const char *stage, size_t size)
     return 1;
 }
 
-int recovery_bcb_set(const ota_fstab *fstab, const recovery_args *args, ota_error *err)
+int recovery_bcb_set(const recovery_ctx *ctx, const recovery_args *args, ota_error *err)
 {
     char dev[PATH_MAX];
-    int rc = misc_device(fstab, dev, sizeof dev, err);
+    int rc = misc_device(ctx, dev, sizeof dev, err);
     if (rc < 0 || !dev[0])
         return rc; /* no /misc: nothing to do */
     ota_bootloader_message msg;
@@ -68,10 +68,10 @@ int recovery_bcb_set(const ota_fstab *fstab, const recovery_args *args, ota_erro
     return ota_bcb_write(dev, &msg, err);
 }
 
-int recovery_bcb_clear(const ota_fstab *fstab, ota_error *err)
+int recovery_bcb_clear(const recovery_ctx *ctx, ota_error *err)
 {
     char dev[PATH_MAX];
-    int rc = misc_device(fstab, dev, sizeof dev, err);
+    int rc = misc_device(ctx, dev, sizeof dev, err);
     if (rc < 0 || !dev[0])
         return rc; /* no /misc: nothing to do */
     ota_bootloader_message msg;

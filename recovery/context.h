@@ -10,6 +10,8 @@
 #include "recovery/ui.h"
 
 typedef struct recovery_ctx {
+    const char *root;        /* RECOVERY_ROOT, read once by the program ("": none);
+                                device paths are resolved under it */
     const ota_fstab *fstab;
     const recovery_kv *props;
     const char *keys_path;   /* as given (resolved under RECOVERY_ROOT on use) */

@@ -148,7 +148,7 @@ recovery_install_result recovery_install(recovery_ctx *ctx, const char *package,
     ctx->ui->ops->progress_reset(ctx->ui);
     recovery_say(ctx, "Installing update %s", package);
     char resolved[PATH_MAX], binary[PATH_MAX];
-    if (recovery_mount_for_path(ctx->fstab, package, err) < 0 ||
+    if (recovery_mount_for_path(ctx, package, err) < 0 ||
         ota_path(package, resolved, sizeof resolved, err) < 0 ||
         ota_path(RECOVERY_UPDATE_BINARY_PATH, binary, sizeof binary, err) < 0) {
         unroot_message(err);

@@ -38,10 +38,10 @@ static int is_mountable_type(const char *type)
     return 1;
 }
 
-static int mount_entry(const ota_fstab_entry *e, ota_error *err)
+static int mount_entry(const char *root, const ota_fstab_entry *e, ota_error *err)
 {
     char where[PATH_MAX], dev[PATH_MAX];
-    if (ota_path(e->mount_point, where, sizeof where, err) < 0)
+    if (ota_path_at(root, e->mount_point, where, sizeof where, err) < 0)
         return -1;
     if (recovery_is_mounted(where))
         return 0;
@@ -56,7 +56,7 @@ static int mount_entry(const ota_fstab_entry *e, ota_error *err)
     const char *devices[2] = { e->device, e->device2 };
     int saved = 0;
     for (int i = 0; i < 2 && devices[i]; i++) {
-        if (ota_path(devices[i], dev, sizeof dev, err) < 0)
+        if (ota_path_at(root, devices[i], dev, sizeof dev, err) < 0)
             return -1;
         if (mount(dev, where, e->fs_type, e->mnt_flags, e->mnt_options) == 0)
             return 0;
@@ -68,31 +68,31 @@ static int mount_entry(const ota_fstab_entry *e, ota_error *err)
                            dev, e->mount_point);
 }
 
-int recovery_mount(const ota_fstab *fstab, const char *mount_point, ota_error *err)
+int recovery_mount(const recovery_ctx *ctx, const char *mount_point, ota_error *err)
 {
-    const ota_fstab_entry *e = ota_fstab_find(fstab, mount_point);
+    const ota_fstab_entry *e = ota_fstab_find(ctx->fstab, mount_point);
     if (!e)
         return ota_error_set(err, OTA_ERR_NOTFOUND, "the fstab has no %s", mount_point);
-    return mount_entry(e, err);
+    return mount_entry(ctx->root, e, err);
 }
 
-int recovery_mount_for_path(const ota_fstab *fstab, const char *path, ota_error *err)
+int recovery_mount_for_path(const recovery_ctx *ctx, const char *path, ota_error *err)
 {
-    const ota_fstab_entry *e = ota_fstab_for_path(fstab, path);
+    const ota_fstab_entry *e = ota_fstab_for_path(ctx->fstab, path);
     if (!e || strcmp(e->mount_point, "/") == 0)
         return 0;
-    if (mount_entry(e, err) < 0) {
+    if (mount_entry(ctx->root, e, err) < 0) {
         ota_error_prefix(err, "cannot reach %s", path);
         return -1;
     }
     return 0;
 }
 
-int recovery_unmount(const ota_fstab *fstab, const char *mount_point, ota_error *err)
+int recovery_unmount(const recovery_ctx *ctx, const char *mount_point, ota_error *err)
 {
-    const ota_fstab_entry *e = ota_fstab_find(fstab, mount_point);
+    const ota_fstab_entry *e = ota_fstab_find(ctx->fstab, mount_point);
     char where[PATH_MAX];
-    if (ota_path(e ? e->mount_point : mount_point, where, sizeof where, err) < 0)
+    if (ota_path_at(ctx->root, e ? e->mount_point : mount_point, where, sizeof where, err) < 0)
         return -1;
     if (!recovery_is_mounted(where))
         return 0;

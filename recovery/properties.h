@@ -14,6 +14,6 @@
 
 /* Loads the property files into props.  -1 only when a file exists but
  * cannot be read or parsed. */
-int recovery_properties_load(recovery_kv *props, ota_error *err);
+int recovery_properties_load(recovery_kv *props, const char *root, ota_error *err);
 
 #endif

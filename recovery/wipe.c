@@ -45,10 +45,9 @@ static int device_size(const char *dev, uint64_t *size, ota_error *err)
     return 0;
 }
 
-int recovery_format_volume(const ota_fstab *fstab, const char *mount_point, recovery_log *log,
-                           ota_error *err)
+int recovery_format_volume(const recovery_ctx *ctx, const char *mount_point, ota_error *err)
 {
-    const ota_fstab_entry *e = ota_fstab_find(fstab, mount_point);
+    const ota_fstab_entry *e = ota_fstab_find(ctx->fstab, mount_point);
     if (!e)
         return ota_error_set(err, OTA_ERR_NOTFOUND, "cannot format %s: the fstab has no such volume",
                              mount_point);
@@ -57,11 +56,12 @@ int recovery_format_volume(const ota_fstab *fstab, const char *mount_point, reco
         return ota_error_set(err, OTA_ERR_UNSUPPORTED,
                              "cannot format %s: its type %s is not ext2/ext3/ext4",
                              mount_point, e->fs_type);
-    if (recovery_unmount(fstab, mount_point, err) < 0)
+    if (recovery_unmount(ctx, mount_point, err) < 0)
         return -1;
     char dev[PATH_MAX];
     uint64_t size = 0;
-    if (ota_path(e->device, dev, sizeof dev, err) < 0 || device_size(dev, &size, err) < 0)
+    if (ota_path_at(ctx->root, e->device, dev, sizeof dev, err) < 0 ||
+        device_size(dev, &size, err) < 0)
         return -1;
     long long fs_size = recovery_fs_size(size, e->length);
     if (fs_size < 0)
@@ -73,37 +73,37 @@ int recovery_format_volume(const ota_fstab *fstab, const char *mount_point, reco
     char type[16];
     snprintf(type, sizeof type, "%s", e->fs_type);
     char *argv[] = { "mke2fs", "-F", "-q", "-t", type, "-b", "4096", dev, blocks, NULL };
-    recovery_log_printf(log, "formatting %s: mke2fs -t %s %s (%s blocks of 4096)", mount_point,
+    recovery_log_printf(ctx->log, "formatting %s: mke2fs -t %s %s (%s blocks of 4096)", mount_point,
                         type, e->device, blocks);
-    if (recovery_run(argv, log, err) < 0) {
+    if (recovery_run(argv, ctx->log, err) < 0) {
         ota_error_prefix(err, "cannot format %s", mount_point);
         return -1;
     }
     return 0;
 }
 
-int recovery_wipe_cache(const ota_fstab *fstab, recovery_log *log, ota_error *err)
+int recovery_wipe_cache(const recovery_ctx *ctx, ota_error *err)
 {
-    if (!ota_fstab_find(fstab, "/cache")) {
+    if (!ota_fstab_find(ctx->fstab, "/cache")) {
         /* Devices without a cache partition (Android 8 and later) have
          * nothing to wipe here. */
-        recovery_log_printf(log, "no /cache volume in the fstab: nothing to wipe");
+        recovery_log_printf(ctx->log, "no /cache volume in the fstab: nothing to wipe");
         return 0;
     }
     char dir[PATH_MAX];
-    if (ota_path(RECOVERY_LOG_DIR, dir, sizeof dir, err) < 0)
+    if (ota_path_at(ctx->root, RECOVERY_LOG_DIR, dir, sizeof dir, err) < 0)
         return -1;
     recovery_log_stash stash;
     /* The logs are read from the mounted cache; if it cannot be mounted
      * there is nothing to keep. */
-    int mounted = recovery_mount(fstab, "/cache", NULL) == 0;
+    int mounted = recovery_mount(ctx, "/cache", NULL) == 0;
     if (mounted && recovery_logs_stash(dir, &stash, err) < 0)
         return -1;
     if (!mounted)
         stash = (recovery_log_stash){ 0 };
-    int rc = recovery_format_volume(fstab, "/cache", log, err);
+    int rc = recovery_format_volume(ctx, "/cache", err);
     if (rc == 0)
-        rc = recovery_mount(fstab, "/cache", err);
+        rc = recovery_mount(ctx, "/cache", err);
     if (rc == 0)
         rc = recovery_logs_restore(dir, &stash, err);
     recovery_logs_stash_free(&stash);

@@ -64,7 +64,7 @@ char *upd_path(edify_state *st, const char *path)
         edify_fail_code(st, OTA_ERR_ARGS, "empty path");
         return NULL;
     }
-    char *out = ota_path_dup(path, &err);
+    char *out = ota_path_at_dup(upd_ctx(st)->root, path, &err);
     if (!out)
         edify_fail_error(st, &err);
     return out;
@@ -77,7 +77,7 @@ const ota_fstab *upd_fstab(edify_state *st)
         return &ctx->fstab;
     ota_error err;
     char path[4096];
-    if (ota_path("/etc/recovery.fstab", path, sizeof path, &err) < 0 ||
+    if (ota_path_at(ctx->root, "/etc/recovery.fstab", path, sizeof path, &err) < 0 ||
         ota_fstab_load(path, &ctx->fstab, &err) < 0) {
         edify_fail_error(st, &err);
         return NULL;

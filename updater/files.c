@@ -13,7 +13,7 @@
 #include "updater/builtins.h"
 
 /* Creates the missing parent directories of path (0755). */
-static int make_parents(const char *path, ota_error *err)
+static int make_parents(const char *root, const char *path, ota_error *err)
 {
     char *copy = strdup(path);
     if (!copy)
@@ -21,7 +21,7 @@ static int make_parents(const char *path, ota_error *err)
     for (char *s = strchr(copy + 1, '/'); s; s = strchr(s + 1, '/')) {
         *s = '\0';
         if (mkdir(copy, 0755) < 0 && errno != EEXIST) {
-            ota_error_errno(err, "cannot create directory %s", ota_path_unroot(copy));
+            ota_error_errno(err, "cannot create directory %s", ota_path_unroot_at(root, copy));
             free(copy);
             return -1;
         }
@@ -33,10 +33,10 @@ static int make_parents(const char *path, ota_error *err)
 
 /* A link made under a temporary name and renamed over the old one, so the
  * name is never missing. */
-static int replace_symlink(const char *target, const char *path, ota_error *err)
+static int replace_symlink(const char *root, const char *target, const char *path, ota_error *err)
 {
-    const char *shown = ota_path_unroot(path);
-    if (make_parents(path, err) < 0)
+    const char *shown = ota_path_unroot_at(root, path);
+    if (make_parents(root, path, err) < 0)
         return -1;
     size_t len = strlen(path) + 32;
     char *tmp = malloc(len);
@@ -86,7 +86,7 @@ static edify_value *fn_symlink(edify_state *st, const edify_call *call)
         if (!path)
             goto out;
         ota_error err;
-        int rc = replace_symlink(args[0], path, &err);
+        int rc = replace_symlink(upd_ctx(st)->root, args[0], path, &err);
         free(path);
         if (rc < 0) {
             edify_fail_error(st, &err);
@@ -99,19 +99,19 @@ out:
     return result;
 }
 
-static int remove_tree(const char *path, ota_error *err)
+static int remove_tree(const char *root, const char *path, ota_error *err)
 {
     char *roots[] = {(char *)path, NULL};
     FTS *fts = fts_open(roots, FTS_PHYSICAL | FTS_NOCHDIR, NULL);
     if (!fts)
-        return ota_error_errno(err, "cannot walk %s", ota_path_unroot(path));
+        return ota_error_errno(err, "cannot walk %s", ota_path_unroot_at(root, path));
     int rc = 0;
     while (rc == 0) {
         errno = 0;
         FTSENT *ent = fts_read(fts);
         if (!ent) {
             if (errno != 0)
-                rc = ota_error_errno(err, "cannot walk %s", ota_path_unroot(path));
+                rc = ota_error_errno(err, "cannot walk %s", ota_path_unroot_at(root, path));
             break;
         }
         switch (ent->fts_info) {
@@ -120,7 +120,7 @@ static int remove_tree(const char *path, ota_error *err)
         case FTS_DP:
             if (rmdir(ent->fts_accpath) < 0)
                 rc = ota_error_errno(err, "cannot remove directory %s",
-                                     ota_path_unroot(ent->fts_path));
+                                     ota_path_unroot_at(root, ent->fts_path));
             break;
         case FTS_DNR:
         case FTS_ERR:
@@ -128,11 +128,11 @@ static int remove_tree(const char *path, ota_error *err)
             if (ent->fts_errno == ENOENT && ent->fts_level == 0)
                 break; /* nothing to delete */
             errno = ent->fts_errno;
-            rc = ota_error_errno(err, "cannot walk %s", ota_path_unroot(ent->fts_path));
+            rc = ota_error_errno(err, "cannot walk %s", ota_path_unroot_at(root, ent->fts_path));
             break;
         default:
             if (unlink(ent->fts_accpath) < 0)
-                rc = ota_error_errno(err, "cannot delete %s", ota_path_unroot(ent->fts_path));
+                rc = ota_error_errno(err, "cannot delete %s", ota_path_unroot_at(root, ent->fts_path));
         }
     }
     fts_close(fts);
@@ -160,7 +160,7 @@ static edify_value *fn_delete(edify_state *st, const edify_call *call)
         int exists = lstat(path, &sb) == 0;
         int rc = 0;
         if (exists && recursive)
-            rc = remove_tree(path, &err);
+            rc = remove_tree(upd_ctx(st)->root, path, &err);
         else if (exists && unlink(path) < 0)
             rc = ota_error_errno(&err, "cannot delete %s", args[i]);
         free(path);
@@ -189,7 +189,7 @@ static edify_value *fn_rename(edify_state *st, const edify_call *call)
     ota_error err;
     if (!dst)
         goto out;
-    if (make_parents(dst, &err) < 0)
+    if (make_parents(upd_ctx(st)->root, dst, &err) < 0)
         edify_fail_error(st, &err);
     else if (rename(src, dst) < 0)
         edify_fail_errno(st, "cannot rename %s to %s", args[0], args[1]);

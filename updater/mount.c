@@ -196,10 +196,10 @@ int upd_unmount_device(updater_ctx *ctx, const char *dev, const char *shown, ota
     for (size_t i = m.count; i-- > 0 && rc >= 0;) {
         if (umount(m.dirs[i]) < 0)
             rc = ota_error_errno(err, "%s is mounted at %s and cannot be unmounted", shown,
-                                 ota_path_unroot(m.dirs[i]));
+                                 ota_path_unroot_at(ctx->root, m.dirs[i]));
         else
             updater_ui_printf(ctx, "unmounted %s from %s before formatting it", shown,
-                              ota_path_unroot(m.dirs[i]));
+                              ota_path_unroot_at(ctx->root, m.dirs[i]));
     }
     for (size_t i = 0; i < m.count; i++)
         free(m.dirs[i]);
@@ -241,10 +241,10 @@ void updater_unmount_leftovers(updater_ctx *ctx)
         if (mounted_at(ctx->mounted[i], &err) == 1) {
             if (umount(ctx->mounted[i]) == 0)
                 updater_log(ctx, "updater: unmounted %s after the failure",
-                            ota_path_unroot(ctx->mounted[i]));
+                            ota_path_unroot_at(ctx->root, ctx->mounted[i]));
             else
                 updater_log(ctx, "updater: cannot unmount %s after the failure: %s",
-                            ota_path_unroot(ctx->mounted[i]), strerror(errno));
+                            ota_path_unroot_at(ctx->root, ctx->mounted[i]), strerror(errno));
         }
         free(ctx->mounted[i]);
     }

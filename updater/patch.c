@@ -195,7 +195,7 @@ out:
 
 /* read_file of "EMMC:DEVICE:SIZE:SHA1[:SIZE:SHA1...]": the first SIZE bytes
  * of the device for the first pair whose SHA-1 matches. */
-static int read_emmc(const char *spec, uint8_t **data, size_t *len, ota_error *err)
+static int read_emmc(const char *root, const char *spec, uint8_t **data, size_t *len, ota_error *err)
 {
     char *copy = strdup(spec + strlen(EMMC_PREFIX));
     if (!copy)
@@ -223,7 +223,7 @@ static int read_emmc(const char *spec, uint8_t **data, size_t *len, ota_error *e
         goto out;
     }
     if ((fd = open(dev, O_RDONLY | O_CLOEXEC)) < 0) {
-        ota_error_errno(err, "cannot open %s", ota_path_unroot(dev));
+        ota_error_errno(err, "cannot open %s", ota_path_unroot_at(root, dev));
         goto out;
     }
     if (!(buf = malloc((size_t)max + 1))) {
@@ -253,7 +253,7 @@ static int read_emmc(const char *spec, uint8_t **data, size_t *len, ota_error *e
         }
     }
     ota_error_set(err, OTA_ERR_VERIFY, "%s matches none of the given sizes and SHA-1s",
-                  ota_path_unroot(dev));
+                  ota_path_unroot_at(root, dev));
 out:
     if (fd >= 0)
         close(fd);
@@ -301,7 +301,7 @@ static edify_value *fn_read_file(edify_state *st, const edify_call *call)
         uint8_t *data = NULL;
         size_t len = 0;
         int rc = strncmp(file, EMMC_PREFIX, strlen(EMMC_PREFIX)) == 0
-                     ? read_emmc(file, &data, &len, &err)
+                     ? read_emmc(upd_ctx(st)->root, file, &data, &len, &err)
                      : read_whole(file, arg, &data, &len, &err);
         if (rc < 0)
             edify_fail_error(st, &err);

@@ -40,9 +40,9 @@ typedef struct perm_spec {
     uint64_t caps;
 } perm_spec;
 
-static int apply(const char *path, const struct stat *sb, const perm_spec *p, ota_error *err)
+static int apply(const char *root, const char *path, const struct stat *sb, const perm_spec *p, ota_error *err)
 {
-    const char *shown = ota_path_unroot(path);
+    const char *shown = ota_path_unroot_at(root, path);
     if ((p->has_uid || p->has_gid) &&
         lchown(path, p->has_uid ? p->uid : (uid_t)-1, p->has_gid ? p->gid : (gid_t)-1) < 0)
         return ota_error_errno(err, "cannot change the owner of %s", shown);
@@ -77,27 +77,27 @@ static int apply(const char *path, const struct stat *sb, const perm_spec *p, ot
     return 0;
 }
 
-static int apply_one(const char *path, const perm_spec *p, ota_error *err)
+static int apply_one(const char *root, const char *path, const perm_spec *p, ota_error *err)
 {
     struct stat sb;
     if (lstat(path, &sb) < 0)
-        return ota_error_errno(err, "cannot stat %s", ota_path_unroot(path));
-    return apply(path, &sb, p, err);
+        return ota_error_errno(err, "cannot stat %s", ota_path_unroot_at(root, path));
+    return apply(root, path, &sb, p, err);
 }
 
-static int apply_tree(const char *path, const perm_spec *p, ota_error *err)
+static int apply_tree(const char *root, const char *path, const perm_spec *p, ota_error *err)
 {
     char *roots[] = {(char *)path, NULL};
     FTS *fts = fts_open(roots, FTS_PHYSICAL | FTS_NOCHDIR, NULL);
     if (!fts)
-        return ota_error_errno(err, "cannot walk %s", ota_path_unroot(path));
+        return ota_error_errno(err, "cannot walk %s", ota_path_unroot_at(root, path));
     int rc = 0;
     while (rc == 0) {
         errno = 0;
         FTSENT *ent = fts_read(fts);
         if (!ent) {
             if (errno != 0)
-                rc = ota_error_errno(err, "cannot walk %s", ota_path_unroot(path));
+                rc = ota_error_errno(err, "cannot walk %s", ota_path_unroot_at(root, path));
             break;
         }
         switch (ent->fts_info) {
@@ -107,10 +107,10 @@ static int apply_tree(const char *path, const perm_spec *p, ota_error *err)
         case FTS_ERR:
         case FTS_NS:
             errno = ent->fts_errno;
-            rc = ota_error_errno(err, "cannot walk %s", ota_path_unroot(ent->fts_path));
+            rc = ota_error_errno(err, "cannot walk %s", ota_path_unroot_at(root, ent->fts_path));
             break;
         default:
-            rc = apply(ent->fts_accpath, ent->fts_statp, p, err);
+            rc = apply(root, ent->fts_accpath, ent->fts_statp, p, err);
         }
     }
     fts_close(fts);
@@ -171,12 +171,13 @@ static edify_value *fn_set_perm(edify_state *st, const edify_call *call)
             goto out;
         }
     }
+    const char *root = upd_ctx(st)->root;
     for (int i = nfixed; i < call->argc; i++) {
         char *path = upd_path(st, args[i]);
         if (!path)
             goto out;
         ota_error err;
-        int rc = recursive ? apply_tree(path, &p, &err) : apply_one(path, &p, &err);
+        int rc = recursive ? apply_tree(root, path, &p, &err) : apply_one(root, path, &p, &err);
         free(path);
         if (rc < 0) {
             edify_fail_error(st, &err);
@@ -252,7 +253,8 @@ static edify_value *fn_set_metadata(edify_state *st, const edify_call *call)
         !(path = upd_path(st, args[0])))
         goto out;
     ota_error err;
-    if ((recursive ? apply_tree(path, &p, &err) : apply_one(path, &p, &err)) < 0)
+    const char *root = upd_ctx(st)->root;
+    if ((recursive ? apply_tree(root, path, &p, &err) : apply_one(root, path, &p, &err)) < 0)
         edify_fail_error(st, &err);
     else
         result = upd_true();

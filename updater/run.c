@@ -11,9 +11,10 @@
 /* Scripts are text a few hundred KiB at most; this bounds a hostile one. */
 #define MAX_SCRIPT_SIZE (64u * 1024 * 1024)
 
-void updater_ctx_init(updater_ctx *ctx, int pipe_fd, FILE *log)
+void updater_ctx_init(updater_ctx *ctx, const char *root, int pipe_fd, FILE *log)
 {
     memset(ctx, 0, sizeof *ctx);
+    ctx->root = root ? root : "";
     ctx->pipe_fd = pipe_fd;
     ctx->log = log;
 }

@@ -2,7 +2,7 @@
  * device builtins, talking to recovery over the command pipe.
  *
  *     updater_ctx ctx;
- *     updater_ctx_init(&ctx, pipe_fd, stderr);
+ *     updater_ctx_init(&ctx, ota_root(), pipe_fd, stderr);
  *     int rc = updater_run_package(&ctx, "/tmp/update.zip", &err);
  *     updater_ctx_release(&ctx);
  *
@@ -26,6 +26,8 @@
 #define UPDATER_MIN_API 3
 
 typedef struct updater_ctx {
+    const char *root;     /* RECOVERY_ROOT, read once by the program ("": none);
+                             absolute script paths are resolved under it */
     int pipe_fd;          /* the command pipe (1: stdout) */
     FILE *log;            /* the log: ui_print text and notes (recovery keeps the
                              update-binary's stderr as its log); NULL: none */
@@ -38,7 +40,7 @@ typedef struct updater_ctx {
     size_t nmounted;
 } updater_ctx;
 
-void updater_ctx_init(updater_ctx *ctx, int pipe_fd, FILE *log);
+void updater_ctx_init(updater_ctx *ctx, const char *root, int pipe_fd, FILE *log);
 void updater_ctx_release(updater_ctx *ctx);
 
 /* Opens the package, parses its updater-script, runs it with the core and

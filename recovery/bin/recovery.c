@@ -103,7 +103,7 @@ static int load_fstab(run *r, ota_error *err)
     char path[PATH_MAX];
     ota_fstab_free(&r->fstab);
     memset(&r->fstab, 0, sizeof r->fstab);
-    if (ota_path(recovery_args_fstab(&r->args), path, sizeof path, err) < 0 ||
+    if (ota_path_at(r->ctx.root, recovery_args_fstab(&r->args), path, sizeof path, err) < 0 ||
         ota_fstab_load(path, &r->fstab, err) < 0)
         return -1;
     recovery_log_printf(r->log, "fstab %s: %zu volume(s)", recovery_args_fstab(&r->args),
@@ -116,11 +116,11 @@ static int load_fstab(run *r, ota_error *err)
 static void open_cache(run *r)
 {
     ota_error err;
-    if (ota_path(RECOVERY_LOG_DIR, r->log_dir, sizeof r->log_dir, &err) < 0) {
+    if (ota_path_at(r->ctx.root, RECOVERY_LOG_DIR, r->log_dir, sizeof r->log_dir, &err) < 0) {
         warn(r, "no log folder", &err);
         return;
     }
-    if (ota_fstab_find(&r->fstab, "/cache") && recovery_mount(&r->fstab, "/cache", &err) < 0) {
+    if (ota_fstab_find(&r->fstab, "/cache") && recovery_mount(&r->ctx, "/cache", &err) < 0) {
         warn(r, "logs and the command file are unavailable", &err);
         return;
     }
@@ -146,11 +146,11 @@ static int wipe(run *r, const char *what, int data)
     ota_error err;
     r->ui->ops->set_status(r->ui, RECOVERY_UI_ERASING);
     recovery_say(&r->ctx, "-- Wiping %s...", what);
-    if (data && recovery_format_volume(&r->fstab, "/data", r->log, &err) < 0) {
+    if (data && recovery_format_volume(&r->ctx, "/data", &err) < 0) {
         recovery_say(&r->ctx, "E: %s", err.message);
         return -1;
     }
-    if (recovery_wipe_cache(&r->fstab, r->log, &err) < 0) {
+    if (recovery_wipe_cache(&r->ctx, &err) < 0) {
         recovery_say(&r->ctx, "E: %s", err.message);
         return -1;
     }
@@ -214,7 +214,7 @@ static int carry_out(run *r)
     bcb_args.retry_count = r->args.retry_count + 1;
     if (!ota_fstab_find(&r->fstab, "/misc"))
         recovery_log_printf(r->log, "no /misc in the fstab: an interruption will not be resumed");
-    else if (recovery_bcb_set(&r->fstab, &bcb_args, &err) < 0)
+    else if (recovery_bcb_set(&r->ctx, &bcb_args, &err) < 0)
         warn(r, "cannot write the bootloader message; an interruption will not be resumed",
              &err);
     else
@@ -246,12 +246,13 @@ static void finish(run *r, int status)
     save_logs(r);
     if (r->cache_ok) {
         char path[PATH_MAX];
-        if (ota_path(RECOVERY_COMMAND_FILE, path, sizeof path, &err) == 0 && unlink(path) < 0 &&
+        if (ota_path_at(r->ctx.root, RECOVERY_COMMAND_FILE, path, sizeof path, &err) == 0 &&
+            unlink(path) < 0 &&
             errno != ENOENT)
             recovery_log_printf(r->log, "cannot remove %s: %s", RECOVERY_COMMAND_FILE,
                                 strerror(errno));
     }
-    if (recovery_bcb_clear(&r->fstab, &err) < 0)
+    if (recovery_bcb_clear(&r->ctx, &err) < 0)
         warn(r, "cannot clear the bootloader message", &err);
     else if (ota_fstab_find(&r->fstab, "/misc"))
         recovery_log_printf(r->log, "bootloader message cleared");
@@ -260,7 +261,7 @@ static void finish(run *r, int status)
      * the images) next. */
     for (size_t i = r->fstab.count; i-- > 0;) {
         const ota_fstab_entry *e = &r->fstab.entries[i];
-        if (strcmp(e->mount_point, "/") != 0 && recovery_unmount(&r->fstab, e->mount_point, &err) < 0)
+        if (strcmp(e->mount_point, "/") != 0 && recovery_unmount(&r->ctx, e->mount_point, &err) < 0)
             recovery_log_printf(r->log, "%s", err.message);
     }
     sync();
@@ -301,22 +302,24 @@ int main(int argc, char **argv)
         return EXIT_SETUP_FAILED;
     }
 
+    /* RECOVERY_ROOT is read once; the context carries it. */
+    const char *root = ota_root();
     char tmp_dir[PATH_MAX], log_path[PATH_MAX];
-    if (ota_path("/tmp", tmp_dir, sizeof tmp_dir, &err) < 0 ||
+    if (ota_path_at(root, "/tmp", tmp_dir, sizeof tmp_dir, &err) < 0 ||
         recovery_mkdirs(tmp_dir, 0755, &err) < 0 ||
-        ota_path(RECOVERY_TMP_LOG, log_path, sizeof log_path, &err) < 0 ||
+        ota_path_at(root, RECOVERY_TMP_LOG, log_path, sizeof log_path, &err) < 0 ||
         !(r.log = recovery_log_open(log_path, &err))) {
         fprintf(stderr, "recovery: %s\n", err.message);
         r.ui->ops->destroy(r.ui);
         return EXIT_SETUP_FAILED;
     }
-    r.ctx = (recovery_ctx){ .fstab = &r.fstab, .props = &r.props, .ui = r.ui, .log = r.log,
+    r.ctx = (recovery_ctx){ .root = root, .fstab = &r.fstab, .props = &r.props, .ui = r.ui, .log = r.log,
                             .checkpoint = save_logs, .checkpoint_arg = &r };
-    recovery_log_printf(r.log, "recovery starting; RECOVERY_ROOT=%s", ota_root());
+    recovery_log_printf(r.log, "recovery starting; RECOVERY_ROOT=%s", root);
     for (int i = 1; i < argc; i++)
         recovery_log_printf(r.log, "  argument: %s", argv[i]);
 
-    if (recovery_properties_load(&r.props, &err) < 0)
+    if (recovery_properties_load(&r.props, root, &err) < 0)
         warn(&r, "cannot read the properties", &err);
     const char *device = recovery_kv_get(&r.props, "ro.product.device");
     const char *date = recovery_kv_get(&r.props, "ro.build.date.utc");

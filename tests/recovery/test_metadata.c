@@ -145,20 +145,18 @@ START_TEST(properties_come_from_the_root)
     ck_assert_ptr_nonnull(f);
     fputs("ro.product.device=older\nro.build.id=KTU84P\n", f);
     fclose(f);
-    setenv("RECOVERY_ROOT", root, 1);
     recovery_kv props = { 0 };
     ota_error err;
-    ck_assert_int_eq(recovery_properties_load(&props, &err), 0);
+    ck_assert_int_eq(recovery_properties_load(&props, root, &err), 0);
     ck_assert_str_eq(recovery_kv_get(&props, "ro.product.device"), "flo");
     ck_assert_str_eq(recovery_kv_get(&props, "ro.build.id"), "KTU84P");
     recovery_kv_free(&props);
     unlink(path);
     unlink(path2);
     /* No property files at all is not an error. */
-    ck_assert_int_eq(recovery_properties_load(&props, &err), 0);
+    ck_assert_int_eq(recovery_properties_load(&props, root, &err), 0);
     ck_assert_int_eq(props.count, 0);
     recovery_kv_free(&props);
-    unsetenv("RECOVERY_ROOT");
     rmdir(root);
 }
 END_TEST

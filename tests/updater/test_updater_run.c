@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "otautil/root.h"
 #include "otautil/zip.h"
 #include "updater/updater.h"
 #include "tests/common/testutil.h"
@@ -51,7 +52,7 @@ static void run_script(const char *dir, const char *script, run_result *r)
     int fd = open(pipe_path, O_RDWR | O_CREAT | O_TRUNC, 0600);
     ck_assert_int_ge(fd, 0);
     updater_ctx ctx;
-    updater_ctx_init(&ctx, fd, stderr);
+    updater_ctx_init(&ctx, ota_root(), fd, stderr);
     ota_error_clear(&r->err);
     r->rc = updater_run_package(&ctx, zip_path, &r->err);
     updater_ctx_release(&ctx);

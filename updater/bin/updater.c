@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "otautil/root.h"
 #include "updater/updater.h"
 
 static void usage(FILE *out)
@@ -68,7 +69,7 @@ int main(int argc, char **argv)
     umask(022);
 
     updater_ctx ctx;
-    updater_ctx_init(&ctx, (int)fd, stderr);
+    updater_ctx_init(&ctx, ota_root(), (int)fd, stderr);
     ota_error err;
     ota_error_clear(&err);
     int rc = updater_run_package(&ctx, argv[3], &err);
