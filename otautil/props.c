@@ -2,11 +2,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "otautil/root.h"
 
 /* init trims with isspace() in the C locale; '\n' ends the line first. */
 static int is_space(char c)
@@ -113,8 +117,11 @@ int ota_props_parse(ota_props *props, const char *text, size_t len, const char *
             continue;
         const char *eq = memchr(start, '=', n);
         if (!eq || eq == start) {
-            if (props->skipped_lines++ == 0)
+            /* A caller loading several files may reset first_skipped
+             * between them to learn each file's first such line. */
+            if (props->first_skipped == 0)
                 props->first_skipped = line;
+            props->skipped_lines++;
             continue;
         }
         size_t klen = (size_t)(eq - start);
@@ -175,6 +182,32 @@ int ota_props_load(ota_props *props, const char *path, size_t max_size, ota_erro
         rc = ota_props_parse(props, text, (size_t)n, path, err);
     free(text);
     return rc;
+}
+
+int ota_props_load_device(ota_props *props, const char *root, ota_buf *notes, ota_error *err)
+{
+    static const char *const files[] = {"/prop.default", "/default.prop"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char path[PATH_MAX];
+        if (ota_path_at(root, files[i], path, sizeof path, err) < 0)
+            return -1;
+        size_t skipped = props->skipped_lines;
+        props->first_skipped = 0;
+        if (ota_props_load(props, path, OTA_PROPS_DEVICE_MAX, err) < 0) {
+            ota_error_prefix(err, "%s", files[i]);
+            return -1;
+        }
+        size_t more = props->skipped_lines - skipped;
+        if (more && notes) {
+            char line[160];
+            int n = snprintf(line, sizeof line, "%s:%zu: a line without '=' was skipped (%zu "
+                             "such line%s)\n", files[i], props->first_skipped, more,
+                             more == 1 ? "" : "s");
+            if (ota_buf_append(notes, line, (size_t)n, err) < 0)
+                return -1;
+        }
+    }
+    return 0;
 }
 
 const char *ota_props_get(const ota_props *props, const char *key)

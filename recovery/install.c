@@ -75,16 +75,19 @@ static int check_metadata(recovery_ctx *ctx, ota_zip *zip, ota_error *err)
     size_t len;
     if (ota_zip_read(zip, e, &text, &len, METADATA_MAX, err) < 0)
         return -1;
-    recovery_kv metadata = { 0 };
-    int rc = recovery_kv_parse(&metadata, (const char *)text, len, RECOVERY_METADATA_ENTRY, err);
+    ota_props metadata = { 0 };
+    int rc = ota_props_parse(&metadata, (const char *)text, len, RECOVERY_METADATA_ENTRY, err);
     free(text);
     if (rc == 0) {
         for (size_t i = 0; i < metadata.count; i++)
-            recovery_log_printf(ctx->log, "metadata: %s=%s", metadata.pairs[i].key,
-                                metadata.pairs[i].value);
+            recovery_log_printf(ctx->log, "metadata: %s=%s", metadata.items[i].key,
+                                metadata.items[i].value);
+        if (metadata.skipped_lines)
+            recovery_log_printf(ctx->log, "metadata: line %zu has no '=' and was skipped",
+                                metadata.first_skipped);
         rc = recovery_metadata_check(&metadata, ctx->props, err);
     }
-    recovery_kv_free(&metadata);
+    ota_props_free(&metadata);
     return rc;
 }
 

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "recovery/properties.h"
 
 /* Non-zero when `want` is one of the sep-separated items of list (items
  * trimmed of spaces). */
@@ -43,30 +42,30 @@ static int parse_timestamp(const char *text, long long *out)
     return 0;
 }
 
-static int check_device(const recovery_kv *metadata, const recovery_kv *props, ota_error *err)
+static int check_device(const ota_props *metadata, const ota_props *props, ota_error *err)
 {
-    const char *pkg = recovery_kv_get(metadata, "pre-device");
+    const char *pkg = ota_props_get(metadata, "pre-device");
     if (!pkg || !pkg[0])
         return ota_error_set(err, OTA_ERR_VERIFY,
                              "package metadata names no device (pre-device is missing)");
-    const char *dev = recovery_kv_get(props, "ro.product.device");
+    const char *dev = ota_props_get(props, "ro.product.device");
     if (!dev || !dev[0])
         return ota_error_set(err, OTA_ERR_VERIFY,
                              "package is for device '%s' but this recovery does not know its "
                              "device (no ro.product.device in %s)", pkg,
-                             RECOVERY_PROPERTY_FILES);
+                             OTA_PROPS_DEVICE_FILES);
     if (!list_contains(pkg, ',', dev))
         return ota_error_set(err, OTA_ERR_VERIFY,
                              "package is for device '%s', this device is '%s'", pkg, dev);
     return 0;
 }
 
-static int check_serial(const recovery_kv *metadata, const recovery_kv *props, ota_error *err)
+static int check_serial(const ota_props *metadata, const ota_props *props, ota_error *err)
 {
-    const char *pkg = recovery_kv_get(metadata, "serialno");
+    const char *pkg = ota_props_get(metadata, "serialno");
     if (!pkg || !pkg[0])
         return 0;
-    const char *serial = recovery_kv_get(props, "ro.serialno");
+    const char *serial = ota_props_get(props, "ro.serialno");
     if (!serial || !list_contains(pkg, '|', serial))
         return ota_error_set(err, OTA_ERR_VERIFY,
                              "package is for serial number(s) '%s', this device is '%s'", pkg,
@@ -74,22 +73,22 @@ static int check_serial(const recovery_kv *metadata, const recovery_kv *props, o
     return 0;
 }
 
-static int check_timestamp(const recovery_kv *metadata, const recovery_kv *props,
+static int check_timestamp(const ota_props *metadata, const ota_props *props,
                            ota_error *err)
 {
-    const char *pkg = recovery_kv_get(metadata, "post-timestamp");
+    const char *pkg = ota_props_get(metadata, "post-timestamp");
     if (!pkg)
         return 0;
     long long pkg_time, build_time;
     if (parse_timestamp(pkg, &pkg_time) < 0)
         return ota_error_set(err, OTA_ERR_FORMAT,
                              "package metadata: post-timestamp '%s' is not a number", pkg);
-    const char *build = recovery_kv_get(props, "ro.build.date.utc");
+    const char *build = ota_props_get(props, "ro.build.date.utc");
     if (!build || parse_timestamp(build, &build_time) < 0)
         return 0; /* nothing to compare with; the device check still applies */
     if (pkg_time >= build_time)
         return 0;
-    const char *downgrade = recovery_kv_get(metadata, "ota-downgrade");
+    const char *downgrade = ota_props_get(metadata, "ota-downgrade");
     if (downgrade && strcmp(downgrade, "yes") == 0)
         return 0;
     return ota_error_set(err, OTA_ERR_VERIFY,
@@ -98,10 +97,10 @@ static int check_timestamp(const recovery_kv *metadata, const recovery_kv *props
                          "(ota-downgrade=yes)", pkg_time, build_time);
 }
 
-int recovery_metadata_check(const recovery_kv *metadata, const recovery_kv *props,
+int recovery_metadata_check(const ota_props *metadata, const ota_props *props,
                             ota_error *err)
 {
-    const char *type = recovery_kv_get(metadata, "ota-type");
+    const char *type = ota_props_get(metadata, "ota-type");
     if (type && strcmp(type, "AB") == 0)
         return ota_error_set(err, OTA_ERR_VERIFY,
                              "package is for A/B devices (ota-type=AB), not for recovery");

@@ -12,14 +12,14 @@
 #ifndef RECOVERY_METADATA_H
 #define RECOVERY_METADATA_H
 
-#include "recovery/kv.h"
+#include "otautil/props.h"
 
 #define RECOVERY_METADATA_ENTRY "META-INF/com/android/metadata"
 
 /* 0 when the package described by metadata may be installed on the device
  * described by props; -1 with err saying which check failed and the values
  * compared (OTA_ERR_VERIFY), or what is malformed (OTA_ERR_FORMAT). */
-int recovery_metadata_check(const recovery_kv *metadata, const recovery_kv *props,
+int recovery_metadata_check(const ota_props *metadata, const ota_props *props,
                             ota_error *err);
 
 #endif

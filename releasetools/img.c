@@ -46,7 +46,7 @@ int rt_img_write(const char *target_files, const char *out_dir, ota_error *err)
     if (rt_build_open(&b, target_files, err) < 0)
         return -1;
     rt_ext4_opts o = {0};
-    const char *size = rt_props_get(&b.tf.misc_info, "system_size");
+    const char *size = ota_props_get(&b.tf.misc_info, "system_size");
     if (size && *size) {
         char *end;
         errno = 0;

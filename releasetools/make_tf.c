@@ -13,7 +13,7 @@
 #include "releasetools/bootimg.h"
 #include "releasetools/fs_config.h"
 #include "releasetools/package.h"
-#include "releasetools/props.h"
+#include "otautil/props.h"
 #include "releasetools/rootfs.h"
 
 #define MAX_CONFIG_FILE (64u << 20)
@@ -72,19 +72,19 @@ static int make_build_prop(const rt_mtf_opts *o, ota_buf *text, ota_error *err)
         else if ((rc = ota_buf_append(text, o->props[i], strlen(o->props[i]), err)) == 0)
             rc = ota_buf_append(text, "\n", 1, err);
     }
-    rt_props props = {0};
+    ota_props props = {0};
     if (rc == 0)
-        rc = rt_props_parse(&props, text->len ? (const char *)text->data : "", text->len,
+        rc = ota_props_parse(&props, text->len ? (const char *)text->data : "", text->len,
                             "build.prop", err);
     for (size_t i = 0; rc == 0 && i < sizeof REQUIRED_PROPS / sizeof *REQUIRED_PROPS; i++) {
-        const char *v = rt_props_get(&props, REQUIRED_PROPS[i]);
+        const char *v = ota_props_get(&props, REQUIRED_PROPS[i]);
         if (!v || !*v)
             rc = ota_error_set(err, OTA_ERR_NOTFOUND,
                                "the build properties have no %s (give it in build.prop or with "
                                "--prop %s=...)",
                                REQUIRED_PROPS[i], REQUIRED_PROPS[i]);
     }
-    rt_props_free(&props);
+    ota_props_free(&props);
     if (rc < 0)
         ota_buf_free(text);
     return rc;
@@ -244,25 +244,25 @@ static int add_image_parts(rt_pkg *pkg, const rt_mtf_opts *o, const char *dir, c
 
 static int add_misc_info(rt_pkg *pkg, const rt_mtf_opts *o, ota_error *err)
 {
-    rt_props misc = {0};
+    ota_props misc = {0};
     ota_buf text = {0};
-    int rc = rt_props_set(&misc, "recovery_api_version", "3", err);
+    int rc = ota_props_set(&misc, "recovery_api_version", "3", err);
     if (rc == 0)
-        rc = rt_props_set(&misc, "fstab_version", "1", err);
+        rc = ota_props_set(&misc, "fstab_version", "1", err);
     if (rc == 0)
-        rc = rt_props_set(&misc, "blocksize", "4096", err);
+        rc = ota_props_set(&misc, "blocksize", "4096", err);
     for (size_t i = 0; rc == 0 && i < o->nmisc; i++) {
         if (!strchr(o->misc[i], '=') || o->misc[i][0] == '=')
             rc = ota_error_set(err, OTA_ERR_ARGS, "--misc-info %s: expected KEY=VALUE", o->misc[i]);
         else
-            rc = rt_props_parse(&misc, o->misc[i], strlen(o->misc[i]), "--misc-info", err);
+            rc = ota_props_parse(&misc, o->misc[i], strlen(o->misc[i]), "--misc-info", err);
     }
     if (rc == 0)
-        rc = rt_props_format(&misc, &text, err);
+        rc = ota_props_format(&misc, &text, err);
     if (rc == 0)
         rc = rt_pkg_add_buf(pkg, "META/misc_info.txt", &text, OTA_ZIP_DEFLATE, 0, err);
     ota_buf_free(&text);
-    rt_props_free(&misc);
+    ota_props_free(&misc);
     return rc;
 }
 

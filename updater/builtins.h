@@ -129,12 +129,6 @@ edify_value *upd_fn_package_extract_dir(edify_state *st, const edify_call *call)
  * granting caps as permitted, little-endian as the kernel stores it. */
 void upd_vfs_cap_encode(uint64_t caps, uint8_t out[UPD_VFS_CAP_SIZE]);
 
-/* ---- properties (pure) ----------------------------------------------------- */
-/* Looks key up in key=value text (comments and blank lines skipped, spaces
- * around key and value trimmed; the last definition wins, as init does).
- * Returns a malloc'd value, or NULL when absent (*found = 0). */
-char *upd_prop_lookup(const char *text, size_t len, const char *key, int *found);
-
 /* ---- /proc/self/mounts (pure parsing) -------------------------------------- */
 /* Undoes the octal escapes (\040 for space ...) of a mounts field in place. */
 void upd_mounts_unescape(char *field);

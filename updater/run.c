@@ -32,6 +32,8 @@ void updater_ctx_release(updater_ctx *ctx)
     if (ctx->fstab_loaded)
         ota_fstab_free(&ctx->fstab);
     ctx->fstab_loaded = 0;
+    ota_props_free(&ctx->props);
+    ctx->props_loaded = 0;
 }
 
 /* A failure goes to the screen (ui_print over the pipe); the program

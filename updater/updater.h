@@ -17,6 +17,7 @@
 #include "edify/edify.h"
 #include "otautil/error.h"
 #include "otautil/fstab.h"
+#include "otautil/props.h"
 #include "otautil/sink.h"
 #include "otautil/zip.h"
 
@@ -36,6 +37,8 @@ typedef struct updater_ctx {
     const char *package_path;
     ota_fstab fstab;      /* /etc/recovery.fstab, loaded on first use */
     int fstab_loaded;
+    ota_props props;      /* the recovery's properties, loaded on first getprop */
+    int props_loaded;
     char **mounted;       /* mount points this run mounted and has not unmounted */
     size_t nmounted;
 } updater_ctx;

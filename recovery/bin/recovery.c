@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "otautil/fstab.h"
+#include "otautil/props.h"
 #include "otautil/root.h"
 #include "recovery/args.h"
 #include "recovery/bcb.h"
@@ -21,7 +22,6 @@
 #include "recovery/install.h"
 #include "recovery/log_files.h"
 #include "recovery/mounts.h"
-#include "recovery/properties.h"
 #include "recovery/ui_text.h"
 #include "recovery/wipe.h"
 
@@ -60,7 +60,7 @@ static const char usage[] =
 typedef struct run {
     recovery_args args;
     ota_fstab fstab;
-    recovery_kv props;
+    ota_props props;
     recovery_ctx ctx;
     recovery_ui *ui;
     recovery_log *log;
@@ -267,6 +267,24 @@ static void finish(run *r, int status)
     sync();
 }
 
+/* The recovery's own properties.  A line without '=' is skipped, as
+ * Android's init skips it: the screen and the log name it, and the
+ * properties around it still count. */
+static void load_properties(run *r)
+{
+    ota_error err;
+    ota_buf notes = { 0 };
+    if (ota_props_load_device(&r->props, r->ctx.root, &notes, &err) < 0)
+        warn(r, "cannot read the properties", &err);
+    if (notes.len && ota_buf_append(&notes, "", 1, &err) == 0) {
+        char *save = NULL;
+        for (char *line = strtok_r((char *)notes.data, "\n", &save); line;
+             line = strtok_r(NULL, "\n", &save))
+            recovery_say(&r->ctx, "W: %s", line);
+    }
+    ota_buf_free(&notes);
+}
+
 /* init may start recovery without a console; descriptors 0-2 must still be
  * taken, or the pipes made later would land there and be clobbered when a
  * child's output is redirected. */
@@ -319,11 +337,10 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++)
         recovery_log_printf(r.log, "  argument: %s", argv[i]);
 
-    if (recovery_properties_load(&r.props, root, &err) < 0)
-        warn(&r, "cannot read the properties", &err);
-    const char *device = recovery_kv_get(&r.props, "ro.product.device");
-    const char *date = recovery_kv_get(&r.props, "ro.build.date.utc");
-    const char *build = recovery_kv_get(&r.props, "ro.build.display.id");
+    load_properties(&r);
+    const char *device = ota_props_get(&r.props, "ro.product.device");
+    const char *date = ota_props_get(&r.props, "ro.build.date.utc");
+    const char *build = ota_props_get(&r.props, "ro.build.display.id");
     recovery_log_printf(r.log, "ro.product.device=%s ro.build.date.utc=%s",
                         device ? device : "(unset)", date ? date : "(unset)");
     char title[256];
@@ -345,7 +362,7 @@ int main(int argc, char **argv)
     r.ui->ops->destroy(r.ui);
     recovery_log_close(r.log);
     ota_fstab_free(&r.fstab);
-    recovery_kv_free(&r.props);
+    ota_props_free(&r.props);
     recovery_args_free(&r.args);
     return status;
 }

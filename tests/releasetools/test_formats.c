@@ -9,7 +9,6 @@
 #include "otautil/hash.h"
 #include "releasetools/bootimg.h"
 #include "releasetools/fs_config.h"
-#include "releasetools/props.h"
 #include "releasetools/ramdisk.h"
 #include "tests/common/testutil.h"
 
@@ -179,28 +178,6 @@ START_TEST(ramdisk_is_newc_cpio_in_gzip)
 }
 END_TEST
 
-START_TEST(props_parse_trim_override_and_errors)
-{
-    rt_props p = {0};
-    const char *text = "# comment\n\n ro.a = 1 \nro.b=x=y\r\nro.a=2\nempty=\n";
-    ck_assert_int_eq(rt_props_parse(&p, text, strlen(text), "build.prop", NULL), 0);
-    ck_assert_str_eq(rt_props_get(&p, "ro.a"), "2");
-    ck_assert_str_eq(rt_props_get(&p, "ro.b"), "x=y");
-    ck_assert_str_eq(rt_props_get(&p, "empty"), "");
-    ck_assert_ptr_null(rt_props_get(&p, "ro.c"));
-    ota_buf out = {0};
-    ck_assert_int_eq(rt_props_format(&p, &out, NULL), 0);
-    ck_assert_uint_eq(out.len, strlen("ro.a=2\nro.b=x=y\nempty=\n"));
-    ck_assert_mem_eq(out.data, "ro.a=2\nro.b=x=y\nempty=\n", out.len);
-    ota_buf_free(&out);
-    ota_error err;
-    ck_assert_int_eq(rt_props_parse(&p, "a=1\nnot a property\n", 18, "x.prop", &err), -1);
-    ck_assert_ptr_nonnull(strstr(err.message, "x.prop:2"));
-    ck_assert_int_eq(rt_props_parse(&p, "=v\n", 3, "x.prop", &err), -1);
-    rt_props_free(&p);
-}
-END_TEST
-
 START_TEST(fs_config_round_trip_and_errors)
 {
     const char *text = "system/bin 0 2000 755\n"
@@ -285,7 +262,6 @@ int main(void)
     tcase_add_test(tc, bootimg_refuses_bad_input);
     tcase_add_test(tc, bootimg_refuses_unterminated_fields);
     tcase_add_test(tc, ramdisk_is_newc_cpio_in_gzip);
-    tcase_add_test(tc, props_parse_trim_override_and_errors);
     tcase_add_test(tc, fs_config_round_trip_and_errors);
     tcase_add_test(tc, fs_config_refuses_signs_behind_white_space);
     tcase_add_test(tc, capability_attribute);

@@ -146,36 +146,6 @@ START_TEST(vfs_cap_layout)
 }
 END_TEST
 
-START_TEST(prop_lookup)
-{
-    const char text[] = "# comment\n"
-                        "ro.product.device=hammerhead\n"
-                        "  ro.build.id =  KOT49H  \r\n"
-                        "ro.empty=\n"
-                        "novalue\n"
-                        "ro.product.device=override\n"
-                        "ro.build.fingerprint=google/hammerhead:4.4.2/KOT49H:user/release-keys";
-    int found;
-    char *v = upd_prop_lookup(text, sizeof text - 1, "ro.product.device", &found);
-    ck_assert(found);
-    ck_assert_str_eq(v, "override");
-    free(v);
-    v = upd_prop_lookup(text, sizeof text - 1, "ro.build.id", &found);
-    ck_assert_str_eq(v, "KOT49H");
-    free(v);
-    v = upd_prop_lookup(text, sizeof text - 1, "ro.empty", &found);
-    ck_assert(found);
-    ck_assert_str_eq(v, "");
-    free(v);
-    v = upd_prop_lookup(text, sizeof text - 1, "ro.build.fingerprint", &found);
-    ck_assert_str_eq(v, "google/hammerhead:4.4.2/KOT49H:user/release-keys");
-    free(v);
-    ck_assert_ptr_null(upd_prop_lookup(text, sizeof text - 1, "ro.build", &found));
-    ck_assert(!found);
-    ck_assert_ptr_null(upd_prop_lookup(text, sizeof text - 1, "novalue", &found));
-}
-END_TEST
-
 START_TEST(mounts_unescape)
 {
     char field[] = "/tmp/a\\040b\\011c\\134d";
@@ -247,7 +217,6 @@ int main(void)
     tcase_add_test(tc, ui_print_lines);
     tcase_add_test(tc, progress_lines);
     tcase_add_test(tc, vfs_cap_layout);
-    tcase_add_test(tc, prop_lookup);
     tcase_add_test(tc, mounts_unescape);
     tcase_add_test(tc, mount_options);
     tcase_add_test(tc, format_sizes);

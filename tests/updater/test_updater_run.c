@@ -153,7 +153,7 @@ START_TEST(properties_under_recovery_root)
     snprintf(path, sizeof path, "%s/default.prop", d);
     FILE *f = fopen(path, "w");
     ck_assert_ptr_nonnull(f);
-    fputs("ro.product.device=first\n", f);
+    fputs("ro.product.device=first\na stray line without an equals sign\nro.after.it=read\n", f);
     fclose(f);
     snprintf(path, sizeof path, "%s/prop.default", d);
     f = fopen(path, "w");
@@ -165,6 +165,7 @@ START_TEST(properties_under_recovery_root)
     run_script(d, "getprop(\"ro.product.device\") == \"first\" || abort(\"precedence\");\n"
                   "getprop(\"ro.only.here\") == \"yes\" || abort(\"second file\");\n"
                   "getprop(\"ro.unset\") == \"\" || abort(\"unset\");\n"
+                  "getprop(\"ro.after.it\") == \"read\" || abort(\"after the stray line\");\n"
                   "file_getprop(\"/prop.default\", \"ro.product.device\") == \"second\" || "
                   "abort(\"file_getprop\");\n",
                &r);
