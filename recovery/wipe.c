@@ -4,12 +4,13 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "otautil/root.h"
+#include "otautil/spawn.h"
 #include "recovery/log_files.h"
 #include "recovery/mounts.h"
-#include "recovery/process.h"
 
 #define FS_BLOCK 4096
 
@@ -45,6 +46,35 @@ static int device_size(const char *dev, uint64_t *size, ota_error *err)
     return 0;
 }
 
+typedef struct log_lines {
+    recovery_log *log;
+    char prefix[64];
+} log_lines;
+
+static void log_line(void *arg, const char *line)
+{
+    log_lines *l = arg;
+    recovery_log_text(l->log, l->prefix, line);
+}
+
+/* Runs argv to its end, its output into the log (each line after the
+ * program's name); -1 unless it exited with status 0. */
+static int run_logged(char *const argv[], recovery_log *log, ota_error *err)
+{
+    log_lines l = {.log = log};
+    const char *base = strrchr(argv[0], '/');
+    snprintf(l.prefix, sizeof l.prefix, "%s: ", base ? base + 1 : argv[0]);
+    ota_spawn_opts opts = {.out = OTA_SPAWN_PIPE, .err = OTA_SPAWN_PIPE};
+    int status;
+    if (ota_run(argv, &opts, -1, log_line, &l, &status, err) < 0)
+        return -1;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        return 0;
+    char how[96];
+    ota_describe_exit(status, how, sizeof how);
+    return ota_error_set(err, OTA_ERR_IO, "%s %s", argv[0], how);
+}
+
 int recovery_format_volume(const recovery_ctx *ctx, const char *mount_point, ota_error *err)
 {
     const ota_fstab_entry *e = ota_fstab_find(ctx->fstab, mount_point);
@@ -75,7 +105,7 @@ int recovery_format_volume(const recovery_ctx *ctx, const char *mount_point, ota
     char *argv[] = { "mke2fs", "-F", "-q", "-t", type, "-b", "4096", dev, blocks, NULL };
     recovery_log_printf(ctx->log, "formatting %s: mke2fs -t %s %s (%s blocks of 4096)", mount_point,
                         type, e->device, blocks);
-    if (recovery_run(argv, ctx->log, err) < 0) {
+    if (run_logged(argv, ctx->log, err) < 0) {
         ota_error_prefix(err, "cannot format %s", mount_point);
         return -1;
     }

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "otautil/hash.h"
-#include "releasetools/spawn.h"
+#include "otautil/spawn.h"
 
 #define BLOCK 4096u
 
@@ -148,17 +148,32 @@ static int metadata_commands(const rt_tree *t, const char *work, uint32_t when, 
     return ferror(cmds) ? ota_error_set(err, OTA_ERR_IO, "cannot write the debugfs commands") : 0;
 }
 
-/* stderr of debugfs: its banner, else what went wrong. */
-static int debugfs_errors(const ota_buf *out, ota_error *err)
+/* What a host tool wrote to stderr, but for debugfs's banner: the reason
+ * when it fails (debugfs reports a failed command there and exits 0). */
+typedef struct tool_errors {
+    char text[320];
+} tool_errors;
+
+static void keep_error_line(void *arg, const char *line)
 {
-    const char *s = out->len ? (const char *)out->data : "";
-    while (*s) {
-        const char *nl = strchr(s, '\n');
-        size_t n = nl ? (size_t)(nl - s) : strlen(s);
-        if (n && strncmp(s, "debugfs ", 8) != 0)
-            return ota_error_set(err, OTA_ERR_IO, "debugfs: %.*s", (int)(n > 300 ? 300 : n), s);
-        s += n + (nl ? 1 : 0);
-    }
+    tool_errors *e = arg;
+    size_t used = strlen(e->text);
+    if (!line[0] || strncmp(line, "debugfs ", 8) == 0 || used + 4 >= sizeof e->text)
+        return;
+    snprintf(e->text + used, sizeof e->text - used, "%s%s", used ? "; " : "", line);
+}
+
+/* Runs a host tool (no shell, stdout discarded, stderr kept in errors);
+ * *status is its exit code. */
+static int run_tool(char *const argv[], char *const env[], tool_errors *errors, int *status,
+                    ota_error *err)
+{
+    ota_spawn_opts opts = {.out = OTA_SPAWN_NULL, .err = OTA_SPAWN_PIPE, .extra_env = env};
+    int wait_status;
+    errors->text[0] = '\0';
+    if (ota_run(argv, &opts, -1, keep_error_line, errors, &wait_status, err) < 0)
+        return -1;
+    *status = ota_exit_code(wait_status);
     return 0;
 }
 
@@ -204,17 +219,16 @@ int rt_ext4_image(const rt_tree *t, ota_zip *zip, const char *image, const char 
     char *mkfs[] = {"mke2fs", "-q", "-F", "-t", "ext4", "-b", "4096", "-I", "256",
                     "-U", uuid, "-E", seed_opt, "-L", (char *)(opts->label ? opts->label : ""),
                     "-d", stage_dir, (char *)image, size_k, NULL};
-    ota_buf out = {0};
+    tool_errors errors;
+    int status;
     unlink(image);
-    int status = rt_spawn(mkfs, env, &out, err);
+    if (run_tool(mkfs, env, &errors, &status, err) < 0)
+        goto out;
     if (status != 0) {
-        if (status > 0)
-            ota_error_set(err, OTA_ERR_IO, "mke2fs failed (exit %d) making %s: %.300s", status,
-                          image, out.len ? (const char *)out.data : "");
-        ota_buf_free(&out);
+        ota_error_set(err, OTA_ERR_IO, "mke2fs failed (exit %d) making %s: %s", status, image,
+                      errors.text);
         goto out;
     }
-    ota_buf_free(&out);
 
     FILE *cmds = fopen(cmd_path, "w");
     if (!cmds) {
@@ -227,12 +241,15 @@ int rt_ext4_image(const rt_tree *t, ota_zip *zip, const char *image, const char 
     if (mrc < 0)
         goto out;
     char *dbg[] = {"debugfs", "-w", "-f", cmd_path, (char *)image, NULL};
-    status = rt_spawn(dbg, env, &out, err);
-    if (status == 0)
-        rc = debugfs_errors(&out, err);
-    else if (status > 0)
-        ota_error_set(err, OTA_ERR_IO, "debugfs failed (exit %d) on %s", status, image);
-    ota_buf_free(&out);
+    if (run_tool(dbg, env, &errors, &status, err) < 0)
+        goto out;
+    if (status != 0)
+        ota_error_set(err, OTA_ERR_IO, "debugfs failed (exit %d) on %s: %s", status, image,
+                      errors.text);
+    else if (errors.text[0])
+        ota_error_set(err, OTA_ERR_IO, "debugfs: %s", errors.text);
+    else
+        rc = 0;
 out:
     if (rc < 0)
         unlink(image);

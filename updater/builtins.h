@@ -73,10 +73,11 @@ int upd_image_write(const upd_image *img, const char *dev, const char *shown, ot
 int upd_unmount_device(updater_ctx *ctx, const char *dev, const char *shown, ota_error *err);
 
 /* ---- child processes ------------------------------------------------------ */
-/* Runs argv (argv[0] searched in PATH when it has no '/'), waits, and gives
- * its exit status (128+N when killed by signal N).  The child's stdin is
- * /dev/null, and its stdout goes to our stderr when our stdout is the
- * command pipe, so it cannot garble the protocol. */
+/* Runs argv with otautil/spawn.h (argv[0] searched in PATH when it has no
+ * '/'), waits, and gives its exit status (ota_exit_code: 128+N when killed
+ * by signal N).  The child's stdin is /dev/null, and its stdout goes to our
+ * stderr when our stdout is the command pipe, so it cannot garble the
+ * protocol. */
 int upd_spawn(updater_ctx *ctx, char *const argv[], int *status, ota_error *err);
 
 /* ---- extraction path safety (pure but for the walk) ----------------------- */

@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "recovery/log_files.h"
-#include "recovery/process.h"
 #include "recovery/ui_text.h"
 #include "recovery/updater_pipe.h"
 #include "recovery/updater_run.h"
@@ -85,32 +84,6 @@ START_TEST(random_lines_are_rejected_or_parsed)
         if (rc == 0 && (c.kind == RECOVERY_PIPE_PROGRESS || c.kind == RECOVERY_PIPE_SET_PROGRESS))
             ck_assert(c.fraction == c.fraction); /* never NaN */
     }
-}
-END_TEST
-
-typedef struct lines {
-    char text[4096];
-} lines;
-
-static void collect(void *ctx, const char *line)
-{
-    lines *l = ctx;
-    strcat(l->text, "[");
-    strcat(l->text, line);
-    strcat(l->text, "]");
-}
-
-START_TEST(splits_output_into_lines)
-{
-    char buf[8];
-    size_t used = 0;
-    lines l = { "" };
-    recovery_split_output(buf, sizeof buf, &used, "ab\ncd", 5, 0, collect, &l);
-    ck_assert_str_eq(l.text, "[ab]");
-    recovery_split_output(buf, sizeof buf, &used, "e\n\n0123456789", 13, 0, collect, &l);
-    ck_assert_str_eq(l.text, "[ab][cde][][0123456]");
-    recovery_split_output(buf, sizeof buf, &used, "", 0, 1, collect, &l);
-    ck_assert_str_eq(l.text, "[ab][cde][][0123456][789]");
 }
 END_TEST
 
@@ -220,7 +193,8 @@ START_TEST(reports_a_binary_killed_by_a_signal_or_missing)
     ck_assert_ptr_nonnull(strstr(err.message, "update-binary was killed by signal 11"));
     snprintf(bin, sizeof bin, "%s/absent", tmpdir);
     ck_assert_int_eq(recovery_run_updater(&ctx, bin, "/x.zip", &res, &err), -1);
-    ck_assert_str_eq(err.message, "update-binary exited with status 127");
+    ck_assert_msg(strstr(err.message, "cannot run") && strstr(err.message, "absent") &&
+                  strstr(err.message, "No such file"), "%s", err.message);
     ctx.ui->ops->destroy(ctx.ui);
     fclose(screen);
     free(screen_buf);
@@ -291,7 +265,6 @@ int main(void)
     tcase_add_test(tc, parses_every_command);
     tcase_add_test(tc, refuses_malformed_commands);
     tcase_add_test(tc, random_lines_are_rejected_or_parsed);
-    tcase_add_test(tc, splits_output_into_lines);
     tcase_add_test(tc, runs_an_update_binary_and_acts_on_its_commands);
     tcase_add_test(tc, reports_a_binary_killed_by_a_signal_or_missing);
     tcase_add_test(tc, rotates_and_saves_logs);
