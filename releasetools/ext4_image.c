@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "otautil/caps.h"
 #include "otautil/hash.h"
 #include "otautil/spawn.h"
 
@@ -124,11 +125,11 @@ static int metadata_commands(const rt_tree *t, const char *work, uint32_t when, 
         for (size_t k = 0; k < 4; k++)
             fprintf(cmds, "sif \"%s\" %s %u\n", p, times[k], when);
         if (n->meta.capabilities && n->type == RT_NODE_FILE) {
-            uint8_t v[20];
-            size_t len = rt_caps_to_xattr(n->meta.capabilities, v);
+            uint8_t v[OTA_VFS_CAP_SIZE];
+            ota_vfs_cap_encode(n->meta.capabilities, v);
             char file[4200];
             snprintf(file, sizeof file, "%s/caps-%llx", work, (unsigned long long)n->meta.capabilities);
-            if (access(file, F_OK) < 0 && write_attr_file(file, v, len, err) < 0)
+            if (access(file, F_OK) < 0 && write_attr_file(file, v, sizeof v, err) < 0)
                 return -1;
             fprintf(cmds, "ea_set -f \"%s\" \"%s\" security.capability\n", file, p);
         }

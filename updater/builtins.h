@@ -124,12 +124,6 @@ int upd_extract_dir(ota_zip *zip, const char *prefix, const char *dest, const ch
                     int max_threads, unsigned flags, ota_error *err);
 edify_value *upd_fn_package_extract_dir(edify_state *st, const edify_call *call);
 
-/* ---- metadata (pure) -------------------------------------------------------- */
-#define UPD_VFS_CAP_SIZE 20
-/* The security.capability value (VFS cap revision 2, effective flag set)
- * granting caps as permitted, little-endian as the kernel stores it. */
-void upd_vfs_cap_encode(uint64_t caps, uint8_t out[UPD_VFS_CAP_SIZE]);
-
 /* ---- /proc/self/mounts (pure parsing) -------------------------------------- */
 /* Undoes the octal escapes (\040 for space ...) of a mounts field in place. */
 void upd_mounts_unescape(char *field);

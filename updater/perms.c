@@ -12,25 +12,11 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "otautil/caps.h"
 #include "otautil/root.h"
 #include "updater/builtins.h"
 
 #define XATTR_SELINUX "security.selinux"
-#define XATTR_CAPS "security.capability"
-#define VFS_CAP_REVISION_2 0x02000000u
-#define VFS_CAP_FLAGS_EFFECTIVE 0x000001u
-
-void upd_vfs_cap_encode(uint64_t caps, uint8_t out[UPD_VFS_CAP_SIZE])
-{
-    /* struct vfs_cap_data: magic_etc, then {permitted, inheritable} for the
-     * low and high 32 capability bits, all little-endian. */
-    uint32_t words[5] = {VFS_CAP_REVISION_2 | VFS_CAP_FLAGS_EFFECTIVE, (uint32_t)caps, 0,
-                         (uint32_t)(caps >> 32), 0};
-    for (int i = 0; i < 5; i++)
-        for (int b = 0; b < 4; b++)
-            out[i * 4 + b] = (uint8_t)(words[i] >> (8 * b));
-}
-
 typedef struct perm_spec {
     int has_uid, has_gid, has_mode, has_dmode, has_fmode, has_selabel, has_caps;
     uid_t uid;
@@ -65,12 +51,12 @@ static int apply(const char *root, const char *path, const struct stat *sb, cons
                                p->selabel);
     if (p->has_caps && S_ISREG(sb->st_mode)) {
         if (p->caps == 0) {
-            if (removexattr(path, XATTR_CAPS) < 0 && errno != ENODATA)
+            if (removexattr(path, OTA_CAPS_XATTR) < 0 && errno != ENODATA)
                 return ota_error_errno(err, "cannot remove the capabilities of %s", shown);
         } else {
-            uint8_t value[UPD_VFS_CAP_SIZE];
-            upd_vfs_cap_encode(p->caps, value);
-            if (setxattr(path, XATTR_CAPS, value, sizeof value, 0) < 0)
+            uint8_t value[OTA_VFS_CAP_SIZE];
+            ota_vfs_cap_encode(p->caps, value);
+            if (setxattr(path, OTA_CAPS_XATTR, value, sizeof value, 0) < 0)
                 return ota_error_errno(err, "cannot set the capabilities of %s", shown);
         }
     }

@@ -1,5 +1,5 @@
 /* The release tools' small formats: boot images (v0), ramdisk cpio+gzip,
- * property files, filesystem_config.txt, and the capability attribute. */
+ * filesystem_config.txt. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -238,22 +238,6 @@ START_TEST(fs_config_refuses_signs_behind_white_space)
 }
 END_TEST
 
-START_TEST(capability_attribute)
-{
-    uint8_t v[20];
-    ck_assert_uint_eq(rt_caps_to_xattr(((uint64_t)1 << 35) | 0x2000, v), 20);
-    ck_assert_uint_eq(le32(v), 0x02000001);
-    ck_assert_uint_eq(le32(v + 4), 0x2000);
-    ck_assert_uint_eq(le32(v + 12), 1u << 3);
-    uint64_t caps;
-    ck_assert_int_eq(rt_caps_from_xattr(v, 20, &caps, NULL), 0);
-    ck_assert_uint_eq(caps, ((uint64_t)1 << 35) | 0x2000);
-    ck_assert_int_eq(rt_caps_from_xattr(v, 3, &caps, NULL), -1);
-    v[3] = 9; /* unknown revision */
-    ck_assert_int_eq(rt_caps_from_xattr(v, 20, &caps, NULL), -1);
-}
-END_TEST
-
 int main(void)
 {
     Suite *s = suite_create("releasetools-formats");
@@ -264,7 +248,6 @@ int main(void)
     tcase_add_test(tc, ramdisk_is_newc_cpio_in_gzip);
     tcase_add_test(tc, fs_config_round_trip_and_errors);
     tcase_add_test(tc, fs_config_refuses_signs_behind_white_space);
-    tcase_add_test(tc, capability_attribute);
     suite_add_tcase(s, tc);
     int failed = test_run(s);
     return failed ? 1 : 0;

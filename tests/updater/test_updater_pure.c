@@ -1,6 +1,6 @@
 /* Unit tests of the updater's pure parts: extraction path safety (lexical
  * and the no-symlink walk on a real directory), the command pipe's lines,
- * the capability attribute, property files, mount table escapes, format's
+ * mount table escapes, format's
  * size rule and number parsing. */
 #include <check.h>
 #include <limits.h>
@@ -134,18 +134,6 @@ START_TEST(progress_lines)
 }
 END_TEST
 
-START_TEST(vfs_cap_layout)
-{
-    uint8_t v[UPD_VFS_CAP_SIZE];
-    /* CAP_NET_RAW (13) and CAP_SYSLOG (34): one bit in each half. */
-    upd_vfs_cap_encode((1ull << 13) | (1ull << 34), v);
-    const uint8_t want[UPD_VFS_CAP_SIZE] = {0x01, 0x00, 0x00, 0x02, 0x00, 0x20, 0x00,
-                                            0x00, 0x00, 0x00, 0x00, 0x00, 0x04, 0x00,
-                                            0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
-    ck_assert_mem_eq(v, want, sizeof want);
-}
-END_TEST
-
 START_TEST(mounts_unescape)
 {
     char field[] = "/tmp/a\\040b\\011c\\134d";
@@ -216,7 +204,6 @@ int main(void)
     tcase_add_test(tc, beneath_creates_and_refuses_symlinks);
     tcase_add_test(tc, ui_print_lines);
     tcase_add_test(tc, progress_lines);
-    tcase_add_test(tc, vfs_cap_layout);
     tcase_add_test(tc, mounts_unescape);
     tcase_add_test(tc, mount_options);
     tcase_add_test(tc, format_sizes);
