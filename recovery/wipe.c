@@ -7,43 +7,23 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "otautil/mkfs.h"
 #include "otautil/root.h"
 #include "otautil/spawn.h"
 #include "recovery/log_files.h"
 #include "recovery/mounts.h"
 
-#define FS_BLOCK 4096
-
-long long recovery_fs_size(uint64_t device_size, long long length)
-{
-    long long size;
-    if (device_size > (uint64_t)LLONG_MAX)
-        return -1;
-    if (length > 0)
-        size = length < (long long)device_size ? length : (long long)device_size;
-    else if (length < 0)
-        size = length == LLONG_MIN || -length >= (long long)device_size
-                   ? 0 : (long long)device_size + length;
-    else
-        size = (long long)device_size;
-    size -= size % FS_BLOCK;
-    return size > 0 ? size : -1;
-}
-
+/* The size of the device at dev (resolved), as the updater's format sees it. */
 static int device_size(const char *dev, uint64_t *size, ota_error *err)
 {
     int fd = open(dev, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return ota_error_errno(err, "cannot open %s", dev);
-    off_t end = lseek(fd, 0, SEEK_END);
-    if (end < 0) {
-        ota_error_errno(err, "cannot find the size of %s", dev);
-        close(fd);
-        return -1;
-    }
+    int rc = ota_fd_size(fd, size, err);
     close(fd);
-    *size = (uint64_t)end;
-    return 0;
+    if (rc < 0)
+        ota_error_prefix(err, "%s", dev);
+    return rc;
 }
 
 typedef struct log_lines {
@@ -81,31 +61,24 @@ int recovery_format_volume(const recovery_ctx *ctx, const char *mount_point, ota
     if (!e)
         return ota_error_set(err, OTA_ERR_NOTFOUND, "cannot format %s: the fstab has no such volume",
                              mount_point);
-    if (strcmp(e->fs_type, "ext4") != 0 && strcmp(e->fs_type, "ext3") != 0 &&
-        strcmp(e->fs_type, "ext2") != 0)
-        return ota_error_set(err, OTA_ERR_UNSUPPORTED,
-                             "cannot format %s: its type %s is not ext2/ext3/ext4",
-                             mount_point, e->fs_type);
-    if (recovery_unmount(ctx, mount_point, err) < 0)
-        return -1;
+    /* Everything is checked before the volume is touched: the size rule
+     * and the command are the updater's format() ones (otautil/mkfs.h). */
     char dev[PATH_MAX];
     uint64_t size = 0;
+    ota_mke2fs_opts opts = {.fs_type = e->fs_type, .target = dev};
+    ota_mke2fs_cmd cmd;
     if (ota_path_at(ctx->root, e->device, dev, sizeof dev, err) < 0 ||
-        device_size(dev, &size, err) < 0)
+        device_size(dev, &size, err) < 0 || ota_fs_size(size, e->length, &opts.bytes, err) < 0 ||
+        ota_mke2fs_command(&cmd, &opts, err) < 0) {
+        ota_error_prefix(err, "cannot format %s (%s, length=%lld)", mount_point, e->device,
+                         e->length);
         return -1;
-    long long fs_size = recovery_fs_size(size, e->length);
-    if (fs_size < 0)
-        return ota_error_set(err, OTA_ERR_NOSPACE,
-                             "cannot format %s: %s (%llu bytes) leaves no room with length=%lld",
-                             mount_point, e->device, (unsigned long long)size, e->length);
-    char blocks[32];
-    snprintf(blocks, sizeof blocks, "%lld", fs_size / FS_BLOCK);
-    char type[16];
-    snprintf(type, sizeof type, "%s", e->fs_type);
-    char *argv[] = { "mke2fs", "-F", "-q", "-t", type, "-b", "4096", dev, blocks, NULL };
-    recovery_log_printf(ctx->log, "formatting %s: mke2fs -t %s %s (%s blocks of 4096)", mount_point,
-                        type, e->device, blocks);
-    if (run_logged(argv, ctx->log, err) < 0) {
+    }
+    if (recovery_unmount(ctx, mount_point, err) < 0)
+        return -1;
+    recovery_log_printf(ctx->log, "formatting %s: mke2fs -t %s %s (%s blocks of %u)",
+                        mount_point, e->fs_type, e->device, cmd.blocks, OTA_FS_BLOCK);
+    if (run_logged(cmd.argv, ctx->log, err) < 0) {
         ota_error_prefix(err, "cannot format %s", mount_point);
         return -1;
     }

@@ -11,18 +11,17 @@
 
 #include "otautil/caps.h"
 #include "otautil/hash.h"
+#include "otautil/mkfs.h"
 #include "otautil/spawn.h"
-
-#define BLOCK 4096u
 
 uint64_t rt_ext4_auto_size(const rt_tree *t)
 {
     uint64_t blocks = 0;
     for (size_t i = 0; i < t->count; i++)
-        blocks += t->nodes[i].type == RT_NODE_FILE ? (t->nodes[i].size + BLOCK - 1) / BLOCK + 1 : 1;
+        blocks += t->nodes[i].type == RT_NODE_FILE ? (t->nodes[i].size + OTA_FS_BLOCK - 1) / OTA_FS_BLOCK + 1 : 1;
     /* Room for metadata, the journal and some growth: a quarter more,
      * plus 16 MiB, rounded up to whole MiB. */
-    uint64_t bytes = blocks * BLOCK;
+    uint64_t bytes = blocks * OTA_FS_BLOCK;
     bytes += bytes / 4 + (16u << 20);
     return (bytes + (1u << 20) - 1) & ~(uint64_t)((1u << 20) - 1);
 }
@@ -205,9 +204,7 @@ int rt_ext4_image(const rt_tree *t, ota_zip *zip, const char *image, const char 
     if (stage(t, zip, stage_dir, err) < 0)
         goto out;
 
-    uint64_t size = opts->size ? opts->size : rt_ext4_auto_size(t);
-    char size_k[32], uuid[40], seed_opt[80], fake_time[48];
-    snprintf(size_k, sizeof size_k, "%lluk", (unsigned long long)(size / 1024));
+    char uuid[40], seed_opt[80], fake_time[48];
     uint8_t s[20] = {0};
     if (opts->seed)
         memcpy(s, opts->seed, 20);
@@ -217,13 +214,21 @@ int rt_ext4_image(const rt_tree *t, ota_zip *zip, const char *image, const char 
     snprintf(seed_opt, sizeof seed_opt, "root_owner=0:0,hash_seed=%s", uuid);
     snprintf(fake_time, sizeof fake_time, "E2FSPROGS_FAKE_TIME=%u", opts->timestamp);
     char *env[] = {fake_time, NULL};
-    char *mkfs[] = {"mke2fs", "-q", "-F", "-t", "ext4", "-b", "4096", "-I", "256",
-                    "-U", uuid, "-E", seed_opt, "-L", (char *)(opts->label ? opts->label : ""),
-                    "-d", stage_dir, (char *)image, size_k, NULL};
+    ota_mke2fs_opts mo = {
+        .fs_type = "ext4", .target = image,
+        .bytes = opts->size ? opts->size : rt_ext4_auto_size(t),
+        .label = opts->label, .uuid = uuid, .extended = seed_opt, .root_dir = stage_dir,
+        .inode_size = 256,
+    };
+    ota_mke2fs_cmd mkfs;
+    if (ota_mke2fs_command(&mkfs, &mo, err) < 0) {
+        ota_error_prefix(err, "%s", image);
+        goto out;
+    }
     tool_errors errors;
     int status;
     unlink(image);
-    if (run_tool(mkfs, env, &errors, &status, err) < 0)
+    if (run_tool(mkfs.argv, env, &errors, &status, err) < 0)
         goto out;
     if (status != 0) {
         ota_error_set(err, OTA_ERR_IO, "mke2fs failed (exit %d) making %s: %s", status, image,

@@ -46,8 +46,6 @@ int upd_parse_u64(const char *s, int base, uint64_t *out);
 int upd_parse_i64(const char *s, long long *out);
 
 /* ---- devices ------------------------------------------------------------- */
-/* Size in bytes of a block device or regular file open as fd. */
-int upd_fd_size(int fd, uint64_t *size, ota_error *err);
 /* A partition named by fstab mount point ("boot", "/boot") or by device
  * path ("/dev/block/..."), resolved under RECOVERY_ROOT (malloc'd). */
 char *upd_partition_device(edify_state *st, const char *partition);
@@ -132,11 +130,5 @@ void upd_mounts_unescape(char *field);
  * noexec, ... on top of Android's noatime, nodev, nodiratime) and the
  * filesystem's data string.  -1 when data does not fit in datasz. */
 int upd_mount_options(const char *options, unsigned long *flags, char *data, size_t datasz);
-
-/* ---- format (pure) ------------------------------------------------------- */
-/* Bytes the filesystem gets on a device of dev_size bytes: fs_size 0 = the
- * whole device, > 0 that size, < 0 the device minus -fs_size bytes.  -1 when
- * that does not fit. */
-int upd_fs_bytes(uint64_t dev_size, long long fs_size, uint64_t *out, ota_error *err);
 
 #endif

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "otautil/zip.h"
+#include "otautil/mkfs.h"
 #include "updater/builtins.h"
 
 /* Writes an entry to a block device (a by-name symlink is followed). */
@@ -19,7 +20,7 @@ static int extract_to_device(ota_zip *zip, const ota_zip_entry *e, const char *d
     if (fd < 0)
         return ota_error_errno(err, "cannot open %s", shown);
     uint64_t size;
-    if (upd_fd_size(fd, &size, err) < 0) {
+    if (ota_fd_size(fd, &size, err) < 0) {
         ota_error_prefix(err, "%s", shown);
         close(fd);
         return -1;

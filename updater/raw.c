@@ -13,6 +13,7 @@
 
 #include "otautil/bootloader.h"
 #include "otautil/sink.h"
+#include "otautil/mkfs.h"
 #include "updater/builtins.h"
 
 #define CHUNK (1024 * 1024)
@@ -47,7 +48,7 @@ static edify_value *fn_write_raw_image(edify_state *st, const edify_call *call)
             goto out;
         }
         /* A file, or a block device copied whole. */
-        if (upd_fd_size(src.fd, &src.size, &err) < 0) {
+        if (ota_fd_size(src.fd, &src.size, &err) < 0) {
             ota_error_prefix(&err, "image %s", v[0]->data);
             edify_fail_error(st, &err);
             goto out;
@@ -105,7 +106,7 @@ static edify_value *fn_wipe_block_device(edify_state *st, const edify_call *call
         edify_fail_errno(st, "cannot open %s", args[0]);
         goto out;
     }
-    if (upd_fd_size(fd, &size, &err) < 0 || len > size) {
+    if (ota_fd_size(fd, &size, &err) < 0 || len > size) {
         if (len > size)
             ota_error_set(&err, OTA_ERR_ARGS, "length %" PRIu64 " is beyond the end of %s (%"
                           PRIu64 " bytes)", len, args[0], size);

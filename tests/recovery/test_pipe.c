@@ -246,18 +246,6 @@ START_TEST(rotates_and_saves_logs)
 }
 END_TEST
 
-START_TEST(filesystem_size_from_length)
-{
-    ck_assert_int_eq(recovery_fs_size(32 << 20, 0), 32 << 20);
-    ck_assert_int_eq(recovery_fs_size(32 << 20, -16384), (32 << 20) - 16384);
-    ck_assert_int_eq(recovery_fs_size(32 << 20, 8 << 20), 8 << 20);
-    ck_assert_int_eq(recovery_fs_size(32 << 20, 64 << 20), 32 << 20);
-    ck_assert_int_eq(recovery_fs_size((32 << 20) + 100, 0), 32 << 20);
-    ck_assert_int_eq(recovery_fs_size(16384, -16384), -1);
-    ck_assert_int_eq(recovery_fs_size(1000, 0), -1);
-}
-END_TEST
-
 int main(void)
 {
     Suite *s = suite_create("recovery pipe");
@@ -268,7 +256,6 @@ int main(void)
     tcase_add_test(tc, runs_an_update_binary_and_acts_on_its_commands);
     tcase_add_test(tc, reports_a_binary_killed_by_a_signal_or_missing);
     tcase_add_test(tc, rotates_and_saves_logs);
-    tcase_add_test(tc, filesystem_size_from_length);
     suite_add_tcase(s, tc);
     int failed = test_run(s);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;

@@ -160,23 +160,6 @@ START_TEST(mount_options)
 }
 END_TEST
 
-START_TEST(format_sizes)
-{
-    uint64_t out;
-    ota_error err;
-    ck_assert_int_eq(upd_fs_bytes(64 << 20, 0, &out, &err), 0);
-    ck_assert_uint_eq(out, 64 << 20);
-    ck_assert_int_eq(upd_fs_bytes(64 << 20, -16384, &out, &err), 0);
-    ck_assert_uint_eq(out, (64 << 20) - 16384);
-    ck_assert_int_eq(upd_fs_bytes(64 << 20, 32 << 20, &out, &err), 0);
-    ck_assert_uint_eq(out, 32 << 20);
-    ck_assert_int_eq(upd_fs_bytes(64 << 20, 65 << 20, &out, &err), -1);
-    ck_assert_int_eq(err.code, OTA_ERR_NOSPACE);
-    ck_assert_int_eq(upd_fs_bytes(64 << 20, -(64 << 20), &out, &err), -1);
-    ck_assert_int_eq(upd_fs_bytes(64 << 20, LLONG_MIN, &out, &err), -1);
-}
-END_TEST
-
 START_TEST(numbers)
 {
     uint64_t u;
@@ -206,7 +189,6 @@ int main(void)
     tcase_add_test(tc, progress_lines);
     tcase_add_test(tc, mounts_unescape);
     tcase_add_test(tc, mount_options);
-    tcase_add_test(tc, format_sizes);
     tcase_add_test(tc, numbers);
     suite_add_tcase(s, tc);
     int failed = test_run(s);
