@@ -278,22 +278,3 @@ int rt_emit_wipe_data(rt_script *s, rt_build *b, ota_error *err)
     rt_script_format(s, data);
     return 0;
 }
-
-int rt_ota_write(const char *target, const char *output, const rt_ota_opts *opts, ota_error *err)
-{
-    rt_build tgt, src;
-    if (rt_build_open(&tgt, target, err) < 0)
-        return -1;
-    int rc;
-    if (!opts->source) {
-        rc = rt_ota_full(&tgt, output, opts, err);
-    } else {
-        rc = rt_build_open(&src, opts->source, err);
-        if (rc == 0) {
-            rc = rt_ota_incremental(&tgt, &src, output, opts, err);
-            rt_build_close(&src);
-        }
-    }
-    rt_build_close(&tgt);
-    return rc;
-}

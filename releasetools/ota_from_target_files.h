@@ -1,7 +1,7 @@
 /* ota_from_target_files' work: a full or incremental OTA package (unsigned;
  * the program signs it with sign_package) from target-files zips. */
-#ifndef RELEASETOOLS_OTA_H
-#define RELEASETOOLS_OTA_H
+#ifndef RELEASETOOLS_OTA_FROM_TARGET_FILES_H
+#define RELEASETOOLS_OTA_FROM_TARGET_FILES_H
 
 #include "otautil/error.h"
 #include "releasetools/progress.h"

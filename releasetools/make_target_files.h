@@ -2,8 +2,8 @@
  * outside Android's build (a rootfs directory, a kernel and ramdisk or
  * prebuilt images, build properties, an fstab, optionally a
  * filesystem_config file). */
-#ifndef RELEASETOOLS_MAKE_TF_H
-#define RELEASETOOLS_MAKE_TF_H
+#ifndef RELEASETOOLS_MAKE_TARGET_FILES_H
+#define RELEASETOOLS_MAKE_TARGET_FILES_H
 
 #include <stddef.h>
 

@@ -1,4 +1,4 @@
-#include "releasetools/img.h"
+#include "releasetools/img_from_target_files.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,4 +1,4 @@
-#include "releasetools/make_tf.h"
+#include "releasetools/make_target_files.h"
 
 #include <errno.h>
 #include <stdint.h>

@@ -1,8 +1,8 @@
 /* img_from_target_files' work: the images a factory flashes, from a
  * target-files zip: system.img (ext4) and boot.img, plus recovery.img when
  * the build has one. */
-#ifndef RELEASETOOLS_IMG_H
-#define RELEASETOOLS_IMG_H
+#ifndef RELEASETOOLS_IMG_FROM_TARGET_FILES_H
+#define RELEASETOOLS_IMG_FROM_TARGET_FILES_H
 
 #include "otautil/error.h"
 
