@@ -16,20 +16,6 @@
 #include "updater/builtins.h"
 #include "tests/common/testutil.h"
 
-static char *temp_dir(void)
-{
-    char *d = strdup("/tmp/updater-extract.XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(d));
-    return d;
-}
-
-static void remove_tree(const char *d)
-{
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", d);
-    ck_assert_int_eq(system(cmd), 0);
-}
-
 static char *path_in(const char *dir, const char *name)
 {
     char *p;
@@ -125,7 +111,7 @@ static const entry_spec TREE[] = {
 
 static void check_tree(int threads, unsigned flags)
 {
-    char *d = temp_dir();
+    char *d = test_temp_dir("updater-extract");
     char *zip_path = make_package(d, TREE, sizeof TREE / sizeof *TREE, 1);
     ota_error err;
     ota_zip *zip = ota_zip_open(zip_path, &err);
@@ -161,8 +147,8 @@ static void check_tree(int threads, unsigned flags)
     ck_assert_int_ne(system(cmd), 0);
 
     ota_zip_close(zip);
-    remove_tree(d);
-    free(d), free(zip_path), free(dest), free(bin), free(ls), free(empty), free(big), free(other);
+    test_remove_tree(d);
+    free(zip_path), free(dest), free(bin), free(ls), free(empty), free(big), free(other);
 }
 
 START_TEST(tree_one_thread)
@@ -189,7 +175,7 @@ END_TEST
  * refusal mentioning `why`, with nothing written. */
 static void expect_refused(const entry_spec *specs, size_t n, const char *why, int pre_link)
 {
-    char *d = temp_dir();
+    char *d = test_temp_dir("updater-extract");
     char *zip_path = make_package(d, specs, n, 0);
     char *dest = path_in(d, "dest");
     char *outside = path_in(d, "outside");
@@ -209,8 +195,8 @@ static void expect_refused(const entry_spec *specs, size_t n, const char *why, i
     if (!pre_link)
         ck_assert(dir_is_empty(dest));
     ota_zip_close(zip);
-    remove_tree(d);
-    free(d), free(zip_path), free(dest), free(outside);
+    test_remove_tree(d);
+    free(zip_path), free(dest), free(outside);
 }
 
 START_TEST(refuses_dotdot)

@@ -1,10 +1,10 @@
-/* The progress bar's arithmetic and the text UI drawn into a buffer. */
+/* The text UI (recovery/ui_text.h) drawn into a buffer: as a plain log and
+ * as an ANSI screen. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "recovery/progress.h"
 #include "recovery/ui_text.h"
 #include "tests/common/testutil.h"
 
@@ -13,44 +13,6 @@ static double test_clock(void)
 {
     return fake_now;
 }
-
-START_TEST(segments_follow_android_semantics)
-{
-    recovery_progress p;
-    recovery_progress_reset(&p);
-    ck_assert_double_eq(recovery_progress_value(&p, 0), 0.0);
-    recovery_progress_segment(&p, 0.5, 0, 0);
-    recovery_progress_set(&p, 0.5);
-    ck_assert_double_eq_tol(recovery_progress_value(&p, 0), 0.25, 1e-9);
-    /* The next segment starts where the last one ends, whatever was set. */
-    recovery_progress_segment(&p, 0.25, 0, 0);
-    ck_assert_double_eq_tol(recovery_progress_value(&p, 0), 0.5, 1e-9);
-    recovery_progress_set(&p, 1.0);
-    ck_assert_double_eq_tol(recovery_progress_value(&p, 0), 0.75, 1e-9);
-    /* Out-of-range input is clamped. */
-    recovery_progress_set(&p, 7.0);
-    ck_assert_double_eq_tol(recovery_progress_value(&p, 0), 0.75, 1e-9);
-    recovery_progress_segment(&p, 3.0, 0, 0);
-    recovery_progress_set(&p, 1.0);
-    ck_assert_double_eq_tol(recovery_progress_value(&p, 0), 1.0, 1e-9);
-}
-END_TEST
-
-START_TEST(timed_segment_moves_by_itself)
-{
-    recovery_progress p;
-    recovery_progress_reset(&p);
-    recovery_progress_segment(&p, 0.4, 10, 100.0);
-    ck_assert_double_eq_tol(recovery_progress_value(&p, 100.0), 0.0, 1e-9);
-    ck_assert_double_eq_tol(recovery_progress_value(&p, 105.0), 0.2, 1e-9);
-    ck_assert_double_eq_tol(recovery_progress_value(&p, 500.0), 0.4, 1e-9);
-    /* set_progress ahead of the clock wins; behind it, the clock wins. */
-    recovery_progress_set(&p, 0.75);
-    ck_assert_double_eq_tol(recovery_progress_value(&p, 101.0), 0.3, 1e-9);
-    recovery_progress_set(&p, 0.1);
-    ck_assert_double_eq_tol(recovery_progress_value(&p, 105.0), 0.2, 1e-9);
-}
-END_TEST
 
 typedef struct screen {
     char *buf;
@@ -218,10 +180,8 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("recovery ui");
-    TCase *tc = tcase_create("ui");
-    tcase_add_test(tc, segments_follow_android_semantics);
-    tcase_add_test(tc, timed_segment_moves_by_itself);
+    Suite *s = suite_create("recovery text ui");
+    TCase *tc = tcase_create("ui_text");
     tcase_add_test(tc, plain_output_reads_as_a_log);
     tcase_add_test(tc, ansi_screen_redraws_in_place);
     tcase_add_test(tc, ansi_progress_redraws_only_the_bar_line);
@@ -229,6 +189,5 @@ int main(void)
     tcase_add_test(tc, text_cannot_send_escapes_and_long_lines_are_cut);
     tcase_add_test(tc, multi_line_text_and_many_lines);
     suite_add_tcase(s, tc);
-    int failed = test_run(s);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return test_run(s) ? EXIT_FAILURE : EXIT_SUCCESS;
 }
