@@ -102,13 +102,9 @@ int ota_props_parse(ota_props *props, const char *text, size_t len, const char *
         return ota_error_set(err, OTA_ERR_FORMAT, "%s:%zu: NUL byte in a property file", what,
                              line);
     }
-    size_t pos = 0, line = 0;
-    while (pos < len) {
+    size_t pos = 0, line = 0, n;
+    for (const char *start; (start = ota_next_line(text, len, &pos, &n)) != NULL;) {
         line++;
-        const char *start = text + pos;
-        const char *nl = memchr(start, '\n', len - pos);
-        size_t n = nl ? (size_t)(nl - start) : len - pos;
-        pos += n + (nl ? 1 : 0);
         while (n && is_space(*start)) {
             start++;
             n--;
@@ -143,44 +139,20 @@ int ota_props_parse(ota_props *props, const char *text, size_t len, const char *
 
 int ota_props_load(ota_props *props, const char *path, size_t max_size, ota_error *err)
 {
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0) {
-        if (errno == ENOENT)
+    ota_buf text = {0};
+    ota_error local;
+    if (ota_read_file(path, NULL, max_size, OTA_READ_REGULAR, &text, &local) < 0) {
+        ota_buf_free(&text);
+        if (local.code == OTA_ERR_NOTFOUND)
             return 1;
-        return ota_error_errno(err, "cannot open %s", path);
+        if (local.code == OTA_ERR_LIMIT)
+            ota_error_prefix(&local, "not a property file");
+        if (err)
+            *err = local;
+        return -1;
     }
-    struct stat st;
-    if (fstat(fd, &st) < 0) {
-        int rc = ota_error_errno(err, "cannot stat %s", path);
-        close(fd);
-        return rc;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        close(fd);
-        return ota_error_set(err, OTA_ERR_FORMAT, "%s is not a regular file", path);
-    }
-    if ((unsigned long long)st.st_size > max_size) {
-        close(fd);
-        return ota_error_set(err, OTA_ERR_LIMIT, "%s is larger than %zu bytes; not a property "
-                             "file", path, max_size);
-    }
-    char *text = malloc((size_t)st.st_size + 1);
-    if (!text) {
-        close(fd);
-        return ota_error_set(err, OTA_ERR_NOMEM, "out of memory reading %s", path);
-    }
-    /* One byte more than expected: a file that grew meanwhile is refused
-     * rather than cut. */
-    long long n = ota_read_all(fd, text, (size_t)st.st_size + 1, err);
-    close(fd);
-    int rc = -1;
-    if (n < 0)
-        ota_error_prefix(err, "cannot read %s", path);
-    else if ((unsigned long long)n > (unsigned long long)st.st_size)
-        ota_error_set(err, OTA_ERR_LIMIT, "%s grew while it was read", path);
-    else
-        rc = ota_props_parse(props, text, (size_t)n, path, err);
-    free(text);
+    int rc = ota_props_parse(props, (const char *)text.data, text.len, path, err);
+    ota_buf_free(&text);
     return rc;
 }
 

@@ -13,6 +13,8 @@
 #include "otautil/sink.h"
 
 #define STASH_FILE_MAX (16 * 1024 * 1024)
+/* A log is kilobytes; this bounds what saving a runaway one costs. */
+#define LOG_SAVE_MAX (64 * 1024 * 1024)
 
 int recovery_mkdirs(const char *dir, unsigned mode, ota_error *err)
 {
@@ -50,47 +52,14 @@ static void sync_dir(const char *dir)
     }
 }
 
-/* Writes dir/name atomically from a buffer or, when src_fd >= 0, a file. */
+/* Writes dir/name atomically (created with dir if need be). */
 static int write_atomic(const char *dir, const char *name, const void *data, size_t len,
-                        int src_fd, ota_error *err)
+                        ota_error *err)
 {
-    char path[PATH_MAX], tmp[PATH_MAX];
-    if (recovery_mkdirs(dir, 0770, err) < 0 || join(path, sizeof path, dir, name, err) < 0 ||
-        join(tmp, sizeof tmp, dir, ".tmp-log", err) < 0)
+    char path[PATH_MAX];
+    if (recovery_mkdirs(dir, 0770, err) < 0 || join(path, sizeof path, dir, name, err) < 0)
         return -1;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-    if (fd < 0)
-        return ota_error_errno(err, "cannot create %s", tmp);
-    int rc = 0;
-    if (src_fd >= 0) {
-        char buf[65536];
-        for (;;) {
-            long long n = ota_read_all(src_fd, buf, sizeof buf, err);
-            if (n < 0) {
-                rc = -1;
-                break;
-            }
-            if (n == 0)
-                break;
-            if (ota_write_all(fd, buf, (size_t)n, err) < 0) {
-                rc = -1;
-                break;
-            }
-        }
-    } else {
-        rc = ota_write_all(fd, data, len, err);
-    }
-    if (rc == 0 && fsync(fd) < 0)
-        rc = ota_error_errno(err, "cannot sync %s", tmp);
-    if (close(fd) < 0 && rc == 0)
-        rc = ota_error_errno(err, "cannot write %s", tmp);
-    if (rc == 0 && rename(tmp, path) < 0)
-        rc = ota_error_errno(err, "cannot rename %s to %s", tmp, path);
-    if (rc < 0)
-        unlink(tmp);
-    else
-        sync_dir(dir);
-    return rc;
+    return ota_replace_file(path, data, len, 0640, err);
 }
 
 int recovery_logs_rotate(const char *dir, ota_error *err)
@@ -113,11 +82,11 @@ int recovery_logs_rotate(const char *dir, ota_error *err)
 
 int recovery_logs_save(const char *dir, const char *log_path, ota_error *err)
 {
-    int fd = open(log_path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return ota_error_errno(err, "cannot open the log %s", log_path);
-    int rc = write_atomic(dir, RECOVERY_LAST_LOG, NULL, 0, fd, err);
-    close(fd);
+    ota_buf log = {0};
+    int rc = ota_read_file(log_path, "the log", LOG_SAVE_MAX, 0, &log, err);
+    if (rc == 0)
+        rc = write_atomic(dir, RECOVERY_LAST_LOG, log.data, log.len, err);
+    ota_buf_free(&log);
     return rc;
 }
 
@@ -129,7 +98,7 @@ int recovery_logs_write_last_install(const char *dir, const char *package, int s
     if (!text)
         return ota_error_set(err, OTA_ERR_NOMEM, "out of memory writing last_install");
     snprintf(text, len + 1, "%s\n%d\n", package, success ? 1 : 0);
-    int rc = write_atomic(dir, RECOVERY_LAST_INSTALL, text, strlen(text), -1, err);
+    int rc = write_atomic(dir, RECOVERY_LAST_INSTALL, text, strlen(text), err);
     free(text);
     return rc;
 }
@@ -197,8 +166,7 @@ int recovery_logs_stash(const char *dir, recovery_log_stash *stash, ota_error *e
 int recovery_logs_restore(const char *dir, const recovery_log_stash *stash, ota_error *err)
 {
     for (size_t i = 0; i < stash->count; i++)
-        if (write_atomic(dir, stash->files[i].name, stash->files[i].data, stash->files[i].len,
-                         -1, err) < 0)
+        if (write_atomic(dir, stash->files[i].name, stash->files[i].data, stash->files[i].len, err) < 0)
             return -1;
     return 0;
 }

@@ -134,14 +134,10 @@ static int parse_line(rt_fs_config *cfg, char *line, int lineno, ota_error *err)
 
 int rt_fs_config_parse(rt_fs_config *cfg, const char *text, size_t len, ota_error *err)
 {
-    size_t pos = 0;
+    size_t pos = 0, n;
     int lineno = 0;
-    while (pos < len) {
+    for (const char *start; (start = ota_next_line(text, len, &pos, &n)) != NULL;) {
         lineno++;
-        const char *start = text + pos;
-        const char *nl = memchr(start, '\n', len - pos);
-        size_t n = nl ? (size_t)(nl - start) : len - pos;
-        pos += n + (nl ? 1 : 0);
         if (memchr(start, '\0', n))
             return ota_error_set(err, OTA_ERR_FORMAT, "filesystem_config.txt:%d: NUL byte",
                                  lineno);

@@ -14,26 +14,11 @@
 
 static int write_image_file(const char *dir, const char *name, const ota_buf *data, ota_error *err)
 {
-    char *path = NULL, *tmp = NULL;
-    if (asprintf(&path, "%s/%s", dir, name) < 0 || asprintf(&tmp, "%s/.%s.tmp", dir, name) < 0) {
-        free(path);
+    char *path = NULL;
+    if (asprintf(&path, "%s/%s", dir, name) < 0)
         return ota_error_set(err, OTA_ERR_NOMEM, "out of memory");
-    }
-    int rc = -1;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        ota_error_errno(err, "cannot create %s", tmp);
-    } else {
-        rc = ota_write_all(fd, data->data, data->len, err);
-        if (close(fd) < 0 && rc == 0)
-            rc = ota_error_errno(err, "cannot write %s", tmp);
-        if (rc == 0 && rename(tmp, path) < 0)
-            rc = ota_error_errno(err, "cannot rename %s to %s", tmp, path);
-        if (rc < 0)
-            unlink(tmp);
-    }
+    int rc = ota_replace_file(path, data->data, data->len, 0644, err);
     free(path);
-    free(tmp);
     return rc;
 }
 

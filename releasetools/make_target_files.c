@@ -21,32 +21,6 @@
 static const char *const REQUIRED_PROPS[] = {"ro.build.fingerprint", "ro.product.device",
                                              "ro.build.date.utc"};
 
-static int read_file(const char *path, ota_buf *out, size_t max, ota_error *err)
-{
-    memset(out, 0, sizeof *out);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return ota_error_errno(err, "cannot open %s", path);
-    char chunk[65536];
-    size_t n;
-    int rc = 0;
-    while (rc == 0 && (n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        rc = ota_buf_append(out, chunk, n, err);
-        if (rc == 0 && max && out->len > max)
-            rc = ota_error_set(err, OTA_ERR_LIMIT, "%s is larger than %zu bytes", path, max);
-    }
-    if (rc == 0 && ferror(f))
-        rc = ota_error_errno(err, "cannot read %s", path);
-    fclose(f);
-    if (rc == 0)
-        rc = ota_buf_append(out, "", 1, err); /* NUL-terminated, not counted */
-    if (rc == 0)
-        out->len--;
-    else
-        ota_buf_free(out);
-    return rc;
-}
-
 /* build.prop: the given file (or the rootfs's) with --prop lines appended,
  * which a property loader reads last, so they win. */
 static int make_build_prop(const rt_mtf_opts *o, ota_buf *text, ota_error *err)
@@ -60,10 +34,12 @@ static int make_build_prop(const rt_mtf_opts *o, ota_buf *text, ota_error *err)
         if (access(fallback, F_OK) == 0)
             path = fallback;
     }
-    int rc = path ? read_file(path, text, MAX_CONFIG_FILE, err) : 0;
+    int rc = path ? ota_read_file(path, "build properties", MAX_CONFIG_FILE, 0, text, err) : 0;
     free(fallback);
-    if (rc < 0)
+    if (rc < 0) {
+        ota_buf_free(text);
         return -1;
+    }
     if (o->nprops && text->len && text->data[text->len - 1] != '\n')
         rc = ota_buf_append(text, "\n", 1, err);
     for (size_t i = 0; rc == 0 && i < o->nprops; i++) {
@@ -128,14 +104,14 @@ static int add_system(rt_pkg *pkg, const rt_mtf_opts *o, ota_buf *build_prop, ot
     const rt_meta **meta = calloc(fs.count + 1, sizeof *meta);
     int rc = meta ? 0 : ota_error_set(err, OTA_ERR_NOMEM, "out of memory");
     if (rc == 0 && o->fs_config) {
-        ota_buf text;
-        rc = read_file(o->fs_config, &text, MAX_CONFIG_FILE, err);
+        ota_buf text = {0};
+        rc = ota_read_file(o->fs_config, NULL, MAX_CONFIG_FILE, 0, &text, err);
         if (rc == 0) {
             rc = rt_fs_config_parse(&given, (const char *)text.data, text.len, err);
-            ota_buf_free(&text);
             if (rc < 0)
                 ota_error_prefix(err, "%s", o->fs_config);
         }
+        ota_buf_free(&text);
     }
     int have_prop = 0;
     for (size_t i = 0; rc == 0 && i < fs.count; i++) {
@@ -197,9 +173,11 @@ static int add_text(rt_pkg *pkg, const char *name, const char *text, ota_error *
 
 static int check_bootimg(const char *path, ota_error *err)
 {
-    ota_buf img;
-    if (read_file(path, &img, 0, err) < 0)
+    ota_buf img = {0};
+    if (ota_read_file(path, "boot image", SIZE_MAX, 0, &img, err) < 0) {
+        ota_buf_free(&img);
         return -1;
+    }
     rt_bootimg parsed;
     rt_bootimg_strings strings;
     int rc = rt_bootimg_parse(img.data, img.len, &parsed, &strings, err);
@@ -268,9 +246,11 @@ static int add_misc_info(rt_pkg *pkg, const rt_mtf_opts *o, ota_error *err)
 
 static int add_fstab(rt_pkg *pkg, const rt_mtf_opts *o, ota_error *err)
 {
-    ota_buf text;
-    if (read_file(o->fstab, &text, MAX_CONFIG_FILE, err) < 0)
+    ota_buf text = {0};
+    if (ota_read_file(o->fstab, "fstab", MAX_CONFIG_FILE, 0, &text, err) < 0) {
+        ota_buf_free(&text);
         return -1;
+    }
     ota_fstab fstab;
     int rc = ota_fstab_parse((const char *)text.data, &fstab, err);
     if (rc < 0) {

@@ -236,6 +236,34 @@ static char *boot_emmc_spec(const plan *p)
     return spec;
 }
 
+/* A patched file's two ends: the SHA-1s (hex) of its target and source and
+ * their device paths (malloc'd; the source differs when the file moved). */
+typedef struct patch_ends {
+    char th[41], sh[41];
+    char *path, *from;
+} patch_ends;
+
+static int patch_ends_of(const rt_tree *tt, const rt_tree *st, const file_change *fc,
+                         patch_ends *e)
+{
+    const rt_node *t = &tt->nodes[fc->tnode], *sn = &st->nodes[fc->snode];
+    sha1_hex(t->sha1, e->th);
+    sha1_hex(sn->sha1, e->sh);
+    e->path = abs_path(t->path);
+    e->from = abs_path(sn->path);
+    if (e->path && e->from)
+        return 0;
+    free(e->path);
+    free(e->from);
+    return -1;
+}
+
+static void patch_ends_free(patch_ends *e)
+{
+    free(e->path);
+    free(e->from);
+}
+
 static void emit_verify(rt_script *s, const plan *p, char *boot_spec)
 {
     const rt_tree *tt = &p->tgt->tf.system, *st = &p->src->tf.system;
@@ -249,24 +277,18 @@ static void emit_verify(rt_script *s, const plan *p, char *boot_spec)
         const file_change *fc = &p->files[i];
         if (fc->kind != CH_PATCH)
             continue;
-        const rt_node *t = &tt->nodes[fc->tnode], *sn = &st->nodes[fc->snode];
-        char th[41], sh[41];
-        sha1_hex(t->sha1, th);
-        sha1_hex(sn->sha1, sh);
-        const char *sums[2] = {th, sh};
-        char *path = abs_path(t->path), *from = abs_path(sn->path);
-        if (!path || !from) {
-            free(path);
-            free(from);
+        const rt_node *sn = &st->nodes[fc->snode];
+        patch_ends e;
+        if (patch_ends_of(tt, st, fc, &e) < 0) {
             s->failed = 1;
             return;
         }
+        const char *sums[2] = {e.th, e.sh};
         if (fc->moved)
-            rt_script_patch_check_moved(s, path, th, from, sh);
+            rt_script_patch_check_moved(s, e.path, e.th, e.from, e.sh);
         else
-            rt_script_patch_check(s, path, sums, 2);
-        free(path);
-        free(from);
+            rt_script_patch_check(s, e.path, sums, 2);
+        patch_ends_free(&e);
         done += sn->size;
         if (sn->size > largest)
             largest = sn->size;
@@ -344,24 +366,19 @@ static void emit_patches(rt_script *s, const plan *p, const char *boot_spec)
         const file_change *fc = &p->files[i];
         if (fc->kind != CH_PATCH)
             continue;
-        const rt_node *t = &tt->nodes[fc->tnode], *sn = &st->nodes[fc->snode];
-        char th[41], sh[41], entry[4200];
-        sha1_hex(t->sha1, th);
-        sha1_hex(sn->sha1, sh);
+        const rt_node *t = &tt->nodes[fc->tnode];
+        char entry[4200];
         snprintf(entry, sizeof entry, "patch/%s.p", t->path);
-        char *path = abs_path(t->path), *from = abs_path(sn->path);
-        if (!path || !from) {
-            free(path);
-            free(from);
+        patch_ends e;
+        if (patch_ends_of(tt, st, fc, &e) < 0) {
             s->failed = 1;
             return;
         }
         if (fc->moved)
-            rt_script_apply_patch(s, from, path, th, t->size, sh, entry);
+            rt_script_apply_patch(s, e.from, e.path, e.th, t->size, e.sh, entry);
         else
-            rt_script_apply_patch(s, path, NULL, th, t->size, sh, entry);
-        free(path);
-        free(from);
+            rt_script_apply_patch(s, e.path, NULL, e.th, t->size, e.sh, entry);
+        patch_ends_free(&e);
         done += t->size;
         rt_script_set_progress(s, (double)done / (double)total);
     }

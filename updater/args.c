@@ -70,6 +70,24 @@ char *upd_path(edify_state *st, const char *path)
     return out;
 }
 
+int upd_each_path(edify_state *st, char *const *args, int first, int argc, upd_path_fn fn,
+                  void *arg)
+{
+    for (int i = first; i < argc; i++) {
+        char *path = upd_path(st, args[i]);
+        if (!path)
+            return -1;
+        ota_error err;
+        int rc = fn(arg, path, args[i], &err);
+        free(path);
+        if (rc < 0) {
+            edify_fail_error(st, &err);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 const ota_fstab *upd_fstab(edify_state *st)
 {
     updater_ctx *ctx = upd_ctx(st);

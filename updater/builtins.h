@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "edify/edify.h"
@@ -35,6 +36,12 @@ int upd_values_alloc(edify_state *st, const edify_call *call, edify_value ***out
 void upd_values_free(edify_value **vals, int argc);
 /* Resolves an absolute script path under RECOVERY_ROOT (malloc'd). */
 char *upd_path(edify_state *st, const char *path);
+/* For builtins taking a list of paths: resolves args[first..argc-1] in
+ * turn and calls fn(arg, resolved, as_given, err) on each, stopping at the
+ * first failure, which it records.  0 or -1. */
+typedef int (*upd_path_fn)(void *arg, const char *path, const char *shown, ota_error *err);
+int upd_each_path(edify_state *st, char *const *args, int first, int argc, upd_path_fn fn,
+                  void *arg);
 static inline updater_ctx *upd_ctx(edify_state *st) { return st->cookie; }
 /* The fstab, loaded from /etc/recovery.fstab on first use. */
 const ota_fstab *upd_fstab(edify_state *st);
@@ -69,6 +76,23 @@ int upd_image_write(const upd_image *img, const char *dev, const char *shown, ot
 /* Unmounts every mount of the block device dev (before it is formatted);
  * a regular file is left alone. */
 int upd_unmount_device(updater_ctx *ctx, const char *dev, const char *shown, ota_error *err);
+
+/* ---- walking a tree --------------------------------------------------------- */
+/* One node of a walk: its path (resolved) and lstat, and for a directory
+ * whether this is the visit after its contents. */
+typedef struct upd_walk_node {
+    const char *path;
+    const struct stat *st;
+    int post;
+} upd_walk_node;
+typedef int (*upd_walk_fn)(void *arg, const upd_walk_node *node, ota_error *err);
+/* Calls visit for path and everything beneath it, never following a
+ * symlink; a directory twice, before (post 0) and after (post 1) its
+ * contents.  A node that cannot be read fails the walk, named without the
+ * root; so does a missing path unless missing_ok.  Stops at the first
+ * visit that returns -1. */
+int upd_walk(const char *root, const char *path, int missing_ok, upd_walk_fn visit, void *arg,
+             ota_error *err);
 
 /* ---- child processes ------------------------------------------------------ */
 /* Runs argv with otautil/spawn.h (argv[0] searched in PATH when it has no

@@ -1,7 +1,6 @@
 /* symlink, delete, delete_recursive, rename, write_value. */
 #include <errno.h>
 #include <fcntl.h>
-#include <fts.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +69,17 @@ static int replace_symlink(const char *root, const char *target, const char *pat
     return rc;
 }
 
+typedef struct link_job {
+    const char *root, *target;
+} link_job;
+
+static int link_one(void *arg, const char *path, const char *shown, ota_error *err)
+{
+    (void)shown;
+    const link_job *j = arg;
+    return replace_symlink(j->root, j->target, path, err);
+}
+
 /* symlink(target, link...) */
 static edify_value *fn_symlink(edify_state *st, const edify_call *call)
 {
@@ -77,66 +87,47 @@ static edify_value *fn_symlink(edify_state *st, const edify_call *call)
     if (upd_strings_alloc(st, call, &args) < 0)
         return NULL;
     edify_value *result = NULL;
-    if (args[0][0] == '\0') {
+    link_job job = {upd_ctx(st)->root, args[0]};
+    if (args[0][0] == '\0')
         edify_fail_code(st, OTA_ERR_ARGS, "empty symlink target");
-        goto out;
-    }
-    for (int i = 1; i < call->argc; i++) {
-        char *path = upd_path(st, args[i]);
-        if (!path)
-            goto out;
-        ota_error err;
-        int rc = replace_symlink(upd_ctx(st)->root, args[0], path, &err);
-        free(path);
-        if (rc < 0) {
-            edify_fail_error(st, &err);
-            goto out;
-        }
-    }
-    result = upd_true();
-out:
+    else if (upd_each_path(st, args, 1, call->argc, link_one, &job) == 0)
+        result = upd_true();
     upd_strings_free(args, call->argc);
     return result;
 }
 
-static int remove_tree(const char *root, const char *path, ota_error *err)
+/* Files go as they are met, directories on the way back up. */
+static int remove_node(void *root, const upd_walk_node *n, ota_error *err)
 {
-    char *roots[] = {(char *)path, NULL};
-    FTS *fts = fts_open(roots, FTS_PHYSICAL | FTS_NOCHDIR, NULL);
-    if (!fts)
-        return ota_error_errno(err, "cannot walk %s", ota_path_unroot_at(root, path));
-    int rc = 0;
-    while (rc == 0) {
-        errno = 0;
-        FTSENT *ent = fts_read(fts);
-        if (!ent) {
-            if (errno != 0)
-                rc = ota_error_errno(err, "cannot walk %s", ota_path_unroot_at(root, path));
-            break;
-        }
-        switch (ent->fts_info) {
-        case FTS_D:
-            break; /* removed on the way back up */
-        case FTS_DP:
-            if (rmdir(ent->fts_accpath) < 0)
-                rc = ota_error_errno(err, "cannot remove directory %s",
-                                     ota_path_unroot_at(root, ent->fts_path));
-            break;
-        case FTS_DNR:
-        case FTS_ERR:
-        case FTS_NS:
-            if (ent->fts_errno == ENOENT && ent->fts_level == 0)
-                break; /* nothing to delete */
-            errno = ent->fts_errno;
-            rc = ota_error_errno(err, "cannot walk %s", ota_path_unroot_at(root, ent->fts_path));
-            break;
-        default:
-            if (unlink(ent->fts_accpath) < 0)
-                rc = ota_error_errno(err, "cannot delete %s", ota_path_unroot_at(root, ent->fts_path));
-        }
+    if (S_ISDIR(n->st->st_mode)) {
+        if (n->post && rmdir(n->path) < 0)
+            return ota_error_errno(err, "cannot remove directory %s",
+                                   ota_path_unroot_at(root, n->path));
+        return 0;
     }
-    fts_close(fts);
-    return rc;
+    if (unlink(n->path) < 0)
+        return ota_error_errno(err, "cannot delete %s", ota_path_unroot_at(root, n->path));
+    return 0;
+}
+
+typedef struct delete_job {
+    const char *root;
+    int recursive;
+    int removed;
+} delete_job;
+
+static int delete_one(void *arg, const char *path, const char *shown, ota_error *err)
+{
+    delete_job *j = arg;
+    struct stat sb;
+    if (lstat(path, &sb) < 0)
+        return 0; /* already gone */
+    if (j->recursive && upd_walk(j->root, path, 1, remove_node, (void *)j->root, err) < 0)
+        return -1;
+    if (!j->recursive && unlink(path) < 0)
+        return ota_error_errno(err, "cannot delete %s", shown);
+    j->removed++;
+    return 0;
 }
 
 /* delete(path...) and delete_recursive(path...), one function told apart
@@ -145,35 +136,16 @@ static int remove_tree(const char *root, const char *path, ota_error *err)
  * may have had); one that cannot be removed is a failure. */
 static edify_value *fn_delete(edify_state *st, const edify_call *call)
 {
-    int recursive = strcmp(call->name, "delete_recursive") == 0;
     char **args;
     if (upd_strings_alloc(st, call, &args) < 0)
         return NULL;
     edify_value *result = NULL;
-    int removed = 0;
-    for (int i = 0; i < call->argc; i++) {
-        char *path = upd_path(st, args[i]);
-        if (!path)
-            goto out;
-        ota_error err;
-        struct stat sb;
-        int exists = lstat(path, &sb) == 0;
-        int rc = 0;
-        if (exists && recursive)
-            rc = remove_tree(upd_ctx(st)->root, path, &err);
-        else if (exists && unlink(path) < 0)
-            rc = ota_error_errno(&err, "cannot delete %s", args[i]);
-        free(path);
-        if (rc < 0) {
-            edify_fail_error(st, &err);
-            goto out;
-        }
-        removed += exists;
+    delete_job job = {upd_ctx(st)->root, strcmp(call->name, "delete_recursive") == 0, 0};
+    if (upd_each_path(st, args, 0, call->argc, delete_one, &job) == 0) {
+        char count[16];
+        snprintf(count, sizeof count, "%d", job.removed);
+        result = edify_string(count);
     }
-    char count[16];
-    snprintf(count, sizeof count, "%d", removed);
-    result = edify_string(count);
-out:
     upd_strings_free(args, call->argc);
     return result;
 }

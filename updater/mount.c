@@ -307,28 +307,13 @@ out:
     return result;
 }
 
-static edify_value *fn_is_mounted(edify_state *st, const edify_call *call)
+/* is_mounted(mount_point) and unmount(mount_point), one function told
+ * apart by name: is_mounted gives mount_point when something is mounted
+ * there, else ""; unmount unmounts it and gives mount_point, or "" (with a
+ * note) when nothing is mounted there, as Android. */
+static edify_value *fn_mount_point(edify_state *st, const edify_call *call)
 {
-    char *mp;
-    if (edify_eval_strings(st, 1, call->argv, &mp) < 0)
-        return NULL;
-    edify_value *result = NULL;
-    char *dir = upd_path(st, mp);
-    if (dir) {
-        ota_error err;
-        int r = mounted_at(dir, &err);
-        if (r < 0)
-            edify_fail_error(st, &err);
-        else
-            result = edify_string(r ? mp : "");
-        free(dir);
-    }
-    free(mp);
-    return result;
-}
-
-static edify_value *fn_unmount(edify_state *st, const edify_call *call)
-{
+    int unmount = strcmp(call->name, "unmount") == 0;
     char *mp;
     if (edify_eval_strings(st, 1, call->argv, &mp) < 0)
         return NULL;
@@ -340,10 +325,10 @@ static edify_value *fn_unmount(edify_state *st, const edify_call *call)
     int r = mounted_at(dir, &err);
     if (r < 0) {
         edify_fail_error(st, &err);
-    } else if (r == 0) {
-        /* As Android: nothing to do is not a failure, the value says so. */
-        updater_ui_printf(upd_ctx(st), "unmount of %s: not mounted", mp);
-        result = edify_string("");
+    } else if (!unmount || r == 0) {
+        if (unmount)
+            updater_ui_printf(upd_ctx(st), "unmount of %s: not mounted", mp);
+        result = edify_string(r ? mp : "");
     } else {
         char canon[PATH_MAX];
         canonical(dir, canon, sizeof canon);
@@ -362,7 +347,7 @@ out:
 
 const edify_reg upd_mount_builtins[] = {
     {"mount", fn_mount, 4, 5},
-    {"is_mounted", fn_is_mounted, 1, 1},
-    {"unmount", fn_unmount, 1, 1},
+    {"is_mounted", fn_mount_point, 1, 1},
+    {"unmount", fn_mount_point, 1, 1},
     {NULL, NULL, 0, 0},
 };

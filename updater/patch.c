@@ -263,23 +263,10 @@ out:
     return rc;
 }
 
-static int read_whole(const char *path, const char *shown, uint8_t **data, size_t *len,
-                      ota_error *err)
+static int read_whole(const char *path, uint8_t **data, size_t *len, ota_error *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return ota_error_errno(err, "cannot open %s", shown);
     ota_buf buf = {0};
-    char chunk[65536];
-    long long n;
-    while ((n = ota_read_all(fd, chunk, sizeof chunk, err)) > 0) {
-        if (ota_buf_append(&buf, chunk, (size_t)n, err) < 0) {
-            n = -1;
-            break;
-        }
-    }
-    close(fd);
-    if (n < 0 || (!buf.data && ota_buf_append(&buf, "", 0, err) < 0)) {
+    if (ota_read_file(path, NULL, SIZE_MAX, OTA_READ_REGULAR, &buf, err) < 0) {
         ota_buf_free(&buf);
         return -1;
     }
@@ -302,7 +289,7 @@ static edify_value *fn_read_file(edify_state *st, const edify_call *call)
         size_t len = 0;
         int rc = strncmp(file, EMMC_PREFIX, strlen(EMMC_PREFIX)) == 0
                      ? read_emmc(upd_ctx(st)->root, file, &data, &len, &err)
-                     : read_whole(file, arg, &data, &len, &err);
+                     : read_whole(file, &data, &len, &err);
         if (rc < 0)
             edify_fail_error(st, &err);
         else if (!(result = edify_blob_take(data, len)))

@@ -4,7 +4,6 @@
  * capabilities (security.capability), in that order, since a chown also
  * drops the capability attribute. */
 #include <errno.h>
-#include <fts.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,44 +62,36 @@ static int apply(const char *root, const char *path, const struct stat *sb, cons
     return 0;
 }
 
-static int apply_one(const char *root, const char *path, const perm_spec *p, ota_error *err)
+
+/* What set_perm* and set_metadata* apply, and under which root. */
+typedef struct tree_perms {
+    const char *root;
+    const perm_spec *p;
+} tree_perms;
+
+/* Directories are set on the way down, so their contents can be reached. */
+static int apply_node(void *arg, const upd_walk_node *n, ota_error *err)
 {
-    struct stat sb;
-    if (lstat(path, &sb) < 0)
-        return ota_error_errno(err, "cannot stat %s", ota_path_unroot_at(root, path));
-    return apply(root, path, &sb, p, err);
+    const tree_perms *t = arg;
+    return n->post ? 0 : apply(t->root, n->path, n->st, t->p, err);
 }
 
-static int apply_tree(const char *root, const char *path, const perm_spec *p, ota_error *err)
+/* upd_path_fns for the path lists: the path itself, or its whole tree. */
+static int apply_one(void *arg, const char *path, const char *shown, ota_error *err)
 {
-    char *roots[] = {(char *)path, NULL};
-    FTS *fts = fts_open(roots, FTS_PHYSICAL | FTS_NOCHDIR, NULL);
-    if (!fts)
-        return ota_error_errno(err, "cannot walk %s", ota_path_unroot_at(root, path));
-    int rc = 0;
-    while (rc == 0) {
-        errno = 0;
-        FTSENT *ent = fts_read(fts);
-        if (!ent) {
-            if (errno != 0)
-                rc = ota_error_errno(err, "cannot walk %s", ota_path_unroot_at(root, path));
-            break;
-        }
-        switch (ent->fts_info) {
-        case FTS_DP:
-            break; /* directories were handled on the way down */
-        case FTS_DNR:
-        case FTS_ERR:
-        case FTS_NS:
-            errno = ent->fts_errno;
-            rc = ota_error_errno(err, "cannot walk %s", ota_path_unroot_at(root, ent->fts_path));
-            break;
-        default:
-            rc = apply(root, ent->fts_accpath, ent->fts_statp, p, err);
-        }
-    }
-    fts_close(fts);
-    return rc;
+    (void)shown;
+    const tree_perms *t = arg;
+    struct stat sb;
+    if (lstat(path, &sb) < 0)
+        return ota_error_errno(err, "cannot stat %s", ota_path_unroot_at(t->root, path));
+    return apply(t->root, path, &sb, t->p, err);
+}
+
+static int apply_tree(void *arg, const char *path, const char *shown, ota_error *err)
+{
+    (void)shown;
+    const tree_perms *t = arg;
+    return upd_walk(t->root, path, 0, apply_node, (void *)t, err);
 }
 
 static int parse_id(const char *s, unsigned *out)
@@ -157,20 +148,9 @@ static edify_value *fn_set_perm(edify_state *st, const edify_call *call)
             goto out;
         }
     }
-    const char *root = upd_ctx(st)->root;
-    for (int i = nfixed; i < call->argc; i++) {
-        char *path = upd_path(st, args[i]);
-        if (!path)
-            goto out;
-        ota_error err;
-        int rc = recursive ? apply_tree(root, path, &p, &err) : apply_one(root, path, &p, &err);
-        free(path);
-        if (rc < 0) {
-            edify_fail_error(st, &err);
-            goto out;
-        }
-    }
-    result = upd_true();
+    tree_perms job = {upd_ctx(st)->root, &p};
+    if (upd_each_path(st, args, nfixed, call->argc, recursive ? apply_tree : apply_one, &job) == 0)
+        result = upd_true();
 out:
     upd_strings_free(args, call->argc);
     return result;
@@ -234,18 +214,10 @@ static edify_value *fn_set_metadata(edify_state *st, const edify_call *call)
         return NULL;
     edify_value *result = NULL;
     perm_spec p = {0};
-    char *path = NULL;
-    if (parse_pairs(st, call->argc - 1, args + 1, recursive, &p) < 0 ||
-        !(path = upd_path(st, args[0])))
-        goto out;
-    ota_error err;
-    const char *root = upd_ctx(st)->root;
-    if ((recursive ? apply_tree(root, path, &p, &err) : apply_one(root, path, &p, &err)) < 0)
-        edify_fail_error(st, &err);
-    else
+    tree_perms job = {upd_ctx(st)->root, &p};
+    if (parse_pairs(st, call->argc - 1, args + 1, recursive, &p) == 0 &&
+        upd_each_path(st, args, 0, 1, recursive ? apply_tree : apply_one, &job) == 0)
         result = upd_true();
-out:
-    free(path);
     upd_strings_free(args, call->argc);
     return result;
 }
