@@ -7,7 +7,7 @@
 #include "agent/fetch.h"
 #include "otautil/channel.h"
 #include "otautil/metadata.h"
-#include "otautil/verifier.h"
+#include "otautil/verify.h"
 
 int agent_check_network(agent *a, ota_error *err)
 {

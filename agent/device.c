@@ -31,12 +31,7 @@ int agent_device_load(agent_device *dev, const char *list, ota_install_kind kind
     if (!found)
         return ota_error_set(err, OTA_ERR_NOTFOUND, "none of the build property files (%s) "
                              "exists", list);
-    dev->build.kind = kind;
-    dev->build.device = ota_props_get(&dev->props, "ro.product.device");
-    dev->build.serialno = ota_props_get(&dev->props, "ro.serialno");
-    dev->build.date_utc = ota_props_get(&dev->props, "ro.build.date.utc");
-    dev->build.fingerprint = ota_props_get(&dev->props, "ro.build.fingerprint");
-    dev->build.source = list;
+    dev->build = ota_device_build_of(&dev->props, kind, 1, list);
     if (!dev->build.fingerprint || !dev->build.fingerprint[0])
         return ota_error_set(err, OTA_ERR_NOTFOUND, "no ro.build.fingerprint in %s", list);
     return 0;

@@ -11,7 +11,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include "otautil/atomic_file.h"
+#include "otautil/safe_file.h"
 #include "otautil/props.h"
 
 /* Bytes written between syncs of the partial file; after a reboot
@@ -116,7 +116,7 @@ static int save_state(dl *d, ota_error *err)
     if (rc == 0)
         rc = ota_props_format(&p, &text, err);
     if (rc == 0)
-        rc = ota_write_atomic(d->state_path, text.data, text.len, 0644, err);
+        rc = ota_replace_file(d->state_path, text.data, text.len, 0644, err);
     ota_buf_free(&text);
     ota_props_free(&p);
     return rc;

@@ -17,11 +17,11 @@
 #include "agent/download.h"
 #include "agent/fetch.h"
 #include "agent/install.h"
-#include "otautil/atomic_file.h"
+#include "otautil/safe_file.h"
 #include "otautil/bootloader.h"
 #include "otautil/metadata.h"
 #include "otautil/props.h"
-#include "otautil/verifier.h"
+#include "otautil/verify.h"
 
 #define PACKAGE_NAME "update.zip"
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "otautil/atomic_file.h"
+#include "otautil/safe_file.h"
 #include "otautil/json.h"
 #include "otautil/props.h"
 
@@ -120,7 +120,7 @@ int agent_status_save(const char *state_dir, const agent_status *st, ota_error *
     if (rc == 0)
         rc = ota_props_format(&p, &text, err);
     if (rc == 0)
-        rc = ota_write_atomic(path, text.data, text.len, 0644, err);
+        rc = ota_replace_file(path, text.data, text.len, 0644, err);
     ota_buf_free(&text);
     ota_props_free(&p);
     return rc;

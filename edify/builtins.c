@@ -16,30 +16,28 @@ static edify_value *truth(edify_state *st, int b)
 }
 
 /* ifelse(cond, then [, else]): the same as `if cond then a [else b] endif`. */
-static edify_value *fn_ifelse(const char *name, edify_state *st, int argc, edify_expr *const *argv)
+static edify_value *fn_ifelse(edify_state *st, const edify_call *call)
 {
-    (void)name;
-    edify_value *cond = edify_eval(st, argv[0]);
+    edify_value *cond = edify_eval(st, call->argv[0]);
     if (!cond)
         return NULL;
     if (edify_value_true(cond)) {
         edify_value_free(cond);
-        return edify_eval(st, argv[1]);
+        return edify_eval(st, call->argv[1]);
     }
-    if (argc == 3) {
+    if (call->argc == 3) {
         edify_value_free(cond);
-        return edify_eval(st, argv[2]);
+        return edify_eval(st, call->argv[2]);
     }
     return cond;
 }
 
 /* abort([message]): fails the script, with the message when given. */
-static edify_value *fn_abort(const char *name, edify_state *st, int argc, edify_expr *const *argv)
+static edify_value *fn_abort(edify_state *st, const edify_call *call)
 {
-    (void)name;
-    if (argc == 0)
+    if (call->argc == 0)
         return edify_fail_code(st, OTA_ERR_ABORTED, "called abort()");
-    edify_value *msg = edify_eval(st, argv[0]);
+    edify_value *msg = edify_eval(st, call->argv[0]);
     if (!msg)
         return NULL;
     if (msg->len == 0)
@@ -63,49 +61,44 @@ static __attribute__((noinline)) edify_value *assert_failed(edify_state *st,
 
 /* assert(cond...): each condition in turn must be true; the first false
  * one fails the script with its text. */
-static edify_value *fn_assert(const char *name, edify_state *st, int argc, edify_expr *const *argv)
+static edify_value *fn_assert(edify_state *st, const edify_call *call)
 {
-    (void)name;
-    for (int i = 0; i < argc; i++) {
-        edify_value *v = edify_eval(st, argv[i]);
+    for (int i = 0; i < call->argc; i++) {
+        edify_value *v = edify_eval(st, call->argv[i]);
         if (!v)
             return NULL;
         int ok = edify_value_true(v);
         edify_value_free(v);
         if (!ok)
-            return assert_failed(st, argv[i]);
+            return assert_failed(st, call->argv[i]);
     }
     return truth(st, 0);
 }
 
 /* concat(a, b, ...): the values joined; the same as a + b + ... */
-static edify_value *fn_concat(const char *name, edify_state *st, int argc, edify_expr *const *argv)
+static edify_value *fn_concat(edify_state *st, const edify_call *call)
 {
-    (void)name;
-    if (argc == 0)
+    if (call->argc == 0)
         return truth(st, 0);
-    edify_value **vals = calloc((size_t)argc, sizeof *vals);
+    edify_value **vals = calloc((size_t)call->argc, sizeof *vals);
     if (!vals)
         return edify_fail_code(st, OTA_ERR_NOMEM, "out of memory");
     edify_value *result = NULL;
-    if (edify_eval_args(st, argc, argv, vals, 1) == 0) {
-        result = edify_concat_values(vals, (size_t)argc);
+    if (edify_eval_args(st, call->argc, call->argv, vals, 1) == 0) {
+        result = edify_concat_values(vals, (size_t)call->argc);
         if (!result)
-            edify_fail_code(st, OTA_ERR_NOMEM, "out of memory joining %d values", argc);
-        edify_free_values(vals, argc);
+            edify_fail_code(st, OTA_ERR_NOMEM, "out of memory joining %d values", call->argc);
+        edify_free_values(vals, call->argc);
     }
     free(vals);
     return result;
 }
 
 /* is_substring(needle, haystack): "t" when needle occurs in haystack. */
-static edify_value *fn_is_substring(const char *name, edify_state *st, int argc,
-                                    edify_expr *const *argv)
+static edify_value *fn_is_substring(edify_state *st, const edify_call *call)
 {
-    (void)name;
-    (void)argc;
     edify_value *v[2];
-    if (edify_eval_args(st, 2, argv, v, 1) < 0)
+    if (edify_eval_args(st, 2, call->argv, v, 1) < 0)
         return NULL;
     int found = v[0]->len == 0 || memmem(v[1]->data, v[1]->len, v[0]->data, v[0]->len) != NULL;
     edify_free_values(v, 2);
@@ -113,11 +106,10 @@ static edify_value *fn_is_substring(const char *name, edify_state *st, int argc,
 }
 
 /* stdout(a, b, ...): writes the values to standard output; "" */
-static edify_value *fn_stdout(const char *name, edify_state *st, int argc, edify_expr *const *argv)
+static edify_value *fn_stdout(edify_state *st, const edify_call *call)
 {
-    (void)name;
-    for (int i = 0; i < argc; i++) {
-        edify_value *v = edify_eval(st, argv[i]);
+    for (int i = 0; i < call->argc; i++) {
+        edify_value *v = edify_eval(st, call->argv[i]);
         if (!v)
             return NULL;
         int failed = fwrite(v->data, 1, v->len, stdout) != v->len || fflush(stdout) != 0;
@@ -129,12 +121,10 @@ static edify_value *fn_stdout(const char *name, edify_state *st, int argc, edify
 }
 
 /* sleep(seconds): waits, then returns its argument. */
-static edify_value *fn_sleep(const char *name, edify_state *st, int argc, edify_expr *const *argv)
+static edify_value *fn_sleep(edify_state *st, const edify_call *call)
 {
-    (void)name;
-    (void)argc;
     char *secs;
-    if (edify_eval_strings(st, 1, argv, &secs) < 0)
+    if (edify_eval_strings(st, 1, call->argv, &secs) < 0)
         return NULL;
     char *end;
     errno = 0;
@@ -162,31 +152,18 @@ static int parse_int(const char *s, long long *out)
     return s[0] != '\0' && *end == '\0' && errno != ERANGE;
 }
 
-static edify_value *compare_ints(edify_state *st, edify_expr *const *argv, int greater)
+/* less_than_int(a, b) and greater_than_int(a, b): one function, told
+ * apart by name. */
+static edify_value *fn_compare_int(edify_state *st, const edify_call *call)
 {
+    int greater = strcmp(call->name, "greater_than_int") == 0;
     char *s[2];
-    if (edify_eval_strings(st, 2, argv, s) < 0)
+    if (edify_eval_strings(st, 2, call->argv, s) < 0)
         return NULL;
     long long a, b;
     int result = parse_int(s[0], &a) && parse_int(s[1], &b) && (greater ? a > b : a < b);
     edify_free_strings(s, 2);
     return truth(st, result);
-}
-
-static edify_value *fn_less_than_int(const char *name, edify_state *st, int argc,
-                                     edify_expr *const *argv)
-{
-    (void)name;
-    (void)argc;
-    return compare_ints(st, argv, 0);
-}
-
-static edify_value *fn_greater_than_int(const char *name, edify_state *st, int argc,
-                                        edify_expr *const *argv)
-{
-    (void)name;
-    (void)argc;
-    return compare_ints(st, argv, 1);
 }
 
 int edify_register_core(edify_funcs *fns, ota_error *err)
@@ -199,8 +176,8 @@ int edify_register_core(edify_funcs *fns, ota_error *err)
         {"is_substring", fn_is_substring, 2, 2},
         {"stdout", fn_stdout, 0, EDIFY_VARARGS},
         {"sleep", fn_sleep, 1, 1},
-        {"less_than_int", fn_less_than_int, 2, 2},
-        {"greater_than_int", fn_greater_than_int, 2, 2},
+        {"less_than_int", fn_compare_int, 2, 2},
+        {"greater_than_int", fn_compare_int, 2, 2},
         {NULL, NULL, 0, 0},
     };
     return edify_register_table(fns, core, err);

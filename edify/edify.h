@@ -47,10 +47,20 @@ typedef struct edify_script edify_script; /* a parsed script (owns its nodes) */
 typedef struct edify_funcs edify_funcs;   /* name -> builtin table */
 typedef struct edify_state edify_state;
 
-/* A builtin.  argv holds argc unevaluated argument expressions.  Returns a
- * new value, or NULL after recording the failure with edify_fail(). */
-typedef edify_value *(*edify_fn)(const char *name, edify_state *st, int argc,
-                                 edify_expr *const *argv);
+/* One call of a builtin: the name it was called by (aliases sharing one
+ * function tell themselves apart by it, as KitKat's DeleteFn does) and its
+ * argc unevaluated argument expressions, which the builtin evaluates as it
+ * needs them (edify_eval, edify_eval_strings ...). */
+typedef struct edify_call {
+    const char *name;
+    int argc;
+    edify_expr *const *argv;
+} edify_call;
+
+/* A builtin.  Returns a new value, or NULL after recording the failure with
+ * edify_fail().  Registered from a table (edify_reg), it is called only
+ * with an argument count inside its row's range. */
+typedef edify_value *(*edify_fn)(edify_state *st, const edify_call *call);
 
 edify_funcs *edify_funcs_new(void);
 void edify_funcs_free(edify_funcs *fns);

@@ -70,7 +70,8 @@ static edify_value *eval_call(edify_state *st, const edify_expr *e)
     }
     for (uint32_t i = 0; i < argc; i++)
         argv[i] = child(st, e, i);
-    edify_value *v = f->fn(f->name, st, (int)argc, argv);
+    const edify_call call = {f->name, (int)argc, argv};
+    edify_value *v = f->fn(st, &call);
     if (argv != small)
         free(argv);
     /* The innermost failing builtin is the one named; a builtin that calls

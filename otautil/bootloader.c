@@ -53,12 +53,13 @@ int ota_bcb_write(const char *device, const ota_bootloader_message *msg, ota_err
     return ota_misc_write(device, 0, msg, sizeof *msg, "bootloader message", err);
 }
 
-int ota_bcb_misc_device(const ota_fstab *fstab, char *out, size_t outsz, ota_error *err)
+int ota_bcb_misc_device(const ota_fstab *fstab, const char *root, char *out, size_t outsz,
+                        ota_error *err)
 {
     const ota_fstab_entry *misc = ota_fstab_find(fstab, "/misc");
     if (!misc)
         return ota_error_set(err, OTA_ERR_NOTFOUND, "the fstab has no /misc partition");
-    return ota_path(misc->device, out, outsz, err);
+    return ota_path_at(root, misc->device, out, outsz, err);
 }
 
 int ota_bcb_check_line(const char *line, const char *what, ota_error *err)

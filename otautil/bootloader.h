@@ -38,9 +38,11 @@ int ota_misc_write(const char *device, off_t offset, const void *buf, size_t len
 int ota_bcb_read(const char *device, ota_bootloader_message *msg, ota_error *err);
 int ota_bcb_write(const char *device, const ota_bootloader_message *msg, ota_error *err);
 
-/* The misc device from the fstab's /misc entry, resolved under
- * RECOVERY_ROOT, into out.  -1 (OTA_ERR_NOTFOUND) when there is none. */
-int ota_bcb_misc_device(const ota_fstab *fstab, char *out, size_t outsz, ota_error *err);
+/* The misc device from the fstab's /misc entry, resolved under root
+ * (RECOVERY_ROOT; NULL or "": none), into out.  -1 (OTA_ERR_NOTFOUND) when
+ * there is none. */
+int ota_bcb_misc_device(const ota_fstab *fstab, const char *root, char *out, size_t outsz,
+                        ota_error *err);
 
 /* Checks one line of the recovery field (an argument such as
  * "--update_package=/cache/u.zip", or a value that goes into one): it must

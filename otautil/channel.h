@@ -24,7 +24,7 @@
 #include "otautil/hash.h"
 #include "otautil/props.h"
 #include "otautil/sink.h"
-#include "otautil/verifier.h"
+#include "otautil/verify.h"
 
 #define OTA_CHANNEL_VERSION "1"
 #define OTA_CHANNEL_MAX_SIZE (1u << 20)

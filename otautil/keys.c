@@ -3,20 +3,18 @@
 #include "otautil/keys.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include "otautil/safe_file.h"
 #include "otautil/sink.h"
 
-/* A keys file is a few certificates; anything larger is not one. */
+/* A keys file is a few certificates; anything larger is not one.  It is
+ * read with OTA_READ_REGULAR: a FIFO or device is refused at once. */
 #define KEYS_FILE_MAX (4u << 20)
 
 struct ota_keyset {
@@ -130,47 +128,6 @@ int ota_key_check_kind(EVP_PKEY *pkey, const char *what, ota_error *err)
                          what, desc);
 }
 
-/* Reads a small file whole; keys files are tiny. */
-static int read_small_file(const char *path, ota_buf *buf, ota_error *err)
-{
-    struct stat st;
-    int fd = ota_open_regular(path, "keys file", &st, err);
-    if (fd < 0)
-        return -1;
-    if (st.st_size > (off_t)KEYS_FILE_MAX) {
-        close(fd);
-        return ota_error_set(err, OTA_ERR_FORMAT, "%s: not a keys file (larger than 4 MiB)",
-                             path);
-    }
-    int rc = 0;
-    if (ota_buf_append(buf, "", 0, err) < 0) {
-        rc = -1;
-    } else {
-        for (;;) {
-            char chunk[8192];
-            long long n = ota_read_all(fd, chunk, sizeof chunk, err);
-            if (n < 0) {
-                ota_error_prefix(err, "%s", path);
-                rc = -1;
-                break;
-            }
-            if (n == 0)
-                break;
-            if (buf->len + (size_t)n > KEYS_FILE_MAX) {
-                rc = ota_error_set(err, OTA_ERR_FORMAT, "%s: not a keys file (grew past 4 MiB)",
-                                   path);
-                break;
-            }
-            if (ota_buf_append(buf, chunk, (size_t)n, err) < 0) {
-                rc = -1;
-                break;
-            }
-        }
-    }
-    close(fd);
-    return rc;
-}
-
 static int looks_like_text_keys(const char *s, size_t len)
 {
     size_t i = 0;
@@ -184,7 +141,7 @@ static int looks_like_text_keys(const char *s, size_t len)
 ota_keyset *ota_keyset_load(const char *path, ota_error *err)
 {
     ota_buf buf = {0};
-    if (read_small_file(path, &buf, err) < 0) {
+    if (ota_read_file(path, "keys file", KEYS_FILE_MAX, OTA_READ_REGULAR, &buf, err) < 0) {
         ota_buf_free(&buf);
         return NULL;
     }

@@ -1,4 +1,4 @@
-/* The trusted-key set behind ota_keyset (otautil/verifier.h): what the
+/* The trusted-key set behind ota_keyset (otautil/verify.h): what the
  * verifier and the loaders share.  A key is a public key with, when it came
  * from a certificate, that certificate; keys from the gingerbread text
  * format also fix the hash their signatures must use. */
@@ -11,7 +11,7 @@
 
 #include "otautil/error.h"
 #include "otautil/hash.h"
-#include "otautil/verifier.h"
+#include "otautil/verify.h"
 
 typedef struct ota_key {
     EVP_PKEY *pkey;      /* public key */

@@ -139,19 +139,40 @@ int ota_metadata_check(const ota_props *metadata, const ota_device_build *device
     return 0;
 }
 
+ota_device_build ota_device_build_of(const ota_props *props, ota_install_kind kind,
+                                     int with_fingerprint, const char *source)
+{
+    ota_device_build device = {
+        .kind = kind,
+        .device = ota_props_get(props, "ro.product.device"),
+        .serialno = ota_props_get(props, "ro.serialno"),
+        .date_utc = ota_props_get(props, "ro.build.date.utc"),
+        .fingerprint = with_fingerprint ? ota_props_get(props, "ro.build.fingerprint") : NULL,
+        .source = source,
+    };
+    return device;
+}
+
+int ota_metadata_read_zip(ota_zip *zip, const char *shown, ota_props *md, ota_error *err)
+{
+    const ota_zip_entry *e = ota_zip_find(zip, OTA_METADATA_ENTRY);
+    if (!e)
+        return ota_error_set(err, OTA_ERR_VERIFY, "%s has no %s", shown, OTA_METADATA_ENTRY);
+    uint8_t *text = NULL;
+    size_t len = 0;
+    int rc = ota_zip_read(zip, e, &text, &len, METADATA_MAX, err);
+    if (rc == 0)
+        rc = ota_props_parse(md, (const char *)text, len, OTA_METADATA_ENTRY, err);
+    free(text);
+    return rc;
+}
+
 int ota_metadata_read(const char *path, ota_props *md, ota_error *err)
 {
     ota_zip *zip = ota_zip_open(path, err);
     if (!zip)
         return -1;
-    const ota_zip_entry *e = ota_zip_find(zip, OTA_METADATA_ENTRY);
-    uint8_t *text = NULL;
-    size_t len = 0;
-    int rc = e ? ota_zip_read(zip, e, &text, &len, METADATA_MAX, err)
-               : ota_error_set(err, OTA_ERR_VERIFY, "%s has no %s", path, OTA_METADATA_ENTRY);
-    if (rc == 0)
-        rc = ota_props_parse(md, (const char *)text, len, OTA_METADATA_ENTRY, err);
-    free(text);
+    int rc = ota_metadata_read_zip(zip, path, md, err);
     ota_zip_close(zip);
     return rc;
 }

@@ -20,6 +20,7 @@
 
 #include "otautil/error.h"
 #include "otautil/props.h"
+#include "otautil/zip.h"
 
 #define OTA_METADATA_ENTRY "META-INF/com/android/metadata"
 
@@ -44,9 +45,19 @@ typedef struct ota_device_build {
 int ota_metadata_check(const ota_props *metadata, const ota_device_build *device,
                        ota_error *err);
 
+/* The device side from its build properties: ro.product.device,
+ * ro.serialno, ro.build.date.utc and, with_fingerprint (a running system
+ * that checks pre-build: the agent), ro.build.fingerprint.  The strings
+ * point into props; source names the property files in messages. */
+ota_device_build ota_device_build_of(const ota_props *props, ota_install_kind kind,
+                                     int with_fingerprint, const char *source);
+
 /* Reads and parses the metadata entry of the package at path into md
  * (zero-initialised).  A package without one is OTA_ERR_VERIFY. */
 int ota_metadata_read(const char *path, ota_props *md, ota_error *err);
+/* The same from a package already open (recovery's verified one); shown
+ * names it in messages. */
+int ota_metadata_read_zip(ota_zip *zip, const char *shown, ota_props *md, ota_error *err);
 
 /* Non-zero when want is one of the sep-separated items of list (items
  * trimmed of spaces; an empty want matches nothing). */

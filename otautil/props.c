@@ -2,11 +2,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "otautil/root.h"
 
 /* init trims with isspace() in the C locale; '\n' ends the line first. */
 static int is_space(char c)
@@ -98,13 +102,9 @@ int ota_props_parse(ota_props *props, const char *text, size_t len, const char *
         return ota_error_set(err, OTA_ERR_FORMAT, "%s:%zu: NUL byte in a property file", what,
                              line);
     }
-    size_t pos = 0, line = 0;
-    while (pos < len) {
+    size_t pos = 0, line = 0, n;
+    for (const char *start; (start = ota_next_line(text, len, &pos, &n)) != NULL;) {
         line++;
-        const char *start = text + pos;
-        const char *nl = memchr(start, '\n', len - pos);
-        size_t n = nl ? (size_t)(nl - start) : len - pos;
-        pos += n + (nl ? 1 : 0);
         while (n && is_space(*start)) {
             start++;
             n--;
@@ -113,8 +113,11 @@ int ota_props_parse(ota_props *props, const char *text, size_t len, const char *
             continue;
         const char *eq = memchr(start, '=', n);
         if (!eq || eq == start) {
-            if (props->skipped_lines++ == 0)
+            /* A caller loading several files may reset first_skipped
+             * between them to learn each file's first such line. */
+            if (props->first_skipped == 0)
                 props->first_skipped = line;
+            props->skipped_lines++;
             continue;
         }
         size_t klen = (size_t)(eq - start);
@@ -136,45 +139,47 @@ int ota_props_parse(ota_props *props, const char *text, size_t len, const char *
 
 int ota_props_load(ota_props *props, const char *path, size_t max_size, ota_error *err)
 {
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0) {
-        if (errno == ENOENT)
+    ota_buf text = {0};
+    ota_error local;
+    if (ota_read_file(path, NULL, max_size, OTA_READ_REGULAR, &text, &local) < 0) {
+        ota_buf_free(&text);
+        if (local.code == OTA_ERR_NOTFOUND)
             return 1;
-        return ota_error_errno(err, "cannot open %s", path);
+        if (local.code == OTA_ERR_LIMIT)
+            ota_error_prefix(&local, "not a property file");
+        if (err)
+            *err = local;
+        return -1;
     }
-    struct stat st;
-    if (fstat(fd, &st) < 0) {
-        int rc = ota_error_errno(err, "cannot stat %s", path);
-        close(fd);
-        return rc;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        close(fd);
-        return ota_error_set(err, OTA_ERR_FORMAT, "%s is not a regular file", path);
-    }
-    if ((unsigned long long)st.st_size > max_size) {
-        close(fd);
-        return ota_error_set(err, OTA_ERR_LIMIT, "%s is larger than %zu bytes; not a property "
-                             "file", path, max_size);
-    }
-    char *text = malloc((size_t)st.st_size + 1);
-    if (!text) {
-        close(fd);
-        return ota_error_set(err, OTA_ERR_NOMEM, "out of memory reading %s", path);
-    }
-    /* One byte more than expected: a file that grew meanwhile is refused
-     * rather than cut. */
-    long long n = ota_read_all(fd, text, (size_t)st.st_size + 1, err);
-    close(fd);
-    int rc = -1;
-    if (n < 0)
-        ota_error_prefix(err, "cannot read %s", path);
-    else if ((unsigned long long)n > (unsigned long long)st.st_size)
-        ota_error_set(err, OTA_ERR_LIMIT, "%s grew while it was read", path);
-    else
-        rc = ota_props_parse(props, text, (size_t)n, path, err);
-    free(text);
+    int rc = ota_props_parse(props, (const char *)text.data, text.len, path, err);
+    ota_buf_free(&text);
     return rc;
+}
+
+int ota_props_load_device(ota_props *props, const char *root, ota_buf *notes, ota_error *err)
+{
+    static const char *const files[] = {"/prop.default", "/default.prop"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char path[PATH_MAX];
+        if (ota_path_at(root, files[i], path, sizeof path, err) < 0)
+            return -1;
+        size_t skipped = props->skipped_lines;
+        props->first_skipped = 0;
+        if (ota_props_load(props, path, OTA_PROPS_DEVICE_MAX, err) < 0) {
+            ota_error_prefix(err, "%s", files[i]);
+            return -1;
+        }
+        size_t more = props->skipped_lines - skipped;
+        if (more && notes) {
+            char line[160];
+            int n = snprintf(line, sizeof line, "%s:%zu: a line without '=' was skipped (%zu "
+                             "such line%s)\n", files[i], props->first_skipped, more,
+                             more == 1 ? "" : "s");
+            if (ota_buf_append(notes, line, (size_t)n, err) < 0)
+                return -1;
+        }
+    }
+    return 0;
 }
 
 const char *ota_props_get(const ota_props *props, const char *key)

@@ -30,7 +30,8 @@ typedef struct ota_props {
     ota_prop *items;        /* in the order keys were first defined */
     size_t count;
     size_t skipped_lines;   /* lines without '=' that parsing skipped */
-    size_t first_skipped;   /* 1-based number of the first one (0: none) */
+    size_t first_skipped;   /* 1-based number of the first one (0: none; a
+                               caller may reset it between files) */
     /* private: */
     size_t cap;
     size_t *index;          /* open-addressing hash of item positions + 1 */
@@ -48,6 +49,20 @@ int ota_props_parse(ota_props *props, const char *text, size_t len, const char *
  * does not exist (props unchanged), -1 on other errors; files larger than
  * max_size bytes are refused. */
 int ota_props_load(ota_props *props, const char *path, size_t max_size, ota_error *err);
+
+/* The recovery's own properties, from the property files of its ramdisk
+ * (what getprop() in an updater-script and recovery's package checks
+ * read): /prop.default (Android 9 and later), then /default.prop, in the
+ * order init loads them, so /default.prop wins.  Files over
+ * OTA_PROPS_DEVICE_MAX bytes are refused. */
+#define OTA_PROPS_DEVICE_FILES "/prop.default, /default.prop"
+#define OTA_PROPS_DEVICE_MAX (1024 * 1024)
+/* Loads them from under root (RECOVERY_ROOT; NULL or "": none) into props;
+ * a missing file is skipped.  Lines without '=' are skipped as everywhere;
+ * notes (may be NULL) receives a line for each file that had some, naming
+ * the file and the first such line, for the caller's log.  -1 when a file
+ * exists but cannot be read; the files before it stay loaded. */
+int ota_props_load_device(ota_props *props, const char *root, ota_buf *notes, ota_error *err);
 
 /* The value of key, or NULL when absent. */
 const char *ota_props_get(const ota_props *props, const char *key);

@@ -61,7 +61,13 @@ static int check_inside(const char *path, const char *root, size_t n, ota_error 
 
 int ota_path(const char *path, char *out, size_t outsz, ota_error *err)
 {
-    const char *root = ota_root();
+    return ota_path_at(ota_root(), path, out, outsz, err);
+}
+
+int ota_path_at(const char *root, const char *path, char *out, size_t outsz, ota_error *err)
+{
+    if (!root)
+        root = "";
     size_t n = root_len(root);
     int len;
     if (n > 0 && check_inside(path, root, n, err) < 0)
@@ -77,13 +83,20 @@ int ota_path(const char *path, char *out, size_t outsz, ota_error *err)
 
 char *ota_path_dup(const char *path, ota_error *err)
 {
-    size_t size = strlen(path) + strlen(ota_root()) + 1;
+    return ota_path_at_dup(ota_root(), path, err);
+}
+
+char *ota_path_at_dup(const char *root, const char *path, ota_error *err)
+{
+    if (!root)
+        root = "";
+    size_t size = strlen(path) + strlen(root) + 1;
     char *out = malloc(size);
     if (!out) {
         ota_error_set(err, OTA_ERR_NOMEM, "out of memory resolving %s", path);
         return NULL;
     }
-    if (ota_path(path, out, size, err) < 0) {
+    if (ota_path_at(root, path, out, size, err) < 0) {
         free(out);
         return NULL;
     }
@@ -92,7 +105,13 @@ char *ota_path_dup(const char *path, ota_error *err)
 
 const char *ota_path_unroot(const char *resolved)
 {
-    const char *root = ota_root();
+    return ota_path_unroot_at(ota_root(), resolved);
+}
+
+const char *ota_path_unroot_at(const char *root, const char *resolved)
+{
+    if (!root)
+        root = "";
     size_t n = root_len(root);
     if (under_root(resolved, root, n))
         return resolved[n] ? resolved + n : "/";

@@ -26,4 +26,11 @@ char *ota_path_dup(const char *path, ota_error *err);
 /* The inverse for messages and scripts: strips the root prefix if present. */
 const char *ota_path_unroot(const char *resolved);
 
+/* The same three with the root given (NULL or "": none) instead of read
+ * from the environment at every call: a program reads ota_root() once and
+ * carries it in its context (updater_ctx.root, recovery_ctx.root). */
+int ota_path_at(const char *root, const char *path, char *out, size_t outsz, ota_error *err);
+char *ota_path_at_dup(const char *root, const char *path, ota_error *err);
+const char *ota_path_unroot_at(const char *root, const char *resolved);
+
 #endif

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -148,4 +149,51 @@ int ota_write_data_at(int dir_fd, const char *name, mode_t mode, const void *dat
 {
     data_src src = {data, len};
     return ota_write_file_at(dir_fd, name, mode, write_data, &src, shown, err);
+}
+
+/* The folder holding path ("." for a bare name) into dir. */
+static int parent_of(const char *path, char *dir, size_t dirsz, ota_error *err)
+{
+    const char *slash = strrchr(path, '/');
+    int n;
+    if (!slash)
+        n = snprintf(dir, dirsz, ".");
+    else if (slash == path)
+        n = snprintf(dir, dirsz, "/");
+    else
+        n = snprintf(dir, dirsz, "%.*s", (int)(slash - path), path);
+    if (n < 0 || (size_t)n >= dirsz)
+        return ota_error_set(err, OTA_ERR_LIMIT, "path too long: %s", path);
+    return 0;
+}
+
+int ota_replace_file(const char *path, const void *data, size_t len, mode_t mode,
+                     ota_error *err)
+{
+    char dir[PATH_MAX];
+    if (parent_of(path, dir, sizeof dir, err) < 0)
+        return -1;
+    const char *slash = strrchr(path, '/');
+    const char *name = slash ? slash + 1 : path;
+    if (!name[0] || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+        return ota_error_set(err, OTA_ERR_ARGS, "not a file name: %s", path);
+    int dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd < 0)
+        return ota_error_errno(err, "cannot open folder %s to write %s", dir, path);
+    int rc = ota_write_data_at(dir_fd, name, mode, data, len, path, err);
+    close(dir_fd);
+    return rc;
+}
+
+int ota_sync_parent(const char *path, ota_error *err)
+{
+    char dir[PATH_MAX];
+    if (parent_of(path, dir, sizeof dir, err) < 0)
+        return -1;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return ota_error_errno(err, "cannot open folder %s", dir);
+    int rc = fsync(fd) < 0 ? ota_error_errno(err, "cannot sync folder %s", dir) : 0;
+    close(fd);
+    return rc;
 }

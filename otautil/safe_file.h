@@ -10,7 +10,9 @@
  * in, refusing to follow a symlink put in its place; ota_write_file_at
  * replaces a file in such a directory atomically, through a temporary name
  * created with O_EXCL|O_NOFOLLOW, so a symlink planted under either name is
- * replaced, never written through. */
+ * replaced, never written through.  ota_replace_file is the same for a
+ * path; it is the one way any program here replaces a file (logs, the
+ * agent's status and download state, release tools' outputs). */
 #ifndef OTAUTIL_SAFE_FILE_H
 #define OTAUTIL_SAFE_FILE_H
 
@@ -52,5 +54,16 @@ int ota_write_file_at(int dir_fd, const char *name, mode_t mode, ota_file_writer
 /* ota_write_file_at for a buffer. */
 int ota_write_data_at(int dir_fd, const char *name, mode_t mode, const void *data, size_t len,
                       const char *shown, ota_error *err);
+
+/* Replaces the file at path (used as given) with len bytes of data, as
+ * ota_write_data_at in the folder holding path: a reader or a power loss
+ * finds the old file or the new one, never a part of it, and a symlink at
+ * path is replaced, not followed.  The new file has exactly mode's
+ * permission bits. */
+int ota_replace_file(const char *path, const void *data, size_t len, mode_t mode,
+                     ota_error *err);
+
+/* fsync of the folder holding path (after a rename or unlink in it). */
+int ota_sync_parent(const char *path, ota_error *err);
 
 #endif

@@ -1,9 +1,9 @@
-/* ota_verify_fd, in the order otautil/verifier.h gives: the signature is
+/* ota_verify_fd, in the order otautil/verify.h gives: the signature is
  * located and its key found without hashing anything (an unsigned or
  * foreign package fails at once); the central directory is indexed; the
  * whole signed region is hashed and the signature checked before any JAR
  * text is looked at.  Everything is read from the one open file. */
-#include "otautil/verifier.h"
+#include "otautil/verify.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "otautil/error.h"
-#include "otautil/verifier.h"
+#include "otautil/verify.h"
 
 /* 0 when der (a DER PKCS#7 SignedData, detached) signs the len bytes at
  * data with one of keys; *key_index (may be NULL) then says which.  what

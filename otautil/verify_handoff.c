@@ -1,7 +1,7 @@
 /* Handing a verified package from recovery to the update-binary
- * (otautil/verifier.h): the token names the verified snapshot, and the
+ * (otautil/verify.h): the token names the verified snapshot, and the
  * child holds the package it opened to it before reading anything else. */
-#include "otautil/verifier.h"
+#include "otautil/verify.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -9,18 +9,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "otautil/metadata.h"
 #include "otautil/root.h"
 #include "otautil/safe_file.h"
 #include "otautil/sink.h"
-#include "otautil/verifier.h"
+#include "otautil/verify.h"
 #include "otautil/zip.h"
 #include "recovery/log_files.h"
-#include "recovery/metadata.h"
 #include "recovery/mounts.h"
 #include "recovery/updater_run.h"
 
-/* Metadata is a few lines; more is not metadata. */
-#define METADATA_MAX (64 * 1024)
 /* A static update-binary is a few MiB; this bounds a hostile one. */
 #define UPDATE_BINARY_MAX (256u << 20)
 
@@ -35,9 +33,9 @@ struct recovery_package {
 
 /* Library messages name the files they opened, which on a host run carry
  * the RECOVERY_ROOT prefix; the user knows the paths as on the device. */
-static void unroot_message(ota_error *err)
+static void unroot_message(const recovery_ctx *ctx, ota_error *err)
 {
-    const char *root = ota_root();
+    const char *root = ctx->root ? ctx->root : "";
     size_t n = strlen(root);
     while (n > 0 && root[n - 1] == '/')
         n--;
@@ -55,7 +53,7 @@ static void unroot_message(ota_error *err)
 static int verify(recovery_ctx *ctx, recovery_package *pkg, const char *package, ota_error *err)
 {
     char keys_path[PATH_MAX];
-    if (ota_path(ctx->keys_path, keys_path, sizeof keys_path, err) < 0)
+    if (ota_path_at(ctx->root, ctx->keys_path, keys_path, sizeof keys_path, err) < 0)
         return -1;
     ota_keyset *keys = ota_keyset_load(keys_path, err);
     if (!keys) {
@@ -79,32 +77,33 @@ static int verify(recovery_ctx *ctx, recovery_package *pkg, const char *package,
     return 0;
 }
 
+/* The package's metadata against the recovery's own properties, by the
+ * one rule (otautil/metadata.h); pre-build is left to the updater-script,
+ * which accepts the source or the target build so that an interrupted
+ * install can be run again. */
 static int check_metadata(recovery_ctx *ctx, ota_zip *zip, ota_error *err)
 {
-    const ota_zip_entry *e = ota_zip_find(zip, RECOVERY_METADATA_ENTRY);
-    if (!e)
-        return ota_error_set(err, OTA_ERR_VERIFY, "package has no %s", RECOVERY_METADATA_ENTRY);
-    uint8_t *text;
-    size_t len;
-    if (ota_zip_read(zip, e, &text, &len, METADATA_MAX, err) < 0)
-        return -1;
-    recovery_kv metadata = { 0 };
-    int rc = recovery_kv_parse(&metadata, (const char *)text, len, RECOVERY_METADATA_ENTRY, err);
-    free(text);
+    ota_props metadata = { 0 };
+    int rc = ota_metadata_read_zip(zip, "package", &metadata, err);
     if (rc == 0) {
         for (size_t i = 0; i < metadata.count; i++)
-            recovery_log_printf(ctx->log, "metadata: %s=%s", metadata.pairs[i].key,
-                                metadata.pairs[i].value);
-        rc = recovery_metadata_check(&metadata, ctx->props, err);
+            recovery_log_printf(ctx->log, "metadata: %s=%s", metadata.items[i].key,
+                                metadata.items[i].value);
+        if (metadata.skipped_lines)
+            recovery_log_printf(ctx->log, "metadata: line %zu has no '=' and was skipped",
+                                metadata.first_skipped);
+        ota_device_build device = ota_device_build_of(ctx->props, OTA_INSTALL_RECOVERY, 0,
+                                                      OTA_PROPS_DEVICE_FILES);
+        rc = ota_metadata_check(&metadata, &device, err);
     }
-    recovery_kv_free(&metadata);
+    ota_props_free(&metadata);
     return rc;
 }
 
 /* The update-binary, read whole (so checked against the manifest before a
  * byte of it is written), into a directory only recovery has made: no
  * planted file or symlink can be written through or run instead. */
-static int write_binary(recovery_package *pkg, ota_error *err)
+static int write_binary(const recovery_ctx *ctx, recovery_package *pkg, ota_error *err)
 {
     const ota_zip_entry *e = ota_zip_find(pkg->zip, RECOVERY_UPDATE_BINARY_ENTRY);
     if (!e)
@@ -115,7 +114,7 @@ static int write_binary(recovery_package *pkg, ota_error *err)
     if (ota_zip_read(pkg->zip, e, &data, &len, UPDATE_BINARY_MAX, err) < 0)
         return -1;
     char tmp[PATH_MAX];
-    int rc = ota_path(RECOVERY_UPDATE_BINARY_DIR, tmp, sizeof tmp, err);
+    int rc = ota_path_at(ctx->root, RECOVERY_UPDATE_BINARY_DIR, tmp, sizeof tmp, err);
     if (rc == 0 && recovery_mkdirs(tmp, 0755, err) < 0)
         rc = -1;
     if (rc == 0 && snprintf(pkg->dir, sizeof pkg->dir, "%s/%s.XXXXXX", tmp,
@@ -164,19 +163,19 @@ void recovery_package_close(recovery_package *pkg)
 static int prepare(recovery_ctx *ctx, recovery_package *pkg, const char *package, ota_error *err)
 {
     char resolved[PATH_MAX];
-    pkg->volume = recovery_volume_of(ctx->fstab, package);
-    if (pkg->volume && recovery_mount_readonly(ctx->fstab, pkg->volume, err) < 0) {
+    pkg->volume = recovery_volume_of(ctx, package);
+    if (pkg->volume && recovery_mount_readonly(ctx, pkg->volume, err) < 0) {
         ota_error_prefix(err, "cannot reach %s", package);
         return -1;
     }
-    if (ota_path(package, resolved, sizeof resolved, err) < 0)
+    if (ota_path_at(ctx->root, package, resolved, sizeof resolved, err) < 0)
         return -1;
     pkg->fd = ota_open_regular(resolved, "the package", NULL, err);
     if (pkg->fd < 0)
         return -1;
     recovery_say(ctx, "Verifying update package...");
     if (verify(ctx, pkg, package, err) < 0 || check_metadata(ctx, pkg->zip, err) < 0 ||
-        write_binary(pkg, err) < 0)
+        write_binary(ctx, pkg, err) < 0)
         return -1;
     return 0;
 }
@@ -195,7 +194,7 @@ recovery_install_result recovery_package_open(recovery_ctx *ctx, const char *pac
     }
     pkg->fd = -1;
     if (prepare(ctx, pkg, package, err) < 0) {
-        unroot_message(err);
+        unroot_message(ctx, err);
         recovery_package_close(pkg);
         return RECOVERY_INSTALL_REFUSED;
     }
@@ -208,8 +207,8 @@ recovery_install_result recovery_package_install(recovery_ctx *ctx, recovery_pac
 {
     *wipe_cache = 0;
     /* Verified: the script may now write where the package lies. */
-    if (pkg->volume && recovery_make_writable(ctx->fstab, pkg->volume, err) < 0) {
-        unroot_message(err);
+    if (pkg->volume && recovery_make_writable(ctx, pkg->volume, err) < 0) {
+        unroot_message(ctx, err);
         return RECOVERY_INSTALL_FAILED;
     }
     recovery_say(ctx, "Installing update...");
@@ -232,6 +231,6 @@ recovery_install_result recovery_package_install(recovery_ctx *ctx, recovery_pac
         unsetenv(OTA_VERIFIED_ENV);
     }
     *wipe_cache = res.wipe_cache;
-    unroot_message(err);
+    unroot_message(ctx, err);
     return rc == 0 ? RECOVERY_INSTALL_SUCCESS : RECOVERY_INSTALL_FAILED;
 }

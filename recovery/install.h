@@ -4,7 +4,7 @@
  *   2. open the package once -- a regular file, never reopened by path --
  *      and verify it against the trusted keys: the whole-file signature
  *      first, then the v1 JAR signature, which is required
- *      (otautil/verifier.h).  From then on every entry read is checked
+ *      (otautil/verify.h).  From then on every entry read is checked
  *      against the verified manifest (the zip layer's verified mode);
  *   3. check META-INF/com/android/metadata against recovery's properties;
  *   4. write META-INF/com/google/android/update-binary, checked in memory,

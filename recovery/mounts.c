@@ -40,10 +40,11 @@ static int is_mountable_type(const char *type)
 
 /* Mounts e with its fstab flags plus extra (MS_RDONLY); with MS_REMOUNT
  * in extra, changes the flags of the mount already there. */
-static int mount_entry(const ota_fstab_entry *e, unsigned long extra, ota_error *err)
+static int mount_entry(const char *root, const ota_fstab_entry *e, unsigned long extra,
+                       ota_error *err)
 {
     char where[PATH_MAX], dev[PATH_MAX];
-    if (ota_path(e->mount_point, where, sizeof where, err) < 0)
+    if (ota_path_at(root, e->mount_point, where, sizeof where, err) < 0)
         return -1;
     int mounted = recovery_is_mounted(where);
     if (mounted != !!(extra & MS_REMOUNT))
@@ -59,7 +60,7 @@ static int mount_entry(const ota_fstab_entry *e, unsigned long extra, ota_error 
     const char *devices[2] = { e->device, e->device2 };
     int saved = 0;
     for (int i = 0; i < 2 && devices[i]; i++) {
-        if (ota_path(devices[i], dev, sizeof dev, err) < 0)
+        if (ota_path_at(root, devices[i], dev, sizeof dev, err) < 0)
             return -1;
         if (mount(dev, where, e->fs_type, e->mnt_flags | extra, e->mnt_options) == 0)
             return 0;
@@ -76,50 +77,50 @@ static int mount_entry(const ota_fstab_entry *e, unsigned long extra, ota_error 
                            e->fs_type, dev, e->mount_point);
 }
 
-static int mount_by_point(const ota_fstab *fstab, const char *mount_point, unsigned long extra,
+static int mount_by_point(const recovery_ctx *ctx, const char *mount_point, unsigned long extra,
                           ota_error *err)
 {
-    const ota_fstab_entry *e = ota_fstab_find(fstab, mount_point);
+    const ota_fstab_entry *e = ota_fstab_find(ctx->fstab, mount_point);
     if (!e)
         return ota_error_set(err, OTA_ERR_NOTFOUND, "the fstab has no %s", mount_point);
-    return mount_entry(e, extra, err);
+    return mount_entry(ctx->root, e, extra, err);
 }
 
-int recovery_mount(const ota_fstab *fstab, const char *mount_point, ota_error *err)
+int recovery_mount(const recovery_ctx *ctx, const char *mount_point, ota_error *err)
 {
-    return mount_by_point(fstab, mount_point, 0, err);
+    return mount_by_point(ctx, mount_point, 0, err);
 }
 
-int recovery_mount_readonly(const ota_fstab *fstab, const char *mount_point, ota_error *err)
+int recovery_mount_readonly(const recovery_ctx *ctx, const char *mount_point, ota_error *err)
 {
-    return mount_by_point(fstab, mount_point, MS_RDONLY, err);
+    return mount_by_point(ctx, mount_point, MS_RDONLY, err);
 }
 
-int recovery_make_writable(const ota_fstab *fstab, const char *mount_point, ota_error *err)
+int recovery_make_writable(const recovery_ctx *ctx, const char *mount_point, ota_error *err)
 {
-    const ota_fstab_entry *e = ota_fstab_find(fstab, mount_point);
+    const ota_fstab_entry *e = ota_fstab_find(ctx->fstab, mount_point);
     if (e && !is_mountable_type(e->fs_type))
         return 0;
     if (e && strcmp(e->fs_type, "ramdisk") == 0)
         return 0;
-    if (mount_by_point(fstab, mount_point, MS_REMOUNT, err) < 0)
+    if (mount_by_point(ctx, mount_point, MS_REMOUNT, err) < 0)
         return -1;
-    return mount_by_point(fstab, mount_point, 0, err); /* when it was not mounted at all */
+    return mount_by_point(ctx, mount_point, 0, err); /* when it was not mounted at all */
 }
 
-const char *recovery_volume_of(const ota_fstab *fstab, const char *path)
+const char *recovery_volume_of(const recovery_ctx *ctx, const char *path)
 {
-    const ota_fstab_entry *e = ota_fstab_for_path(fstab, path);
+    const ota_fstab_entry *e = ota_fstab_for_path(ctx->fstab, path);
     if (!e || strcmp(e->mount_point, "/") == 0)
         return NULL;
     return e->mount_point;
 }
 
-int recovery_unmount(const ota_fstab *fstab, const char *mount_point, ota_error *err)
+int recovery_unmount(const recovery_ctx *ctx, const char *mount_point, ota_error *err)
 {
-    const ota_fstab_entry *e = ota_fstab_find(fstab, mount_point);
+    const ota_fstab_entry *e = ota_fstab_find(ctx->fstab, mount_point);
     char where[PATH_MAX];
-    if (ota_path(e ? e->mount_point : mount_point, where, sizeof where, err) < 0)
+    if (ota_path_at(ctx->root, e ? e->mount_point : mount_point, where, sizeof where, err) < 0)
         return -1;
     if (!recovery_is_mounted(where))
         return 0;

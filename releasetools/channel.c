@@ -5,12 +5,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "otautil/atomic_file.h"
+#include "otautil/safe_file.h"
 #include "otautil/channel.h"
 #include "otautil/hash.h"
 #include "otautil/metadata.h"
 #include "otautil/props.h"
-#include "otautil/verifier.h"
+#include "otautil/verify.h"
 #include "releasetools/sign.h"
 
 
@@ -107,7 +107,7 @@ int rt_channel_make(const rt_channel_opts *opts, const char *const *packages, si
     if (rc == 0)
         rc = ota_channel_seal(&doc, der.data, der.len, err);
     if (rc == 0)
-        rc = ota_write_atomic(out, doc.data, doc.len, 0644, err);
+        rc = ota_replace_file(out, doc.data, doc.len, 0644, err);
     ota_buf_free(&doc);
     ota_buf_free(&der);
     ota_channel_free(&ch);

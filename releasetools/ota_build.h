@@ -1,6 +1,8 @@
-/* Inside the OTA generator: one build (a target-files zip with what the
- * package needs from it) and the parts full and incremental packages
- * share.  Not a public interface of the room. */
+/* Inside the OTA generator (ota_from_target_files.h): one build (a
+ * target-files zip with what the package needs from it) and the parts
+ * full and incremental packages share (ota_build.c), the full package
+ * (ota_build_full.c) and the incremental one (ota_build_incremental.c).
+ * Not a public interface of the room. */
 #ifndef RELEASETOOLS_OTA_BUILD_H
 #define RELEASETOOLS_OTA_BUILD_H
 
@@ -8,7 +10,7 @@
 
 #include "otautil/error.h"
 #include "otautil/fstab.h"
-#include "releasetools/ota.h"
+#include "releasetools/ota_from_target_files.h"
 #include "releasetools/package.h"
 #include "releasetools/script_gen.h"
 #include "releasetools/target_files.h"

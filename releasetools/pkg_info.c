@@ -10,7 +10,7 @@
 
 #include "otautil/jar.h"
 #include "otautil/signed_entries.h"
-#include "otautil/verifier.h"
+#include "otautil/verify.h"
 #include "releasetools/pkg_info.h"
 
 #define METADATA_ENTRY "META-INF/com/android/metadata"

@@ -18,7 +18,6 @@
 #include <time.h>
 
 #include "blockimg/engine.h"
-#include "otautil/root.h"
 #include "updater/builtins.h"
 
 /* Where Android keeps stashes and progress, resolved under RECOVERY_ROOT. */
@@ -30,11 +29,9 @@ static int paths_for(edify_state *st, const char *device_arg, bi_paths *p)
 {
     memset(p, 0, sizeof *p);
     ota_error err;
-    char *base = ota_path_dup(BI_STASH_BASE, &err);
-    if (!base) {
-        edify_fail_error(st, &err);
+    char *base = upd_path(st, BI_STASH_BASE);
+    if (!base)
         return -1;
-    }
     /* Recovery makes /cache/recovery; a host run may not have. */
     if (mkdir(base, 0700) < 0 && errno != EEXIST) {
         edify_fail_errno(st, "cannot create %s", BI_STASH_BASE);
@@ -43,10 +40,15 @@ static int paths_for(edify_state *st, const char *device_arg, bi_paths *p)
     }
     size_t n = strlen(base) + 2 * OTA_SHA1_LEN + 2;
     p->stash_dir = malloc(n);
-    p->last_command = ota_path_dup(BI_LAST_COMMAND, &err);
-    if (!p->stash_dir || !p->last_command ||
+    if (!p->stash_dir) {
+        edify_fail_code(st, OTA_ERR_NOMEM, "out of memory");
+        free(base);
+        return -1;
+    }
+    if (!(p->last_command = upd_path(st, BI_LAST_COMMAND)) ||
         bi_stash_dir_name(base, device_arg, p->stash_dir, n, &err) < 0) {
-        edify_fail_error(st, &err);
+        if (p->last_command)
+            edify_fail_error(st, &err);
         free(base);
         return -1;
     }
@@ -62,8 +64,7 @@ static void paths_free(bi_paths *p)
 
 static void log_line(void *ctx, const char *line)
 {
-    (void)ctx;
-    fprintf(stderr, "%s\n", line);
+    updater_log(ctx, "%s", line);
 }
 
 static void send_progress(void *ctx, uint64_t written, uint64_t total)
@@ -81,13 +82,13 @@ static edify_value *need_string(edify_state *st, const char *name, edify_value *
 }
 
 /* block_image_update / block_image_verify(device, transfer_list, new_data, patch_data) */
-static edify_value *fn_block_image(const char *name, edify_state *st, int argc,
-                                   edify_expr *const *argv)
+static edify_value *fn_block_image(edify_state *st, const edify_call *call)
 {
+    const char *name = call->name;
     int verify = strcmp(name, "block_image_verify") == 0;
     updater_ctx *ctx = upd_ctx(st);
     edify_value *v[4];
-    if (edify_eval_args(st, argc, argv, v, 1) < 0)
+    if (edify_eval_args(st, 4, call->argv, v, 1) < 0)
         return NULL;
     edify_value *result = NULL;
     char *dev_path = NULL;
@@ -145,8 +146,8 @@ static edify_value *fn_block_image(const char *name, edify_state *st, int argc,
                  stats.blocks_stashed * BI_BLOCK_SIZE);
         updater_send(ctx, line);
     } else {
-        fprintf(stderr, "%s: verified %s; the update can be applied (or resumed)\n", name,
-                v[0]->data);
+        updater_log(ctx, "%s: verified %s; the update can be applied (or resumed)", name,
+                    v[0]->data);
     }
     result = upd_true();
 out:
@@ -192,11 +193,12 @@ static int open_ranges(edify_state *st, const char *name, edify_value **v, bi_fd
  * has no FEC: it reads every block (an unreadable one fails, named) and
  * says that nothing was corrected; the script's block_image_verify that
  * follows decides whether the update can go on. */
-static edify_value *fn_ranges(const char *name, edify_state *st, int argc, edify_expr *const *argv)
+static edify_value *fn_ranges(edify_state *st, const edify_call *call)
 {
+    const char *name = call->name;
     int recover = strcmp(name, "block_image_recover") == 0;
     edify_value *v[2];
-    if (edify_eval_args(st, argc, argv, v, 0) < 0)
+    if (edify_eval_args(st, 2, call->argv, v, 0) < 0)
         return NULL;
     bi_fd_dev dev = {.fd = -1};
     bi_rangeset rs = {0};
@@ -206,7 +208,7 @@ static edify_value *fn_ranges(const char *name, edify_state *st, int argc, edify
         char hex[2 * OTA_SHA1_LEN + 1];
         ota_error err;
         if (recover)
-            fprintf(stderr, "%s image corrupted, attempting to recover...\n", v[0]->data);
+            updater_log(upd_ctx(st), "%s image corrupted, attempting to recover...", v[0]->data);
         if (bi_range_sha1(&dev.dev, &rs, sha, &err) < 0) {
             if (recover)
                 ota_error_prefix(&err, "%s: cannot recover %s", name, v[0]->data);
@@ -239,11 +241,10 @@ static uint32_t le(const uint8_t *p, int bytes)
  * device was mounted read-write since it was made (the usual reason an
  * incremental update finds its source changed); always "t" when the block
  * can be read, as on Android. */
-static edify_value *fn_check_first_block(const char *name, edify_state *st, int argc,
-                                         edify_expr *const *argv)
+static edify_value *fn_check_first_block(edify_state *st, const edify_call *call)
 {
     char *arg;
-    if (edify_eval_strings(st, argc, argv, &arg) < 0)
+    if (edify_eval_strings(st, 1, call->argv, &arg) < 0)
         return NULL;
     edify_value *result = NULL;
     char *path = upd_partition_device(st, arg);
@@ -252,7 +253,7 @@ static edify_value *fn_check_first_block(const char *name, edify_state *st, int 
     uint8_t block[BI_BLOCK_SIZE];
     if (path && (bi_fd_dev_open(&dev, path, arg, 0, &err) < 0 ||
                  dev.dev.ops->read(dev.dev.ctx, 0, block, sizeof block, &err) < 0)) {
-        ota_error_prefix(&err, "%s", name);
+        ota_error_prefix(&err, "%s", call->name);
         edify_fail_error(st, &err);
     } else if (path) {
         /* The ext4 superblock is at byte 0x400: mount time at 0x2C,
@@ -276,7 +277,7 @@ static edify_value *fn_check_first_block(const char *name, edify_state *st, int 
     return result;
 }
 
-static const edify_reg blockimg_builtins[] = {
+const edify_reg upd_blockimg_builtins[] = {
     {"block_image_update", fn_block_image, 4, 4},
     {"block_image_verify", fn_block_image, 4, 4},
     {"block_image_recover", fn_ranges, 2, 2},
@@ -284,9 +285,3 @@ static const edify_reg blockimg_builtins[] = {
     {"check_first_block", fn_check_first_block, 1, 1},
     {NULL, NULL, 0, 0},
 };
-
-int updater_register_blockimg(edify_funcs *fns)
-{
-    ota_error err;
-    return edify_register_table(fns, blockimg_builtins, &err);
-}

@@ -49,8 +49,10 @@ int updater_check(const char *path, edify_diags *diags, ota_error *err)
             shown = NULL;
     } else {
         ota_buf buf = {0};
-        if (ota_read_file(path, UPDATER_MAX_SCRIPT, &buf, err) < 0)
+        if (ota_read_file(path, "script", UPDATER_MAX_SCRIPT, 0, &buf, err) < 0) {
+            ota_buf_free(&buf);
             return -1;
+        }
         text = (char *)buf.data;
         len = buf.len;
         shown = strdup(path);
@@ -59,9 +61,8 @@ int updater_check(const char *path, edify_diags *diags, ota_error *err)
     int n = -1;
     if (!shown || !fns) {
         ota_error_set(err, OTA_ERR_NOMEM, "out of memory");
-    } else if (edify_register_core(fns, err) < 0 || updater_register_builtins(fns) < 0) {
-        if (err && err->code == OTA_OK)
-            ota_error_set(err, OTA_ERR_NOMEM, "out of memory registering builtins");
+    } else if (edify_register_core(fns, err) < 0 || updater_register_builtins(fns, err) < 0) {
+        /* err names the row that could not be added */
     } else if ((n = edify_check(text, len, shown, fns, diags)) < 0) {
         ota_error_set(err, OTA_ERR_NOMEM, "out of memory checking %s", shown);
     }

@@ -261,12 +261,10 @@ out:
 }
 
 /* package_extract_dir(package_dir, dest_dir) */
-edify_value *upd_fn_package_extract_dir(const char *name, edify_state *st, int argc,
-                                        edify_expr *const *argv)
+edify_value *upd_fn_package_extract_dir(edify_state *st, const edify_call *call)
 {
-    (void)name;
     char *args[2];
-    if (upd_strings(st, argc, argv, 2, 2, args) < 0)
+    if (edify_eval_strings(st, 2, call->argv, args) < 0)
         return NULL;
     edify_value *result = NULL;
     char *dest = upd_path(st, args[1]);

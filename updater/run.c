@@ -5,14 +5,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "otautil/verifier.h"
+#include "otautil/verify.h"
 #include "updater/builtins.h"
 #include "updater/updater.h"
 
-void updater_ctx_init(updater_ctx *ctx, int pipe_fd)
+void updater_ctx_init(updater_ctx *ctx, const char *root, int pipe_fd, FILE *log)
 {
     memset(ctx, 0, sizeof *ctx);
+    ctx->root = root ? root : "";
     ctx->pipe_fd = pipe_fd;
+    ctx->log = log;
 }
 
 void updater_ctx_release(updater_ctx *ctx)
@@ -28,6 +30,8 @@ void updater_ctx_release(updater_ctx *ctx)
     if (ctx->fstab_loaded)
         ota_fstab_free(&ctx->fstab);
     ctx->fstab_loaded = 0;
+    ota_props_free(&ctx->props);
+    ctx->props_loaded = 0;
 }
 
 /* A failure goes to the screen (ui_print over the pipe); the program
@@ -106,10 +110,7 @@ int updater_run_package(updater_ctx *ctx, const char *package_path, ota_error *e
         report(ctx, err);
         goto out;
     }
-    ota_error_clear(err);
-    if (edify_register_core(fns, err) < 0 || updater_register_builtins(fns) < 0) {
-        if (err && err->code == OTA_OK)
-            ota_error_set(err, OTA_ERR_NOMEM, "out of memory registering builtins");
+    if (edify_register_core(fns, err) < 0 || updater_register_builtins(fns, err) < 0) {
         report(ctx, err);
         goto out;
     }
@@ -131,8 +132,8 @@ int updater_run_package(updater_ctx *ctx, const char *package_path, ota_error *e
         report(ctx, err);
         goto out;
     }
-    fprintf(stderr, "script succeeded: result was [%s]\n",
-            value->type == EDIFY_STRING ? value->data : "(blob)");
+    updater_log(ctx, "script succeeded: result was [%s]",
+                value->type == EDIFY_STRING ? value->data : "(blob)");
     edify_value_free(value);
     rc = 0;
 out:

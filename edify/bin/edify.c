@@ -9,6 +9,7 @@
  * 2 errors in the script (FILE:LINE:COL: message, one per line) or usage
  * error. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,7 +70,8 @@ int main(int argc, char **argv)
     if (file) {
         ota_buf buf = {0};
         ota_error err;
-        if (ota_read_file(file, 0, &buf, &err) < 0) {
+        if (ota_read_file(file, "script", SIZE_MAX, 0, &buf, &err) < 0) {
+            ota_buf_free(&buf);
             fprintf(stderr, "edify: %s\n", err.message);
             return 1;
         }

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "otautil/verifier.h"
+#include "otautil/verify.h"
 
 static void usage(FILE *out)
 {

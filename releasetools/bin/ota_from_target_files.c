@@ -12,7 +12,7 @@
 #include "otautil/error.h"
 #include "otautil/sink.h"
 #include "releasetools/devkey.h"
-#include "releasetools/ota.h"
+#include "releasetools/ota_from_target_files.h"
 #include "releasetools/sign.h"
 
 /* A progress line per phase on a terminal ("name: phase 42%"), rewritten

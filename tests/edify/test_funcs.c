@@ -12,14 +12,11 @@
 
 /* Returns the name it was called by, so aliases can be told apart; counts
  * its calls in the cookie. */
-static edify_value *fn_whoami(const char *name, edify_state *st, int argc,
-                              edify_expr *const *argv)
+static edify_value *fn_whoami(edify_state *st, const edify_call *call)
 {
-    (void)argc;
-    (void)argv;
     if (st->cookie)
         ++*(int *)st->cookie;
-    return edify_string(name);
+    return edify_string(call->name);
 }
 
 static const edify_reg rows[] = {

@@ -164,6 +164,47 @@ START_TEST(load_reads_files_and_refuses_others)
 }
 END_TEST
 
+/* The recovery's properties under a root: /default.prop wins over
+ * /prop.default, a stray line is skipped and named, missing files are no
+ * error. */
+START_TEST(device_files_under_a_root)
+{
+    char root[] = "/tmp/test_props_root.XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(root));
+    char dflt[256], newer[256];
+    snprintf(dflt, sizeof dflt, "%s/default.prop", root);
+    snprintf(newer, sizeof newer, "%s/prop.default", root);
+    static const char d[] = "ro.product.device=flo\nthis line has no equals sign\n"
+                            "ro.build.date.utc=42\n";
+    static const char n[] = "ro.product.device=older\nro.build.id=KTU84P\n";
+    test_write_file(dflt, d, sizeof d - 1);
+    test_write_file(newer, n, sizeof n - 1);
+    ota_props p = {0};
+    ota_buf notes = {0};
+    ota_error err;
+    ck_assert_int_eq(ota_props_load_device(&p, root, &notes, &err), 0);
+    ck_assert_str_eq(ota_props_get(&p, "ro.product.device"), "flo");
+    ck_assert_str_eq(ota_props_get(&p, "ro.build.id"), "KTU84P");
+    ck_assert_str_eq(ota_props_get(&p, "ro.build.date.utc"), "42");
+    ck_assert_int_eq(ota_buf_append(&notes, "", 1, &err), 0);
+    ck_assert_str_eq((char *)notes.data,
+                     "/default.prop:2: a line without '=' was skipped (1 such line)\n");
+    ota_buf_free(&notes);
+    ota_props_free(&p);
+    unlink(dflt);
+    unlink(newer);
+    ck_assert_int_eq(ota_props_load_device(&p, root, NULL, &err), 0);
+    ck_assert_uint_eq(p.count, 0);
+    /* A property file that is a directory cannot be read. */
+    ck_assert_int_eq(mkdir(dflt, 0755), 0);
+    ck_assert_int_eq(ota_props_load_device(&p, root, NULL, &err), -1);
+    ck_assert_msg(strstr(err.message, "/default.prop") != NULL, "%s", err.message);
+    rmdir(dflt);
+    rmdir(root);
+    ota_props_free(&p);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("property files");
@@ -173,6 +214,7 @@ int main(void)
     tcase_add_test(tc, set_refuses_what_cannot_be_written_back);
     tcase_add_test(tc, many_keys_parse_and_format_back);
     tcase_add_test(tc, load_reads_files_and_refuses_others);
+    tcase_add_test(tc, device_files_under_a_root);
     suite_add_tcase(s, tc);
     return test_run(s) ? EXIT_FAILURE : EXIT_SUCCESS;
 }

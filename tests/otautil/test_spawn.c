@@ -221,6 +221,15 @@ START_TEST(long_lines_are_cut_into_pieces)
     ota_buf_append(&b, "", 1, NULL);
     ck_assert_str_eq((char *)b.data, "abcdefg|hijk|xy");
     ota_buf_free(&b);
+    /* Lines split across feeds, an empty line kept, a cut one continued. */
+    ota_buf c = {0};
+    ota_lines more = {buf, sizeof buf, 0, collect, &c};
+    ota_lines_feed(&more, "ab\ncd", 5);
+    ota_lines_feed(&more, "e\n\n0123456789", 13);
+    ota_lines_flush(&more);
+    ota_buf_append(&c, "", 1, NULL);
+    ck_assert_str_eq((char *)c.data, "ab|cde||0123456|789");
+    ota_buf_free(&c);
 }
 END_TEST
 

@@ -1,6 +1,6 @@
 /* Verified mode: the signed-entry checker (otautil/signed_entries.h) on a
  * bare byte stream, the zip layer reading through it (otautil/zip.h), and
- * the hand-over of a verified package to a child (otautil/verifier.h).
+ * the hand-over of a verified package to a child (otautil/verify.h).
  * The attacker here rewrites an entry with other bytes of the same length
  * and a matching CRC-32 -- everything a zip reader checks -- and must still
  * be caught, naming the entry. */
@@ -10,7 +10,7 @@
 #include "otautil/hash.h"
 #include "otautil/manifest.h"
 #include "otautil/signed_entries.h"
-#include "otautil/verifier.h"
+#include "otautil/verify.h"
 #include "tests/common/testutil.h"
 #include "tests/otautil/zip_fixture.h"
 

@@ -1,10 +1,9 @@
-/* Recovery's argument sources: parsing options, the command file's lines,
- * and the text written to the bootloader message. */
+/* Recovery's arguments (recovery/args.h): parsing options, and the text
+ * written to the bootloader message, read back through the line splitter. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
-#include <unistd.h>
 
 #include "otautil/bootloader.h"
 #include "recovery/args.h"
@@ -112,9 +111,6 @@ START_TEST(bcb_text_round_trips_through_the_line_splitter)
 }
 END_TEST
 
-/* Found by fuzz/command_args: "--keys=/ " from the command line was
- * accepted, persisted as "--keys=/ " and read back as "--keys=/" (the line
- * readers strip trailing spaces), so a resumed run used another file. */
 /* --keys and --fstab decide what recovery trusts: they are recognised so
  * the persistent sources can refuse them, and never written into the
  * bootloader message. */
@@ -138,6 +134,9 @@ START_TEST(trust_options_are_recognised_and_not_persisted)
 }
 END_TEST
 
+/* Found by fuzz/command_args: "--keys=/ " from the command line was
+ * accepted, persisted as "--keys=/ " and read back as "--keys=/" (the line
+ * readers strip trailing spaces), so a resumed run used another file. */
 START_TEST(values_ending_in_a_space_are_refused)
 {
     static const char *const bad[] = {"--keys=/ ", "--update_package=/cache/u.zip  ",
@@ -186,58 +185,6 @@ START_TEST(bcb_text_that_does_not_fit_is_an_error)
 }
 END_TEST
 
-START_TEST(command_file_lines)
-{
-    recovery_argv v;
-    ota_error err;
-    const char text[] = "--update_package=/cache/u.zip\r\n\n  \n--wipe_cache  \n--locale=de";
-    ck_assert_int_eq(recovery_argv_from_lines(&v, text, sizeof text - 1, 64, "cmd", &err), 0);
-    ck_assert_int_eq(v.argc, 3);
-    ck_assert_str_eq(v.argv[0], "--update_package=/cache/u.zip");
-    ck_assert_str_eq(v.argv[1], "--wipe_cache");
-    ck_assert_str_eq(v.argv[2], "--locale=de");
-    recovery_argv_free(&v);
-
-    ck_assert_int_eq(recovery_argv_from_lines(&v, "", 0, 64, "cmd", &err), 0);
-    ck_assert_int_eq(v.argc, 0);
-    recovery_argv_free(&v);
-}
-END_TEST
-
-START_TEST(command_file_limits)
-{
-    recovery_argv v;
-    ota_error err;
-    ck_assert_int_eq(recovery_argv_from_lines(&v, "a\nb\nc\n", 6, 2, "cmd", &err), -1);
-    ck_assert_int_eq(err.code, OTA_ERR_LIMIT);
-    ck_assert_int_eq(v.argc, 0);
-    ck_assert_int_eq(recovery_argv_from_lines(&v, "a\0b\n", 4, 8, "cmd", &err), -1);
-    ck_assert_int_eq(err.code, OTA_ERR_FORMAT);
-}
-END_TEST
-
-START_TEST(command_file_read_from_disk)
-{
-    char dir[] = "/tmp/recovery-test-XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    char path[256];
-    snprintf(path, sizeof path, "%s/command", dir);
-    recovery_argv v;
-    ota_error err;
-    ck_assert_int_eq(recovery_command_file_read(path, &v, &err), 1);
-    FILE *f = fopen(path, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs("--update_package=/cache/x.zip\n--just_exit\n", f);
-    fclose(f);
-    ck_assert_int_eq(recovery_command_file_read(path, &v, &err), 0);
-    ck_assert_int_eq(v.argc, 2);
-    ck_assert_str_eq(v.argv[1], "--just_exit");
-    recovery_argv_free(&v);
-    unlink(path);
-    rmdir(dir);
-}
-END_TEST
-
 int main(void)
 {
     Suite *s = suite_create("recovery args");
@@ -250,10 +197,6 @@ int main(void)
     tcase_add_test(tc, trust_options_are_recognised_and_not_persisted);
     tcase_add_test(tc, values_ending_in_a_space_are_refused);
     tcase_add_test(tc, bcb_text_that_does_not_fit_is_an_error);
-    tcase_add_test(tc, command_file_lines);
-    tcase_add_test(tc, command_file_limits);
-    tcase_add_test(tc, command_file_read_from_disk);
     suite_add_tcase(s, tc);
-    int failed = test_run(s);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return test_run(s) ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "otautil/root.h"
 #include "updater/updater.h"
 
 static void usage(FILE *out)
@@ -104,7 +105,7 @@ int main(int argc, char **argv)
         fcntl(package_fd, F_SETFD, flags | FD_CLOEXEC);
 
     updater_ctx ctx;
-    updater_ctx_init(&ctx, (int)fd);
+    updater_ctx_init(&ctx, ota_root(), (int)fd, stderr);
     ota_error err;
     ota_error_clear(&err);
     int rc = updater_run_package(&ctx, argv[3], &err);

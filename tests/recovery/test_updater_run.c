@@ -1,0 +1,112 @@
+/* Running an update-binary (recovery/updater_run.h): a real one (a shell
+ * script speaking the protocol), its commands acted on and its output in
+ * the log; one killed by a signal and one that cannot be started. */
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "recovery/ui_text.h"
+#include "recovery/updater_run.h"
+#include "tests/common/testutil.h"
+
+static void write_script(const char *path, const char *text)
+{
+    test_write_file(path, text, strlen(text));
+    ck_assert_int_eq(chmod(path, 0755), 0);
+}
+
+START_TEST(runs_an_update_binary_and_acts_on_its_commands)
+{
+    char *tmpdir = test_temp_dir("recovery-updater-run");
+    char bin[128], logp[128];
+    snprintf(bin, sizeof bin, "%s/update-binary", tmpdir);
+    snprintf(logp, sizeof logp, "%s/recovery.log", tmpdir);
+    write_script(bin,
+               "#!/bin/sh\n"
+               "fd=$2\n"
+               "echo \"ui_print api $1 package $3\" >&$fd\n"
+               "echo 'progress 0.5 0' >&$fd\n"
+               "echo 'set_progress 1' >&$fd\n"
+               "echo 'log a note' >&$fd\n"
+               "echo 'wipe_cache' >&$fd\n"
+               "echo 'enable_reboot' >&$fd\n"
+               "echo 'bogus command' >&$fd\n"
+               "echo 'to stdout'\n"
+               "echo 'to stderr' >&2\n"
+               "printf 'ui_print last words' >&$fd\n"
+               "exit 7\n");
+    char *screen_buf = NULL;
+    size_t screen_len = 0;
+    FILE *screen = open_memstream(&screen_buf, &screen_len);
+    recovery_ui_text_opts o = { .out = screen };
+    ota_error err;
+    recovery_ctx ctx = { 0 };
+    ctx.ui = recovery_ui_text_new(&o, &err);
+    ctx.log = recovery_log_open(logp, &err);
+    ck_assert_ptr_nonnull(ctx.log);
+    recovery_updater_result res;
+    ck_assert_int_eq(recovery_run_updater(&ctx, bin, "/cache/update.zip", &res, &err), -1);
+    ck_assert_str_eq(err.message, "update-binary exited with status 7");
+    ck_assert(WIFEXITED(res.status) && WEXITSTATUS(res.status) == 7);
+    ck_assert(res.wipe_cache);
+    ck_assert(res.enable_reboot);
+    recovery_log_close(ctx.log);
+    ctx.ui->ops->destroy(ctx.ui);
+    fclose(screen);
+    ck_assert_str_eq(screen_buf, "api 3 package /cache/update.zip\n"
+                                 "progress: 50%\n"
+                                 "last words\n");
+    free(screen_buf);
+    size_t log_len;
+    char *log = test_read_file(logp, &log_len);
+    ck_assert_ptr_nonnull(strstr(log, "update-binary: to stdout\n"));
+    ck_assert_ptr_nonnull(strstr(log, "update-binary: to stderr\n"));
+    ck_assert_ptr_nonnull(strstr(log, "updater log: a note\n"));
+    ck_assert_ptr_nonnull(strstr(log, "ignored: unknown updater command 'bogus command'"));
+    ck_assert_ptr_nonnull(strstr(log, "] api 3 package /cache/update.zip\n"));
+    free(log);
+    test_remove_tree(tmpdir);
+}
+END_TEST
+
+START_TEST(reports_a_binary_killed_by_a_signal_or_missing)
+{
+    char *tmpdir = test_temp_dir("recovery-updater-run");
+    char bin[128];
+    snprintf(bin, sizeof bin, "%s/update-binary", tmpdir);
+    write_script(bin, "#!/bin/sh\nkill -SEGV $$\n");
+    char *screen_buf = NULL;
+    size_t screen_len = 0;
+    FILE *screen = open_memstream(&screen_buf, &screen_len);
+    recovery_ui_text_opts o = { .out = screen };
+    ota_error err;
+    recovery_ctx ctx = { 0 };
+    ctx.ui = recovery_ui_text_new(&o, &err);
+    recovery_updater_result res;
+    ck_assert_int_eq(recovery_run_updater(&ctx, bin, "/x.zip", &res, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.message, "update-binary was killed by signal 11"));
+    snprintf(bin, sizeof bin, "%s/absent", tmpdir);
+    ck_assert_int_eq(recovery_run_updater(&ctx, bin, "/x.zip", &res, &err), -1);
+    ck_assert_msg(strstr(err.message, "cannot run") && strstr(err.message, "absent") &&
+                  strstr(err.message, "No such file"), "%s", err.message);
+    ctx.ui->ops->destroy(ctx.ui);
+    fclose(screen);
+    free(screen_buf);
+    test_remove_tree(tmpdir);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("recovery updater run");
+    TCase *tc = tcase_create("updater_run");
+    tcase_add_test(tc, runs_an_update_binary_and_acts_on_its_commands);
+    tcase_add_test(tc, reports_a_binary_killed_by_a_signal_or_missing);
+    suite_add_tcase(s, tc);
+    return test_run(s) ? EXIT_FAILURE : EXIT_SUCCESS;
+}
