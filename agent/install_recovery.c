@@ -25,7 +25,8 @@
 
 #define PACKAGE_NAME "update.zip"
 
-/* Copies a package file into the cache (unless it is already there). */
+/* Copies a package file into the cache as update.zip (unless it is
+ * already there), replacing it whole (otautil/safe_file.h). */
 static int copy_in(agent *a, const char *from, const char *dest, ota_error *err)
 {
     struct stat s1, s2;
@@ -39,28 +40,16 @@ static int copy_in(agent *a, const char *from, const char *dest, ota_error *err)
     if (free_bytes < (uint64_t)s1.st_size + a->cfg.reserve_bytes)
         return ota_error_set(err, OTA_ERR_NOSPACE, "not enough space in %s for %s (%lld bytes)",
                              a->cfg.cache_dir, from, (long long)s1.st_size);
-    char part[PATH_MAX + 8];
-    snprintf(part, sizeof part, "%s.part", dest);
     int in = open(from, O_RDONLY | O_CLOEXEC);
-    int out = in >= 0 ? open(part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
-    int rc = in < 0 ? ota_error_errno(err, "cannot open %s", from)
-             : out < 0 ? ota_error_errno(err, "cannot create %s", part) : 0;
-    char buf[1 << 16];
-    long long n = 0;
-    while (rc == 0 && (n = ota_read_all(in, buf, sizeof buf, err)) > 0)
-        rc = ota_write_all(out, buf, (size_t)n, err);
-    if (n < 0)
-        rc = -1;
-    if (rc == 0 && fsync(out) < 0)
-        rc = ota_error_errno(err, "cannot sync %s", part);
-    if (in >= 0)
-        close(in);
-    if (out >= 0)
-        close(out);
-    if (rc == 0 && rename(part, dest) < 0)
-        rc = ota_error_errno(err, "cannot rename %s", part);
-    if (rc < 0)
-        unlink(part);
+    if (in < 0)
+        return ota_error_errno(err, "cannot open %s", from);
+    int dir_fd = open(a->cfg.cache_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int rc = dir_fd < 0 ? ota_error_errno(err, "cannot open folder %s", a->cfg.cache_dir)
+                        : ota_write_file_at(dir_fd, PACKAGE_NAME, 0644, ota_copy_fd, &in, dest,
+                                            err);
+    if (dir_fd >= 0)
+        close(dir_fd);
+    close(in);
     return rc;
 }
 

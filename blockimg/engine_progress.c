@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "blockimg/engine_private.h"
+#include "otautil/safe_file.h"
 
 #define MAX_SIZE 65536
 
@@ -97,27 +98,15 @@ void bi_progress_save(bi_engine *e, const bi_command *c)
         bi_log(e, "cannot record progress in %s: %s", e->o->last_command, strerror(errno));
         return;
     }
-    size_t tn = strlen(leaf) + 5;
-    char *tmp = malloc(tn);
-    int ok = 0;
-    if (tmp) {
-        snprintf(tmp, tn, "%s.tmp", leaf);
-        unlinkat(dfd, tmp, 0);
-        int fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-        if (fd >= 0) {
-            char head[32];
-            int hn = snprintf(head, sizeof head, "%zu\n", c->index);
-            ok = ota_write_all(fd, head, (size_t)hn, NULL) == 0 &&
-                 ota_write_all(fd, c->text, strlen(c->text), NULL) == 0 && fsync(fd) == 0;
-            close(fd);
-            ok = ok && renameat(dfd, tmp, dfd, leaf) == 0 && fsync(dfd) == 0;
-            if (!ok)
-                unlinkat(dfd, tmp, 0);
-        }
-    }
-    if (!ok)
-        bi_log(e, "cannot record progress in %s: %s", e->o->last_command, strerror(errno));
-    free(tmp);
+    ota_buf text = {0};
+    ota_error err;
+    char head[32];
+    int hn = snprintf(head, sizeof head, "%zu\n", c->index);
+    if (ota_buf_append(&text, head, (size_t)hn, &err) < 0 ||
+        ota_buf_append(&text, c->text, strlen(c->text), &err) < 0 ||
+        ota_write_data_at(dfd, leaf, 0600, text.data, text.len, e->o->last_command, &err) < 0)
+        bi_log(e, "cannot record progress: %s", err.message);
+    ota_buf_free(&text);
     free(leaf);
     close(dfd);
 }
@@ -128,12 +117,4 @@ void bi_progress_delete(bi_engine *e)
         return;
     if (unlink(e->o->last_command) < 0 && errno != ENOENT)
         bi_log(e, "cannot delete %s: %s", e->o->last_command, strerror(errno));
-    /* A run killed while saving leaves its temporary behind. */
-    size_t n = strlen(e->o->last_command) + 5;
-    char *tmp = malloc(n);
-    if (tmp) {
-        snprintf(tmp, n, "%s.tmp", e->o->last_command);
-        unlink(tmp);
-        free(tmp);
-    }
 }

@@ -1,12 +1,12 @@
 #include "bootctl/grubenv.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
+
+#include "otautil/safe_file.h"
+#include "otautil/sink.h"
 
 #define SIG_LEN (sizeof GRUBENV_SIGNATURE - 1)
 #define MAX_FILE (1024 * 1024)
@@ -108,53 +108,19 @@ int grubenv_format(const grubenv *env, char *out, ota_error *err)
 
 int grubenv_load(grubenv *env, const char *path, ota_error *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        if (errno == ENOENT)
-            return ota_error_set(err, OTA_ERR_NOTFOUND,
-                                 "GRUB environment %s does not exist (grub-editenv %s create "
-                                 "makes an empty one)",
-                                 path, path);
-        return ota_error_errno(err, "cannot open GRUB environment %s", path);
-    }
-    struct stat sb;
-    if (fstat(fd, &sb) < 0) {
-        int rc = ota_error_errno(err, "cannot stat GRUB environment %s", path);
-        close(fd);
-        return rc;
-    }
-    if (!S_ISREG(sb.st_mode) || sb.st_size > MAX_FILE) {
-        close(fd);
-        return ota_error_set(err, OTA_ERR_FORMAT,
-                             "GRUB environment %s is not a regular file of at most %d bytes", path,
-                             MAX_FILE);
-    }
-    size_t len = (size_t)sb.st_size;
-    char *buf = malloc(len ? len : 1);
-    if (!buf) {
-        close(fd);
-        return ota_error_set(err, OTA_ERR_NOMEM, "out of memory reading %s", path);
-    }
-    ssize_t n = pread(fd, buf, len, 0);
-    int rc = n == (ssize_t)len ? grubenv_parse(env, buf, len, path, err)
-                               : ota_error_errno(err, "cannot read GRUB environment %s", path);
-    free(buf);
-    close(fd);
+    ota_buf text = {0};
+    ota_error local;
+    int rc = ota_read_file(path, "GRUB environment", MAX_FILE, OTA_READ_REGULAR, &text, &local);
+    if (rc == 0)
+        rc = grubenv_parse(env, (const char *)text.data, text.len, path, err);
+    else if (local.code == OTA_ERR_NOTFOUND)
+        ota_error_set(err, OTA_ERR_NOTFOUND,
+                      "GRUB environment %s does not exist (grub-editenv %s create makes an "
+                      "empty one)", path, path);
+    else if (err)
+        *err = local;
+    ota_buf_free(&text);
     return rc;
-}
-
-static int write_all(int fd, const char *buf, size_t len)
-{
-    while (len) {
-        ssize_t n = write(fd, buf, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        buf += n;
-        len -= (size_t)n;
-    }
-    return 0;
 }
 
 int grubenv_save(const grubenv *env, const char *path, ota_error *err)
@@ -168,35 +134,10 @@ int grubenv_save(const grubenv *env, const char *path, ota_error *err)
         ota_error_prefix(err, "%s", path);
         return -1;
     }
-    char dir[4096], tmp[4200];
-    const char *slash = strrchr(path, '/');
-    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
-    if (!dir[0])
-        strcpy(dir, "/");
-    snprintf(tmp, sizeof tmp, "%s/.grubenv.XXXXXX", dir);
+    /* grub-editenv keeps the file's mode; so does a replacement. */
     struct stat sb;
     mode_t mode = stat(path, &sb) == 0 ? sb.st_mode & 07777 : 0644;
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        free(block);
-        return ota_error_errno(err, "cannot create a temporary file in %s", dir);
-    }
-    int rc = 0;
-    if (fchmod(fd, mode) < 0 || write_all(fd, block, size) < 0 || fsync(fd) < 0)
-        rc = ota_error_errno(err, "cannot write %s", tmp);
-    if (close(fd) < 0 && rc == 0)
-        rc = ota_error_errno(err, "cannot close %s", tmp);
-    if (rc == 0 && rename(tmp, path) < 0)
-        rc = ota_error_errno(err, "cannot rename %s to %s", tmp, path);
-    if (rc < 0) {
-        unlink(tmp);
-    } else {
-        int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0 || fsync(dfd) < 0)
-            rc = ota_error_errno(err, "cannot sync folder %s", dir);
-        if (dfd >= 0)
-            close(dfd);
-    }
+    int rc = ota_replace_file(path, block, size, mode, err);
     free(block);
     return rc;
 }

@@ -133,6 +133,19 @@ int ota_write_file_at(int dir_fd, const char *name, mode_t mode, ota_file_writer
     return 0;
 }
 
+int ota_copy_fd(void *fd_ptr, int fd, ota_error *err)
+{
+    int from = *(const int *)fd_ptr;
+    char buf[65536];
+    for (;;) {
+        long long n = ota_read_all(from, buf, sizeof buf, err);
+        if (n <= 0)
+            return n < 0 ? -1 : 0;
+        if (ota_write_all(fd, buf, (size_t)n, err) < 0)
+            return -1;
+    }
+}
+
 typedef struct data_src {
     const void *data;
     size_t len;

@@ -51,6 +51,10 @@ typedef int (*ota_file_writer)(void *ctx, int fd, ota_error *err);
 int ota_write_file_at(int dir_fd, const char *name, mode_t mode, ota_file_writer write_fn,
                       void *ctx, const char *shown, ota_error *err);
 
+/* An ota_file_writer that copies the rest of an open file: ctx points to
+ * its descriptor (an int). */
+int ota_copy_fd(void *fd_ptr, int fd, ota_error *err);
+
 /* ota_write_file_at for a buffer. */
 int ota_write_data_at(int dir_fd, const char *name, mode_t mode, const void *data, size_t len,
                       const char *shown, ota_error *err);

@@ -60,29 +60,6 @@ static int open_log_dir(const char *dir, ota_error *err)
     return ota_dir_open_private(dir, 0770, err);
 }
 
-typedef struct log_source {
-    const void *data;
-    size_t len;
-    int fd; /* >= 0: copy this file instead */
-} log_source;
-
-static int write_source(void *ctx, int fd, ota_error *err)
-{
-    const log_source *src = ctx;
-    if (src->fd < 0)
-        return ota_write_all(fd, src->data, src->len, err);
-    char buf[65536];
-    for (;;) {
-        long long n = ota_read_all(src->fd, buf, sizeof buf, err);
-        if (n < 0)
-            return -1;
-        if (n == 0)
-            return 0;
-        if (ota_write_all(fd, buf, (size_t)n, err) < 0)
-            return -1;
-    }
-}
-
 /* Replaces dir/name atomically (otautil/safe_file.h: a temporary created
  * with O_EXCL|O_NOFOLLOW, renamed over name), from a buffer or, when src_fd
  * >= 0, a file. */
@@ -95,8 +72,8 @@ static int write_atomic(const char *dir, const char *name, const void *data, siz
     int dir_fd = open_log_dir(dir, err);
     if (dir_fd < 0)
         return -1;
-    log_source src = {data, len, src_fd};
-    int rc = ota_write_file_at(dir_fd, name, 0640, write_source, &src, path, err);
+    int rc = src_fd >= 0 ? ota_write_file_at(dir_fd, name, 0640, ota_copy_fd, &src_fd, path, err)
+                         : ota_write_data_at(dir_fd, name, 0640, data, len, path, err);
     close(dir_fd);
     return rc;
 }

@@ -735,9 +735,15 @@ START_TEST(a_planted_symlink_is_never_written_through)
     ck_assert_int_eq(symlink(victim, d.stash), 0);
     snprintf(tmp_victim, sizeof tmp_victim, "%s/victim-file", d.root);
     test_write_file(tmp_victim, "keep", 4);
-    char tmpname[300];
-    snprintf(tmpname, sizeof tmpname, "%s.tmp", d.last);
-    ck_assert_int_eq(symlink(tmp_victim, tmpname), 0);
+    /* Symlinks at the progress file and at the temporary names its writer
+     * (otautil/safe_file.h) tries first, all pointing at a victim. */
+    char tmpname[400], folder[300];
+    snprintf(folder, sizeof folder, "%s", d.last);
+    *strrchr(folder, '/') = '\0';
+    for (int i = 0; i < 4; i++) {
+        snprintf(tmpname, sizeof tmpname, "%s/.tmp-%ld.%d", folder, (long)getpid(), i);
+        ck_assert_int_eq(symlink(tmp_victim, tmpname), 0);
+    }
     ck_assert_int_eq(symlink(tmp_victim, d.last), 0);
     ota_error err;
     ck_assert_msg(run_on_file(LIST[4], d.img, &d, NULL, NULL, &err) == 0, "%s", err.message);
