@@ -66,12 +66,6 @@ int agent_fetch_file(agent *a, const char *url, const char *dest, uint64_t size,
     return rc;
 }
 
-static int to_buf(void *ctx, const void *data, size_t len, ota_error *err)
-{
-    ota_buf *b = ctx;
-    return ota_buf_append(b, data, len, err);
-}
-
 static int begin_small(void *ctx, const agent_http_response *resp, ota_error *err)
 {
     ota_buf *b = ctx;
@@ -89,21 +83,11 @@ int agent_fetch_small(agent *a, const char *url, size_t max, ota_buf *out, ota_e
         agent_download_discard(dest);
         unlink(dest);
         int rc = hook_fetch(a, url, dest, 0, NULL, err);
-        int fd = rc == 0 ? open(dest, O_RDONLY | O_CLOEXEC) : -1;
-        if (rc == 0 && fd < 0)
-            rc = ota_error_errno(err, "cannot open %s", dest);
-        if (rc == 0) {
-            char buf[65536];
-            long long n;
-            while ((n = ota_read_all(fd, buf, sizeof buf, err)) > 0 && rc == 0)
-                rc = out->len + (size_t)n > max
-                         ? ota_error_set(err, OTA_ERR_LIMIT, "%s: larger than %zu bytes", url, max)
-                         : ota_buf_append(out, buf, (size_t)n, err);
-            if (n < 0)
-                rc = -1;
+        if (rc == 0 && ota_read_file(dest, "what the download hook fetched", max, 0, out,
+                                     err) < 0) {
+            ota_error_prefix(err, "%s", url);
+            rc = -1;
         }
-        if (fd >= 0)
-            close(fd);
         unlink(dest);
         return rc;
     }
@@ -111,7 +95,7 @@ int agent_fetch_small(agent *a, const char *url, size_t max, ota_buf *out, ota_e
     agent_retry_start(&retry, &a->cfg.retry);
     for (;;) {
         agent_http_request req = {.url = url, .to = AGENT_HTTP_TO_END, .max_body = max + 1,
-                                  .begin = begin_small, .body = to_buf, .ctx = out};
+                                  .begin = begin_small, .body = ota_buf_sink, .ctx = out};
         agent_http_response resp;
         int transient = 0;
         uint64_t before = agent_http_received(a->http);

@@ -546,7 +546,8 @@ static const struct builtin {
     {"ui_print", NULL}, {"show_progress", NULL}, {"set_progress", NULL},
     {"apply_patch_check", NULL}, {"apply_patch_space", NULL}, {"sha1_check", NULL},
     {"read_file", NULL}, {"get_stage", NULL}, {"block_image_verify", NULL},
-    {"range_sha1", NULL}, {"ifelse", NULL}, {"abort", NULL}, {"assert", NULL},
+    {"range_sha1", NULL}, {"block_image_recover", NULL}, {"check_first_block", NULL},
+    {"ifelse", NULL}, {"abort", NULL}, {"assert", NULL},
     {"concat", NULL}, {"is_substring", NULL}, {"stdout", NULL}, {"sleep", NULL},
     {"less_than_int", NULL}, {"greater_than_int", NULL},
 };
