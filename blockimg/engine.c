@@ -1,5 +1,6 @@
 /* bi_apply: checks the list against the devices, then runs its commands in
  * order, recording progress after each; see blockimg/engine.h. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,17 @@ int bi_fail(bi_engine *e, int code, const char *fmt, ...)
         return ota_error_set(e->err, code, "transfer list line %zu (%s): %s", e->cmd->line,
                              bi_cmd_name(e->cmd->type), reason);
     return ota_error_set(e->err, code, "%s", reason);
+}
+
+int bi_fail_errno(bi_engine *e, const char *fmt, ...)
+{
+    int saved = errno;
+    char reason[OTA_ERROR_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof reason, fmt, ap);
+    va_end(ap);
+    return bi_fail(e, ota_error_code_from_errno(saved), "%s: %s", reason, strerror(saved));
 }
 
 int bi_fail_err(bi_engine *e)

@@ -39,7 +39,7 @@ int bi_cache_space(bi_engine *e, uint64_t bytes)
     }
     struct statvfs sv;
     if (fstatvfs(e->stash_fd, &sv) < 0)
-        return bi_fail(e, OTA_ERR_IO, "cannot see the free space for stashes: %s", strerror(errno));
+        return bi_fail_errno(e, "cannot see the free space for stashes");
     uint64_t free_bytes = (uint64_t)sv.f_bavail * sv.f_frsize;
     if (free_bytes < bytes)
         return bi_fail(e, OTA_ERR_NOSPACE, "not enough room for stashes: %llu bytes needed, %llu free",

@@ -53,6 +53,9 @@ typedef struct bi_engine {
 int bi_fail(bi_engine *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The same, prefixing the message already in e->err. */
 int bi_fail_err(bi_engine *e);
+/* bi_fail for a failed system call: errno (read on entry) picks the code
+ * (ENOSPC: OTA_ERR_NOSPACE ...) and its text ends the message. */
+int bi_fail_errno(bi_engine *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void bi_log(bi_engine *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void bi_note_buffer(bi_engine *e, size_t bytes);
 

@@ -77,8 +77,7 @@ static int make_dir(bi_engine *e, const char *path)
         if (mkdir(path, 0700) == 0)
             e->stash_made = 1;
         else if (errno != EEXIST)
-            return bi_fail(e, ota_error_code_from_errno(errno), "cannot create the stash folder "
-                           "%s: %s", path, strerror(errno));
+            return bi_fail_errno(e, "cannot create the stash folder %s", path);
         int fd = open_dir(path);
         if (fd >= 0)
             return fd;
@@ -88,8 +87,7 @@ static int make_dir(bi_engine *e, const char *path)
         if (unlink(path) < 0)
             break;
     }
-    return bi_fail(e, ota_error_code_from_errno(errno), "cannot open the stash folder %s: %s",
-                   path, strerror(errno));
+    return bi_fail_errno(e, "cannot open the stash folder %s", path);
 }
 
 int bi_stash_begin(bi_engine *e)
@@ -113,12 +111,12 @@ int bi_stash_begin(bi_engine *e)
     e->stash_fd = fd;
     struct stat sb;
     if (fstat(fd, &sb) < 0)
-        return bi_fail(e, OTA_ERR_IO, "cannot stat %s: %s", dir, strerror(errno));
+        return bi_fail_errno(e, "cannot stat %s", dir);
     if (sb.st_uid != geteuid())
         return bi_fail(e, OTA_ERR_VERIFY, "stash folder %s belongs to uid %u, not to us", dir,
                        (unsigned)sb.st_uid);
     if ((sb.st_mode & 07777) != 0700 && fchmod(fd, 0700) < 0)
-        return bi_fail(e, OTA_ERR_IO, "cannot make %s private: %s", dir, strerror(errno));
+        return bi_fail_errno(e, "cannot make %s private", dir);
     uint64_t existing = 0;
     each_entry(e, tidy, &existing);
     uint64_t need = e->tl->stash_max_blocks * BI_BLOCK_SIZE;
@@ -159,7 +157,7 @@ int bi_stash_open_file(bi_engine *e, const char *id, uint64_t *blocks)
             bi_log(e, "stash %s is a symlink: not used", id);
             return -1;
         }
-        bi_fail(e, OTA_ERR_IO, "cannot open stash %s: %s", id, strerror(errno));
+        bi_fail_errno(e, "cannot open stash %s", id);
         return -2;
     }
     struct stat sb;
@@ -225,11 +223,10 @@ int bi_stash_write(bi_engine *e, const char *id, bi_src *src, const uint8_t *wan
     strcpy(partial, id);
     strcat(partial, PARTIAL);
     if (unlinkat(e->stash_fd, partial, 0) < 0 && errno != ENOENT)
-        return bi_fail(e, OTA_ERR_IO, "cannot remove stash %s: %s", partial, strerror(errno));
+        return bi_fail_errno(e, "cannot remove stash %s", partial);
     int fd = openat(e->stash_fd, partial, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0)
-        return bi_fail(e, ota_error_code_from_errno(errno), "cannot create stash %s: %s", partial,
-                       strerror(errno));
+        return bi_fail_errno(e, "cannot create stash %s", partial);
     ota_hash h;
     if (ota_hash_init(&h, OTA_HASH_SHA1, e->err) < 0) {
         close(fd);
@@ -258,17 +255,16 @@ int bi_stash_write(bi_engine *e, const char *id, bi_src *src, const uint8_t *wan
     if (rc == 0 && want && memcmp(sha, want, sizeof sha) != 0)
         rc = 1;
     if (rc == 0 && fsync(fd) < 0)
-        rc = bi_fail(e, ota_error_code_from_errno(errno), "fsync of stash %s failed: %s", id,
-                     strerror(errno));
+        rc = bi_fail_errno(e, "fsync of stash %s failed", id);
     close(fd);
     if (rc == 0 && renameat(e->stash_fd, partial, e->stash_fd, id) < 0)
-        rc = bi_fail(e, OTA_ERR_IO, "cannot rename stash %s: %s", partial, strerror(errno));
+        rc = bi_fail_errno(e, "cannot rename stash %s", partial);
     if (rc != 0) {
         unlinkat(e->stash_fd, partial, 0);
         return rc;
     }
     if (fsync(e->stash_fd) < 0)
-        return bi_fail(e, OTA_ERR_IO, "fsync of the stash folder failed: %s", strerror(errno));
+        return bi_fail_errno(e, "fsync of the stash folder failed");
     e->st->blocks_stashed += src->blocks;
     bi_log(e, "stashed %llu blocks as %s", (unsigned long long)src->blocks, id);
     return 0;
@@ -279,7 +275,7 @@ int bi_stash_remove(bi_engine *e, const char *id)
     if (e->stash_fd < 0 || e->verify)
         return 0;
     if (unlinkat(e->stash_fd, id, 0) < 0 && errno != ENOENT)
-        return bi_fail(e, OTA_ERR_IO, "cannot delete stash %s: %s", id, strerror(errno));
+        return bi_fail_errno(e, "cannot delete stash %s", id);
     return 0;
 }
 
