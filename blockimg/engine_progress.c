@@ -117,4 +117,13 @@ void bi_progress_delete(bi_engine *e)
         return;
     if (unlink(e->o->last_command) < 0 && errno != ENOENT)
         bi_log(e, "cannot delete %s: %s", e->o->last_command, strerror(errno));
+    /* A run killed while saving leaves its temporary behind. */
+    char *leaf = NULL;
+    int dfd = open_parent(e, &leaf);
+    ota_error err;
+    if (dfd >= 0 && ota_write_file_leftovers(dfd, leaf, &err) < 0)
+        bi_log(e, "%s", err.message);
+    if (dfd >= 0)
+        close(dfd);
+    free(leaf);
 }

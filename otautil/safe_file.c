@@ -1,6 +1,7 @@
 #include "otautil/safe_file.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -11,6 +12,15 @@
 
 /* Attempts at a free temporary name before giving up. */
 #define TEMP_ATTEMPTS 100
+/* A temporary is named after the file it replaces: ".NAME.tmp-PID.N",
+ * NAME cut so that the whole stays a valid file name. */
+#define TEMP_NAME_PART 200
+#define TEMP_PREFIX_MAX (TEMP_NAME_PART + 8)
+
+static void temp_prefix(const char *name, char *out)
+{
+    snprintf(out, TEMP_PREFIX_MAX, ".%.*s.tmp-", TEMP_NAME_PART, name);
+}
 
 const char *ota_file_kind(mode_t mode)
 {
@@ -105,10 +115,11 @@ int ota_dir_open_private(const char *path, mode_t mode, ota_error *err)
 int ota_write_file_at(int dir_fd, const char *name, mode_t mode, ota_file_writer write_fn,
                       void *ctx, const char *shown, ota_error *err)
 {
-    char tmp[64];
+    char prefix[TEMP_PREFIX_MAX], tmp[TEMP_PREFIX_MAX + 32];
+    temp_prefix(name, prefix);
     int fd = -1;
     for (unsigned attempt = 0; attempt < TEMP_ATTEMPTS && fd < 0; attempt++) {
-        snprintf(tmp, sizeof tmp, ".tmp-%ld.%u", (long)getpid(), attempt);
+        snprintf(tmp, sizeof tmp, "%s%ld.%u", prefix, (long)getpid(), attempt);
         fd = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
         if (fd < 0 && errno != EEXIST)
             return ota_error_errno(err, "cannot create a temporary file for %s", shown);
@@ -131,6 +142,29 @@ int ota_write_file_at(int dir_fd, const char *name, mode_t mode, ota_file_writer
     if (fsync(dir_fd) < 0)
         return ota_error_errno(err, "cannot sync the folder of %s", shown);
     return 0;
+}
+
+int ota_write_file_leftovers(int dir_fd, const char *name, ota_error *err)
+{
+    char prefix[TEMP_PREFIX_MAX];
+    temp_prefix(name, prefix);
+    size_t n = strlen(prefix);
+    int fd = dup(dir_fd);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        int rc = ota_error_errno(err, "cannot list the folder of %s", name);
+        if (fd >= 0)
+            close(fd);
+        return rc;
+    }
+    rewinddir(d); /* the duplicate shares the position of dir_fd */
+    int rc = 0;
+    for (struct dirent *de; (de = readdir(d)) != NULL;)
+        if (strncmp(de->d_name, prefix, n) == 0 && unlinkat(dir_fd, de->d_name, 0) < 0 &&
+            errno != ENOENT && rc == 0)
+            rc = ota_error_errno(err, "cannot remove %s", de->d_name);
+    closedir(d);
+    return rc;
 }
 
 int ota_copy_fd(void *fd_ptr, int fd, ota_error *err)

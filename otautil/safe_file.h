@@ -9,8 +9,8 @@
  * Writing: ota_dir_open_private opens a directory recovery keeps its files
  * in, refusing to follow a symlink put in its place; ota_write_file_at
  * replaces a file in such a directory atomically, through a temporary name
- * created with O_EXCL|O_NOFOLLOW, so a symlink planted under either name is
- * replaced, never written through.  ota_replace_file is the same for a
+ * (".NAME.tmp-PID.N") created with O_EXCL|O_NOFOLLOW, so a symlink planted
+ * under either name is replaced, never written through.  ota_replace_file is the same for a
  * path; it is the one way any program here replaces a file (logs, the
  * agent's status and download state, release tools' outputs). */
 #ifndef OTAUTIL_SAFE_FILE_H
@@ -50,6 +50,10 @@ typedef int (*ota_file_writer)(void *ctx, int fd, ota_error *err);
  * temporary is removed and name is left as it was. */
 int ota_write_file_at(int dir_fd, const char *name, mode_t mode, ota_file_writer write_fn,
                       void *ctx, const char *shown, ota_error *err);
+
+/* Removes what an ota_write_file_at of dir_fd/name that was killed left
+ * behind: its temporaries (".NAME.tmp-..."; unlinked, never followed). */
+int ota_write_file_leftovers(int dir_fd, const char *name, ota_error *err);
 
 /* An ota_file_writer that copies the rest of an open file: ctx points to
  * its descriptor (an int). */

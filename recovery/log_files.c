@@ -95,6 +95,11 @@ int recovery_logs_rotate(const char *dir, ota_error *err)
         if (renameat(dir_fd, from, dir_fd, to) < 0 && errno != ENOENT)
             rc = ota_error_errno(err, "cannot rotate %s/%s to %s", dir, from, to);
     }
+    /* A power loss while a log was saved leaves its temporary behind. */
+    if (rc == 0)
+        rc = ota_write_file_leftovers(dir_fd, RECOVERY_LAST_LOG, err);
+    if (rc == 0)
+        rc = ota_write_file_leftovers(dir_fd, RECOVERY_LAST_INSTALL, err);
     if (rc == 0)
         fsync(dir_fd);
     close(dir_fd);

@@ -741,7 +741,8 @@ START_TEST(a_planted_symlink_is_never_written_through)
     snprintf(folder, sizeof folder, "%s", d.last);
     *strrchr(folder, '/') = '\0';
     for (int i = 0; i < 4; i++) {
-        snprintf(tmpname, sizeof tmpname, "%s/.tmp-%ld.%d", folder, (long)getpid(), i);
+        snprintf(tmpname, sizeof tmpname, "%s/.%s.tmp-%ld.%d", folder, strrchr(d.last, '/') + 1,
+                 (long)getpid(), i);
         ck_assert_int_eq(symlink(tmp_victim, tmpname), 0);
     }
     ck_assert_int_eq(symlink(tmp_victim, d.last), 0);

@@ -125,9 +125,9 @@ START_TEST(replace_file_is_whole_or_nothing)
 
     test_write_file(in_dir("target"), "precious", 8);
     ck_assert_int_eq(symlink(in_dir("target"), in_dir("status")), 0);
-    char tmp[64];
+    char tmp[96];
     for (int i = 0; i < 10; i++) { /* the temporary names a writer would try first */
-        snprintf(tmp, sizeof tmp, ".tmp-%ld.%d", (long)getpid(), i);
+        snprintf(tmp, sizeof tmp, ".status.tmp-%ld.%d", (long)getpid(), i);
         ck_assert_int_eq(symlink(in_dir("target"), in_dir(tmp)), 0);
     }
     ck_assert_msg(ota_replace_file(in_dir("status"), "mine", 4, 0644, &err) == 0, "%s",
@@ -140,6 +140,16 @@ START_TEST(replace_file_is_whole_or_nothing)
     text = test_read_file(in_dir("status"), &len);
     ck_assert_str_eq(text, "mine");
     free(text);
+    /* What a killed writer would leave (here: the planted links) goes,
+     * the file itself and everything else stay. */
+    int dir_fd = open(dir, O_RDONLY | O_DIRECTORY);
+    ck_assert_int_ge(dir_fd, 0);
+    ck_assert_int_eq(ota_write_file_leftovers(dir_fd, "status", &err), 0);
+    close(dir_fd);
+    snprintf(tmp, sizeof tmp, ".status.tmp-%ld.0", (long)getpid());
+    ck_assert_int_eq(access(in_dir(tmp), F_OK), -1);
+    ck_assert_int_eq(access(in_dir("status"), F_OK), 0);
+    ck_assert_int_eq(access(in_dir("target"), F_OK), 0);
 
     /* A folder that does not exist: an error naming it, nothing made. */
     ck_assert_int_eq(ota_replace_file(in_dir("none/x"), "x", 1, 0644, &err), -1);

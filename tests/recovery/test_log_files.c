@@ -26,11 +26,16 @@ START_TEST(rotates_and_saves_logs)
     snprintf(dir, sizeof dir, "%s/cache/recovery", tmpdir);
     snprintf(src, sizeof src, "%s/run.log", tmpdir);
     ota_error err;
-    /* 12 runs: the oldest fall off after last_log.9. */
+    /* 12 runs: the oldest fall off after last_log.9.  Before the last one,
+     * a temporary as a save cut by a power loss leaves it. */
     for (int run = 1; run <= 12; run++) {
         char text[32];
         snprintf(text, sizeof text, "run %d\n", run);
         test_write_file(src, text, strlen(text));
+        if (run == 12) {
+            snprintf(path, sizeof path, "%s/.last_log.tmp-1234.0", dir);
+            test_write_file(path, "half a log", 10);
+        }
         ck_assert_int_eq(recovery_logs_rotate(dir, &err), 0);
         ck_assert_int_eq(recovery_logs_save(dir, src, &err), 0);
     }
@@ -41,6 +46,9 @@ START_TEST(rotates_and_saves_logs)
     snprintf(path, sizeof path, "%s/last_log.9", dir);
     ck_file_is(path, "run 3\n");
     snprintf(path, sizeof path, "%s/last_log.10", dir);
+    ck_assert_int_eq(access(path, F_OK), -1);
+    /* What a save cut by a power loss left went at the next rotation. */
+    snprintf(path, sizeof path, "%s/.last_log.tmp-1234.0", dir);
     ck_assert_int_eq(access(path, F_OK), -1);
 
     ck_assert_int_eq(recovery_logs_write_last_install(dir, "/cache/u.zip", 1, &err), 0);
