@@ -218,18 +218,9 @@ recovery_install_result recovery_package_install(recovery_ctx *ctx, recovery_pac
      * that names the descriptor, and the token of what verified. */
     char fd_path[32];
     snprintf(fd_path, sizeof fd_path, "/proc/self/fd/%d", pkg->fd);
-    int flags = fcntl(pkg->fd, F_GETFD);
+    recovery_handover handover = {pkg->fd, pkg->token};
     recovery_updater_result res;
-    memset(&res, 0, sizeof res);
-    int rc;
-    if (flags < 0 || fcntl(pkg->fd, F_SETFD, flags & ~FD_CLOEXEC) < 0 ||
-        setenv(OTA_VERIFIED_ENV, pkg->token, 1) < 0) {
-        rc = ota_error_errno(err, "cannot hand the package to the update-binary");
-    } else {
-        rc = recovery_run_updater(ctx, pkg->binary, fd_path, &res, err);
-        fcntl(pkg->fd, F_SETFD, flags);
-        unsetenv(OTA_VERIFIED_ENV);
-    }
+    int rc = recovery_run_updater(ctx, pkg->binary, fd_path, &handover, &res, err);
     *wipe_cache = res.wipe_cache;
     unroot_message(ctx, err);
     return rc == 0 ? RECOVERY_INSTALL_SUCCESS : RECOVERY_INSTALL_FAILED;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "otautil/spawn.h"
+#include "otautil/verify.h"
 #include "recovery/updater_pipe.h"
 
 /* How often the screen is ticked while the updater runs (time-driven bar). */
@@ -104,7 +105,8 @@ static void pump(stream *s)
 }
 
 int recovery_run_updater(recovery_ctx *ctx, const char *binary, const char *package,
-                         recovery_updater_result *res, ota_error *err)
+                         const recovery_handover *handover, recovery_updater_result *res,
+                         ota_error *err)
 {
     memset(res, 0, sizeof *res);
     int cmd_pipe[2];
@@ -115,9 +117,17 @@ int recovery_run_updater(recovery_ctx *ctx, const char *binary, const char *pack
     snprintf(fd_text, sizeof fd_text, "%d", cmd_pipe[1]);
     char *argv[] = { (char *)binary, api, fd_text, (char *)package, NULL };
     recovery_log_printf(ctx->log, "running %s %s %s %s", binary, api, fd_text, package);
-    /* stdout and stderr into the log, the command pipe kept open. */
-    ota_spawn_opts opts = {.out = OTA_SPAWN_PIPE, .err = OTA_SPAWN_PIPE,
-                           .keep_fds = &cmd_pipe[1], .keep_count = 1};
+    /* stdout and stderr into the log, the command pipe (and the package
+     * handed over) kept open, the token in the binary's environment only. */
+    int keep[2] = {cmd_pipe[1], handover ? handover->fd : -1};
+    char token_env[sizeof OTA_VERIFIED_ENV + OTA_VERIFIED_TOKEN_LEN + 1];
+    char *env[2] = {NULL, NULL};
+    if (handover && handover->token) {
+        snprintf(token_env, sizeof token_env, "%s=%s", OTA_VERIFIED_ENV, handover->token);
+        env[0] = token_env;
+    }
+    ota_spawn_opts opts = {.out = OTA_SPAWN_PIPE, .err = OTA_SPAWN_PIPE, .keep_fds = keep,
+                           .keep_count = keep[1] >= 0 ? 2 : 1, .extra_env = env};
     ota_child child;
     int rc = ota_spawn(argv, &opts, &child, err);
     close(cmd_pipe[1]);

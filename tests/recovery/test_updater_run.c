@@ -1,7 +1,9 @@
 /* Running an update-binary (recovery/updater_run.h): a real one (a shell
  * script speaking the protocol), its commands acted on and its output in
- * the log; one killed by a signal and one that cannot be started. */
+ * the log; one killed by a signal and one that cannot be started; the
+ * verified package handed over to it alone. */
 #include <check.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "otautil/verify.h"
 #include "recovery/ui_text.h"
 #include "recovery/updater_run.h"
 #include "tests/common/testutil.h"
@@ -50,7 +53,7 @@ START_TEST(runs_an_update_binary_and_acts_on_its_commands)
     ctx.log = recovery_log_open(logp, &err);
     ck_assert_ptr_nonnull(ctx.log);
     recovery_updater_result res;
-    ck_assert_int_eq(recovery_run_updater(&ctx, bin, "/cache/update.zip", &res, &err), -1);
+    ck_assert_int_eq(recovery_run_updater(&ctx, bin, "/cache/update.zip", NULL, &res, &err), -1);
     ck_assert_str_eq(err.message, "update-binary exited with status 7");
     ck_assert(WIFEXITED(res.status) && WEXITSTATUS(res.status) == 7);
     ck_assert(res.wipe_cache);
@@ -88,14 +91,57 @@ START_TEST(reports_a_binary_killed_by_a_signal_or_missing)
     recovery_ctx ctx = { 0 };
     ctx.ui = recovery_ui_text_new(&o, &err);
     recovery_updater_result res;
-    ck_assert_int_eq(recovery_run_updater(&ctx, bin, "/x.zip", &res, &err), -1);
+    ck_assert_int_eq(recovery_run_updater(&ctx, bin, "/x.zip", NULL, &res, &err), -1);
     ck_assert_ptr_nonnull(strstr(err.message, "update-binary was killed by signal 11"));
     snprintf(bin, sizeof bin, "%s/absent", tmpdir);
-    ck_assert_int_eq(recovery_run_updater(&ctx, bin, "/x.zip", &res, &err), -1);
+    ck_assert_int_eq(recovery_run_updater(&ctx, bin, "/x.zip", NULL, &res, &err), -1);
     ck_assert_msg(strstr(err.message, "cannot run") && strstr(err.message, "absent") &&
                   strstr(err.message, "No such file"), "%s", err.message);
     ctx.ui->ops->destroy(ctx.ui);
     fclose(screen);
+    free(screen_buf);
+    test_remove_tree(tmpdir);
+}
+END_TEST
+
+/* A package handed over reaches the binary as an open descriptor named by
+ * /proc/self/fd/N, with the token in its environment; recovery keeps its
+ * own descriptor close-on-exec and its environment without the token. */
+START_TEST(hands_over_the_package_to_the_binary_only)
+{
+    char *tmpdir = test_temp_dir("recovery-updater-run");
+    char bin[128], pkg[128], logp[128];
+    snprintf(bin, sizeof bin, "%s/update-binary", tmpdir);
+    snprintf(pkg, sizeof pkg, "%s/update.zip", tmpdir);
+    snprintf(logp, sizeof logp, "%s/recovery.log", tmpdir);
+    test_write_file(pkg, "verified bytes", 14);
+    write_script(bin, "#!/bin/sh\n"
+                      "echo \"ui_print token=$OTA_VERIFIED_PACKAGE\" >&$2\n"
+                      "echo \"ui_print read=$(cat \"$3\")\" >&$2\n");
+    unsetenv(OTA_VERIFIED_ENV);
+    int fd = open(pkg, O_RDONLY | O_CLOEXEC);
+    ck_assert_int_ge(fd, 0);
+    char fd_path[32];
+    snprintf(fd_path, sizeof fd_path, "/proc/self/fd/%d", fd);
+    char *screen_buf = NULL;
+    size_t screen_len = 0;
+    FILE *screen = open_memstream(&screen_buf, &screen_len);
+    recovery_ui_text_opts o = { .out = screen };
+    ota_error err;
+    recovery_ctx ctx = { 0 };
+    ctx.ui = recovery_ui_text_new(&o, &err);
+    ctx.log = recovery_log_open(logp, &err);
+    recovery_handover handover = {fd, "0123abcd"};
+    recovery_updater_result res;
+    ck_assert_msg(recovery_run_updater(&ctx, bin, fd_path, &handover, &res, &err) == 0, "%s",
+                  err.message);
+    recovery_log_close(ctx.log);
+    ctx.ui->ops->destroy(ctx.ui);
+    fclose(screen);
+    ck_assert_str_eq(screen_buf, "token=0123abcd\nread=verified bytes\n");
+    ck_assert_ptr_null(getenv(OTA_VERIFIED_ENV));
+    ck_assert(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+    close(fd);
     free(screen_buf);
     test_remove_tree(tmpdir);
 }
@@ -107,6 +153,7 @@ int main(void)
     TCase *tc = tcase_create("updater_run");
     tcase_add_test(tc, runs_an_update_binary_and_acts_on_its_commands);
     tcase_add_test(tc, reports_a_binary_killed_by_a_signal_or_missing);
+    tcase_add_test(tc, hands_over_the_package_to_the_binary_only);
     suite_add_tcase(s, tc);
     return test_run(s) ? EXIT_FAILURE : EXIT_SUCCESS;
 }
