@@ -23,6 +23,38 @@ static void write_script(const char *path, const char *text)
     ck_assert_int_eq(chmod(path, 0755), 0);
 }
 
+/* A recovery context whose screen is a memory stream, with a log at logp
+ * (NULL: none). */
+typedef struct scene {
+    char *screen_buf;
+    size_t screen_len;
+    FILE *screen;
+    recovery_ctx ctx;
+} scene;
+
+static void scene_open(scene *sc, const char *logp)
+{
+    memset(sc, 0, sizeof *sc);
+    sc->screen = open_memstream(&sc->screen_buf, &sc->screen_len);
+    recovery_ui_text_opts o = { .out = sc->screen };
+    ota_error err;
+    sc->ctx.ui = recovery_ui_text_new(&o, &err);
+    ck_assert_ptr_nonnull(sc->ctx.ui);
+    if (logp) {
+        sc->ctx.log = recovery_log_open(logp, &err);
+        ck_assert_ptr_nonnull(sc->ctx.log);
+    }
+}
+
+/* Closes it; what the screen showed stays in screen_buf (the caller frees). */
+static void scene_close(scene *sc)
+{
+    if (sc->ctx.log)
+        recovery_log_close(sc->ctx.log);
+    sc->ctx.ui->ops->destroy(sc->ctx.ui);
+    fclose(sc->screen);
+}
+
 START_TEST(runs_an_update_binary_and_acts_on_its_commands)
 {
     char *tmpdir = test_temp_dir("recovery-updater-run");
@@ -43,28 +75,21 @@ START_TEST(runs_an_update_binary_and_acts_on_its_commands)
                "echo 'to stderr' >&2\n"
                "printf 'ui_print last words' >&$fd\n"
                "exit 7\n");
-    char *screen_buf = NULL;
-    size_t screen_len = 0;
-    FILE *screen = open_memstream(&screen_buf, &screen_len);
-    recovery_ui_text_opts o = { .out = screen };
+    scene sc;
+    scene_open(&sc, logp);
     ota_error err;
-    recovery_ctx ctx = { 0 };
-    ctx.ui = recovery_ui_text_new(&o, &err);
-    ctx.log = recovery_log_open(logp, &err);
-    ck_assert_ptr_nonnull(ctx.log);
     recovery_updater_result res;
-    ck_assert_int_eq(recovery_run_updater(&ctx, bin, "/cache/update.zip", NULL, &res, &err), -1);
+    ck_assert_int_eq(recovery_run_updater(&sc.ctx, bin, "/cache/update.zip", NULL, &res, &err),
+                     -1);
     ck_assert_str_eq(err.message, "update-binary exited with status 7");
     ck_assert(WIFEXITED(res.status) && WEXITSTATUS(res.status) == 7);
     ck_assert(res.wipe_cache);
     ck_assert(res.enable_reboot);
-    recovery_log_close(ctx.log);
-    ctx.ui->ops->destroy(ctx.ui);
-    fclose(screen);
-    ck_assert_str_eq(screen_buf, "api 3 package /cache/update.zip\n"
+    scene_close(&sc);
+    ck_assert_str_eq(sc.screen_buf, "api 3 package /cache/update.zip\n"
                                  "progress: 50%\n"
                                  "last words\n");
-    free(screen_buf);
+    free(sc.screen_buf);
     size_t log_len;
     char *log = test_read_file(logp, &log_len);
     ck_assert_ptr_nonnull(strstr(log, "update-binary: to stdout\n"));
@@ -83,23 +108,18 @@ START_TEST(reports_a_binary_killed_by_a_signal_or_missing)
     char bin[128];
     snprintf(bin, sizeof bin, "%s/update-binary", tmpdir);
     write_script(bin, "#!/bin/sh\nkill -SEGV $$\n");
-    char *screen_buf = NULL;
-    size_t screen_len = 0;
-    FILE *screen = open_memstream(&screen_buf, &screen_len);
-    recovery_ui_text_opts o = { .out = screen };
+    scene sc;
+    scene_open(&sc, NULL);
     ota_error err;
-    recovery_ctx ctx = { 0 };
-    ctx.ui = recovery_ui_text_new(&o, &err);
     recovery_updater_result res;
-    ck_assert_int_eq(recovery_run_updater(&ctx, bin, "/x.zip", NULL, &res, &err), -1);
+    ck_assert_int_eq(recovery_run_updater(&sc.ctx, bin, "/x.zip", NULL, &res, &err), -1);
     ck_assert_ptr_nonnull(strstr(err.message, "update-binary was killed by signal 11"));
     snprintf(bin, sizeof bin, "%s/absent", tmpdir);
-    ck_assert_int_eq(recovery_run_updater(&ctx, bin, "/x.zip", NULL, &res, &err), -1);
+    ck_assert_int_eq(recovery_run_updater(&sc.ctx, bin, "/x.zip", NULL, &res, &err), -1);
     ck_assert_msg(strstr(err.message, "cannot run") && strstr(err.message, "absent") &&
                   strstr(err.message, "No such file"), "%s", err.message);
-    ctx.ui->ops->destroy(ctx.ui);
-    fclose(screen);
-    free(screen_buf);
+    scene_close(&sc);
+    free(sc.screen_buf);
     test_remove_tree(tmpdir);
 }
 END_TEST
@@ -123,26 +143,19 @@ START_TEST(hands_over_the_package_to_the_binary_only)
     ck_assert_int_ge(fd, 0);
     char fd_path[32];
     snprintf(fd_path, sizeof fd_path, "/proc/self/fd/%d", fd);
-    char *screen_buf = NULL;
-    size_t screen_len = 0;
-    FILE *screen = open_memstream(&screen_buf, &screen_len);
-    recovery_ui_text_opts o = { .out = screen };
+    scene sc;
+    scene_open(&sc, logp);
     ota_error err;
-    recovery_ctx ctx = { 0 };
-    ctx.ui = recovery_ui_text_new(&o, &err);
-    ctx.log = recovery_log_open(logp, &err);
     recovery_handover handover = {fd, "0123abcd"};
     recovery_updater_result res;
-    ck_assert_msg(recovery_run_updater(&ctx, bin, fd_path, &handover, &res, &err) == 0, "%s",
+    ck_assert_msg(recovery_run_updater(&sc.ctx, bin, fd_path, &handover, &res, &err) == 0, "%s",
                   err.message);
-    recovery_log_close(ctx.log);
-    ctx.ui->ops->destroy(ctx.ui);
-    fclose(screen);
-    ck_assert_str_eq(screen_buf, "token=0123abcd\nread=verified bytes\n");
+    scene_close(&sc);
+    ck_assert_str_eq(sc.screen_buf, "token=0123abcd\nread=verified bytes\n");
     ck_assert_ptr_null(getenv(OTA_VERIFIED_ENV));
     ck_assert(fcntl(fd, F_GETFD) & FD_CLOEXEC);
     close(fd);
-    free(screen_buf);
+    free(sc.screen_buf);
     test_remove_tree(tmpdir);
 }
 END_TEST
