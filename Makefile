@@ -21,7 +21,7 @@ SAN_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
 endif
 
 CC ?= cc
-PKGS := minizip libcrypto zlib ext2fs com_err libdivsufsort
+PKGS := minizip libcrypto zlib ext2fs com_err libdivsufsort libbrotlienc libbrotlidec
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lbz2
 # Programs that run from a package on a device (the update-binary) are linked

@@ -1,2 +1,3 @@
-# releasetools links: releasetools applypatch otautil
-releasetools_LIBS := releasetools applypatch otautil
+# releasetools links: releasetools applypatch blockimg otautil (range sets and the
+# transfer-list writer; never the device-side engine)
+releasetools_LIBS := releasetools applypatch blockimg otautil

@@ -1,0 +1,218 @@
+/* The three files of a block update, from the ordered transfers: the
+ * transfer list (through blockimg's writer), the patches copied from the
+ * spill file in command order, and the target blocks of every `new`
+ * command, in command order, through brotli.  Also what the script needs:
+ * the source blocks the update reads (they are checked before anything is
+ * written), and the SHA-1 of the whole target. */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "blockimg/transfer_write.h"
+#include "releasetools/blockdiff_private.h"
+#include "releasetools/brotli_file.h"
+
+#define COPY_CHUNK (1u << 20)
+
+static char *file_name(const char *prefix, const char *suffix)
+{
+    char *p = malloc(strlen(prefix) + strlen(suffix) + 1);
+    if (p) {
+        strcpy(p, prefix);
+        strcat(p, suffix);
+    }
+    return p;
+}
+
+static int write_file(const char *path, const ota_buf *data, ota_error *err)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return ota_error_errno(err, "cannot create %s", path);
+    int rc = ota_write_all(fd, data->data, data->len, err);
+    if (close(fd) < 0 && rc == 0)
+        rc = ota_error_errno(err, "cannot write %s", path);
+    return rc;
+}
+
+/* Appends bytes [offset, offset+len) of the spill file to fd. */
+static int copy_patch(FILE *spill, uint64_t offset, uint64_t len, int fd, uint8_t *buf,
+                      ota_error *err)
+{
+    int sfd = fileno(spill);
+    while (len > 0) {
+        size_t n = len > COPY_CHUNK ? COPY_CHUNK : (size_t)len;
+        ssize_t r = pread(sfd, buf, n, (off_t)offset);
+        if (r < 0)
+            return ota_error_errno(err, "cannot read the patch spill file");
+        if (r == 0)
+            return ota_error_set(err, OTA_ERR_IO, "the patch spill file ends early");
+        if (ota_write_all(fd, buf, (size_t)r, err) < 0)
+            return -1;
+        offset += (uint64_t)r;
+        len -= (uint64_t)r;
+    }
+    return 0;
+}
+
+/* The blocks of r from img into the brotli stream, a chunk at a time. */
+static int stream_blocks(const rt_block_image *img, const bi_rangeset *r, rt_brotli_file *out,
+                         uint8_t *buf, ota_error *err)
+{
+    const uint64_t per = COPY_CHUNK / RT_BLOCK_SIZE;
+    bi_rangeset piece = {0};
+    int rc = 0;
+    for (size_t i = 0; i < r->count && rc == 0; i++)
+        for (uint64_t b = r->ranges[i].begin; b < r->ranges[i].end && rc == 0;) {
+            uint64_t n = r->ranges[i].end - b > per ? per : r->ranges[i].end - b;
+            bi_rangeset_free(&piece);
+            if ((rc = bi_rangeset_append(&piece, b, b + n, err)) == 0 &&
+                (rc = rt_block_image_read(img, &piece, buf, err)) == 0)
+                rc = rt_brotli_write(out, buf, (size_t)n * RT_BLOCK_SIZE, err);
+            b += n;
+        }
+    bi_rangeset_free(&piece);
+    return rc;
+}
+
+static int add_touched(bi_rangeset *touched, const bi_rangeset *r, ota_error *err)
+{
+    bi_rangeset u = {0};
+    if (bi_rangeset_union(touched, r, &u, err) < 0)
+        return -1;
+    bi_rangeset_free(touched);
+    *touched = u;
+    return 0;
+}
+
+/* One transfer's commands: its stashes first, then itself. */
+static int write_transfer(bd_state *st, bi_transfer_writer *w, bd_xf *x, int patch_fd,
+                          uint64_t *patch_at, uint8_t *buf, ota_error *err)
+{
+    rt_blockdiff_result *res = st->res;
+    for (size_t k = 0; k < x->stash_before.n; k++) {
+        const bd_stash *s = &x->stash_before.v[k];
+        if (bi_tw_stash(w, s->sha1, &s->blocks, err) < 0 ||
+            add_touched(&res->touched_src, &s->blocks, err) < 0)
+            return -1;
+    }
+    bi_stash_ref *refs = calloc(x->use_stash.n + 1, sizeof *refs);
+    if (!refs)
+        return ota_error_set(err, OTA_ERR_NOMEM, "out of memory");
+    for (size_t k = 0; k < x->use_stash.n; k++)
+        refs[k] = (bi_stash_ref){x->use_stash.v[k].sha1, &x->use_stash.v[k].blocks};
+    bi_source src = {&x->src, refs, x->use_stash.n};
+    int rc = 0;
+    switch (x->style) {
+    case BD_NEW:
+        rc = bi_tw_new(w, &x->tgt, err);
+        res->blocks_new += x->tgt.blocks;
+        break;
+    case BD_ZERO:
+        rc = bi_tw_zero(w, &x->tgt, err);
+        res->blocks_zero += x->tgt.blocks;
+        break;
+    case BD_MOVE:
+        if (!bd_same_sets(&x->src, &x->tgt))
+            rc = add_touched(&res->touched_src, &x->src, err);
+        if (rc == 0)
+            rc = bi_tw_move(w, x->tgt_sha1, &x->tgt, &src, err);
+        res->moves++;
+        res->blocks_moved += x->tgt.blocks;
+        break;
+    case BD_BSDIFF:
+    case BD_IMGDIFF:
+        rc = add_touched(&res->touched_src, &x->src, err);
+        if (rc == 0)
+            rc = copy_patch(st->spill, x->spill_offset, x->patch_len, patch_fd, buf, err);
+        if (rc == 0)
+            rc = bi_tw_diff(w, x->style == BD_IMGDIFF ? "imgdiff" : "bsdiff", *patch_at,
+                            x->patch_len, x->src_sha1, x->tgt_sha1, &x->tgt, &src, err);
+        *patch_at += x->patch_len;
+        res->patch_bytes += x->patch_len;
+        res->blocks_patched += x->tgt.blocks;
+        if (x->style == BD_IMGDIFF)
+            res->imgdiffs++;
+        else
+            res->bsdiffs++;
+        break;
+    default:
+        rc = ota_error_set(err, OTA_ERR_ARGS, "internal error: %s has no command", x->name);
+    }
+    free(refs);
+    if (rc < 0)
+        ota_error_prefix(err, "%s", x->name);
+    return rc;
+}
+
+int bd_write(bd_state *st, const char *prefix, ota_error *err)
+{
+    char *list_path = file_name(prefix, ".transfer.list");
+    char *new_path = file_name(prefix, ".new.dat.br");
+    char *patch_path = file_name(prefix, ".patch.dat");
+    uint8_t *buf = malloc(COPY_CHUNK);
+    bi_transfer_writer w;
+    ota_buf list = {0};
+    int patch_fd = -1, rc = -1;
+    rt_brotli_file *nd = NULL;
+    if (!list_path || !new_path || !patch_path || !buf) {
+        ota_error_set(err, OTA_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    if (bi_tw_init(&w, st->opts->version ? st->opts->version : 4, err) < 0)
+        goto out;
+    if ((patch_fd = open(patch_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
+        ota_error_errno(err, "cannot create %s", patch_path);
+        goto out_w;
+    }
+    /* A full update reads nothing: the whole partition is erased first
+     * (as Android's generator did for full updates). */
+    if (!st->src) {
+        bi_rangeset all = {0};
+        int erc = bi_rangeset_append(&all, 0, st->tgt->total_blocks, err) < 0 ||
+                  bi_tw_erase(&w, &all, err) < 0;
+        bi_rangeset_free(&all);
+        if (erc)
+            goto out_w;
+    }
+    uint64_t patch_at = 0;
+    for (size_t i = 0; i < st->n; i++) {
+        if (write_transfer(st, &w, &st->xf[st->seq[i]], patch_fd, &patch_at, buf, err) < 0)
+            goto out_w;
+        rt_progress_report(&st->opts->progress, "writing", i + 1, st->n * 2);
+    }
+    if (w.max_stashed > st->stash_limit) {
+        ota_error_set(err, OTA_ERR_ARGS, "internal error: %llu blocks stashed, over the limit of %llu",
+                      (unsigned long long)w.max_stashed, (unsigned long long)st->stash_limit);
+        goto out_w;
+    }
+    st->res->max_stash_bytes = w.max_stashed * RT_BLOCK_SIZE;
+    if (bi_tw_finish(&w, &list, err) < 0 || write_file(list_path, &list, err) < 0)
+        goto out_w;
+    if (!(nd = rt_brotli_create(new_path, RT_BLOCKDIFF_BROTLI_QUALITY, err)))
+        goto out_w;
+    for (size_t i = 0; i < st->n; i++) {
+        bd_xf *x = &st->xf[st->seq[i]];
+        if (x->style == BD_NEW && stream_blocks(st->tgt, &x->tgt, nd, buf, err) < 0)
+            goto out_w;
+        rt_progress_report(&st->opts->progress, "writing", st->n + i + 1, st->n * 2);
+    }
+    rc = rt_brotli_close(nd, &st->res->new_data_bytes, err);
+    nd = NULL;
+    if (rc == 0 && st->src)
+        rc = rt_block_image_sha1_hex(st->src, &st->res->touched_src, st->res->touched_src_sha1, err);
+out_w:
+    bi_tw_free(&w);
+out:
+    if (nd)
+        rt_brotli_close(nd, NULL, NULL);
+    if (patch_fd >= 0 && close(patch_fd) < 0 && rc == 0)
+        rc = ota_error_errno(err, "cannot write %s", patch_path);
+    ota_buf_free(&list);
+    free(list_path);
+    free(new_path);
+    free(patch_path);
+    free(buf);
+    return rc;
+}
