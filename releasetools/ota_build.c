@@ -267,6 +267,16 @@ int rt_add_node_file(rt_pkg *pkg, rt_build *b, const rt_node *n, ota_error *err)
     return rt_pkg_add_copy(pkg, rt_node_pkg_name(n), b->tf.zip, e, err);
 }
 
+char *rt_boot_emmc_spec(const rt_build *target, const rt_build *source)
+{
+    const ota_fstab_entry *e = rt_tf_partition(&target->tf, "/boot", NULL);
+    char *spec = NULL;
+    if (!e || asprintf(&spec, "EMMC:%s:%zu:%s:%zu:%s", e->device, source->boot.data.len,
+                       source->boot.sha1, target->boot.data.len, target->boot.sha1) < 0)
+        return NULL;
+    return spec;
+}
+
 int rt_emit_wipe_data(rt_script *s, rt_build *b, ota_error *err)
 {
     const ota_fstab_entry *data = rt_tf_partition(&b->tf, "/data", err);
@@ -284,13 +294,14 @@ int rt_ota_write(const char *target, const char *output, const rt_ota_opts *opts
     rt_build tgt, src;
     if (rt_build_open(&tgt, target, err) < 0)
         return -1;
-    int rc;
+    int rc, block = rt_ota_wants_block(&tgt, opts);
     if (!opts->source) {
-        rc = rt_ota_full(&tgt, output, opts, err);
+        rc = block ? rt_ota_block(&tgt, NULL, output, opts, err) : rt_ota_full(&tgt, output, opts, err);
     } else {
         rc = rt_build_open(&src, opts->source, err);
         if (rc == 0) {
-            rc = rt_ota_incremental(&tgt, &src, output, opts, err);
+            rc = block ? rt_ota_block(&tgt, &src, output, opts, err)
+                       : rt_ota_incremental(&tgt, &src, output, opts, err);
             rt_build_close(&src);
         }
     }
