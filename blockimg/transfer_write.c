@@ -176,7 +176,7 @@ static int map_within(const bi_rangeset *whole, const bi_rangeset *part, bi_rang
 }
 
 /* " COUNT RANGES [LOCS] [ID:LOCS ...]" or " COUNT - ID:LOCS ...". */
-static int put_source(bi_transfer_writer *w, const bi_source *src, ota_error *err)
+static int put_source(bi_transfer_writer *w, const bi_tw_source *src, ota_error *err)
 {
     const bi_rangeset *all = src->ranges;
     if (check_normal(all, "source", err) < 0 || put(w, " ", err) < 0 ||
@@ -223,14 +223,14 @@ static int put_source(bi_transfer_writer *w, const bi_source *src, ota_error *er
 /* A source overlapping its own target is stashed whole by the device
  * while the command runs. */
 static void count_implicit_stash(bi_transfer_writer *w, const bi_rangeset *tgt,
-                                 const bi_source *src)
+                                 const bi_tw_source *src)
 {
     if (bi_rangeset_overlaps(src->ranges, tgt) && w->stashed + src->ranges->blocks > w->max_stashed)
         w->max_stashed = w->stashed + src->ranges->blocks;
 }
 
 /* After a command: each stash it read loses a reference. */
-static int release_stashes(bi_transfer_writer *w, const bi_source *src, ota_error *err)
+static int release_stashes(bi_transfer_writer *w, const bi_tw_source *src, ota_error *err)
 {
     for (size_t k = 0; k < src->nstashes; k++) {
         bi_tw_held *s = find_stash(w, src->stashes[k].id);
@@ -258,7 +258,7 @@ static int same_sets(const bi_rangeset *a, const bi_rangeset *b)
 }
 
 int bi_tw_move(bi_transfer_writer *w, const char *tgt_sha1, const bi_rangeset *tgt,
-               const bi_source *src, ota_error *err)
+               const bi_tw_source *src, ota_error *err)
 {
     if (check_id(tgt_sha1, err) < 0 || check_normal(tgt, "move target", err) < 0)
         return -1;
@@ -278,7 +278,7 @@ int bi_tw_move(bi_transfer_writer *w, const char *tgt_sha1, const bi_rangeset *t
 
 int bi_tw_diff(bi_transfer_writer *w, const char *kind, uint64_t patch_start, uint64_t patch_len,
                const char *src_sha1, const char *tgt_sha1, const bi_rangeset *tgt,
-               const bi_source *src, ota_error *err)
+               const bi_tw_source *src, ota_error *err)
 {
     if (strcmp(kind, "bsdiff") != 0 && strcmp(kind, "imgdiff") != 0)
         return ota_error_set(err, OTA_ERR_ARGS, "\"%s\" is not a patch command", kind);

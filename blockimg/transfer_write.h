@@ -42,18 +42,18 @@
 /* Android's limit on the blocks of one `new` or `zero` command. */
 #define BI_TW_MAX_BLOCKS_PER_COMMAND 1024
 
-typedef struct bi_stash_ref {
+typedef struct bi_tw_stash_ref {
     const char *id;             /* 40 hex digits: SHA-1 of the stashed blocks */
     const bi_rangeset *ranges;  /* where they are in the source partition */
-} bi_stash_ref;
+} bi_tw_stash_ref;
 
 /* The source of a move or diff: every block it reads, and which of them
  * come from stashes (each a subset of `ranges`, disjoint from the others). */
-typedef struct bi_source {
+typedef struct bi_tw_source {
     const bi_rangeset *ranges;
-    const bi_stash_ref *stashes;
+    const bi_tw_stash_ref *stashes;
     size_t nstashes;
-} bi_source;
+} bi_tw_source;
 
 typedef struct bi_tw_held {
     char id[41];
@@ -84,12 +84,12 @@ int bi_tw_stash(bi_transfer_writer *w, const char *id, const bi_rangeset *r, ota
  * stash the source names loses one reference afterwards; `free` is written
  * for those that have none left. */
 int bi_tw_move(bi_transfer_writer *w, const char *tgt_sha1, const bi_rangeset *tgt,
-               const bi_source *src, ota_error *err);
+               const bi_tw_source *src, ota_error *err);
 /* kind: "bsdiff" or "imgdiff"; the patch is bytes [start, start+len) of the
  * patch data. */
 int bi_tw_diff(bi_transfer_writer *w, const char *kind, uint64_t patch_start, uint64_t patch_len,
                const char *src_sha1, const char *tgt_sha1, const bi_rangeset *tgt,
-               const bi_source *src, ota_error *err);
+               const bi_tw_source *src, ota_error *err);
 
 /* The whole list (header and commands) into out, appended.  A stash still
  * held at the end is an error (a stash no command used). */

@@ -97,12 +97,12 @@ static int write_transfer(bd_state *st, bi_transfer_writer *w, bd_xf *x, int pat
             add_touched(&res->touched_src, &s->blocks, err) < 0)
             return -1;
     }
-    bi_stash_ref *refs = calloc(x->use_stash.n + 1, sizeof *refs);
+    bi_tw_stash_ref *refs = calloc(x->use_stash.n + 1, sizeof *refs);
     if (!refs)
         return ota_error_set(err, OTA_ERR_NOMEM, "out of memory");
     for (size_t k = 0; k < x->use_stash.n; k++)
-        refs[k] = (bi_stash_ref){x->use_stash.v[k].sha1, &x->use_stash.v[k].blocks};
-    bi_source src = {&x->src, refs, x->use_stash.n};
+        refs[k] = (bi_tw_stash_ref){x->use_stash.v[k].sha1, &x->use_stash.v[k].blocks};
+    bi_tw_source src = {&x->src, refs, x->use_stash.n};
     int rc = 0;
     switch (x->style) {
     case BD_NEW:

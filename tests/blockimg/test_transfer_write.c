@@ -50,14 +50,14 @@ START_TEST(every_command_form_as_android_writes_it)
     OK(bi_tw_zero(&w, &zero, &e_));
     OK(bi_tw_stash(&w, ID_A, &a, &e_));
     OK(bi_tw_stash(&w, ID_A, &a, &e_)); /* a second user of the same blocks */
-    bi_stash_ref ref = {ID_A, &a};
-    bi_source s1 = {&src1, &ref, 1};
+    bi_tw_stash_ref ref = {ID_A, &a};
+    bi_tw_source s1 = {&src1, &ref, 1};
     OK(bi_tw_move(&w, SHA_T, &tgt1, &s1, &e_));
-    bi_source s2 = {&a, &ref, 1};
+    bi_tw_source s2 = {&a, &ref, 1};
     OK(bi_tw_diff(&w, "bsdiff", 0, 100, SHA_S, SHA_T, &tgt2, &s2, &e_));
-    bi_source s3 = {&src3, NULL, 0};
+    bi_tw_source s3 = {&src3, NULL, 0};
     OK(bi_tw_diff(&w, "imgdiff", 100, 50, SHA_S, SHA_T, &tgt3, &s3, &e_));
-    bi_source s4 = {&same, NULL, 0};
+    bi_tw_source s4 = {&same, NULL, 0};
     OK(bi_tw_move(&w, SHA_T, &same, &s4, &e_)); /* in place: nothing to write */
     char *text = finish(&w);
     ck_assert_str_eq(text,
@@ -91,8 +91,8 @@ START_TEST(two_stashes_in_one_source_and_the_peak_count)
                 tgt = set("2,100,107");
     OK(bi_tw_stash(&w, ID_A, &a, &e_));
     OK(bi_tw_stash(&w, ID_B, &b, &e_));
-    bi_stash_ref refs[] = {{ID_B, &b}, {ID_A, &a}};
-    bi_source s = {&src, refs, 2};
+    bi_tw_stash_ref refs[] = {{ID_B, &b}, {ID_A, &a}};
+    bi_tw_source s = {&src, refs, 2};
     OK(bi_tw_move(&w, SHA_T, &tgt, &s, &e_));
     char *text = finish(&w);
     ck_assert_str_eq(text, "3\n7\n0\n5\n"
@@ -124,15 +124,15 @@ START_TEST(bad_input_is_refused_with_the_reason)
     ck_assert_int_eq(bi_tw_stash(&w, "ABC", &a, &err), -1);
     ck_assert_ptr_nonnull(strstr(err.message, "not a SHA-1"));
     /* a stash that is not part of the source */
-    bi_stash_ref ref = {ID_A, &outside};
-    bi_source s = {&a, &ref, 1};
+    bi_tw_stash_ref ref = {ID_A, &outside};
+    bi_tw_source s = {&a, &ref, 1};
     ck_assert_int_eq(bi_tw_stash(&w, ID_A, &outside, &err), 0);
     ck_assert_int_eq(bi_tw_move(&w, SHA_T, &tgt, &s, &err), -1);
     ck_assert_ptr_nonnull(strstr(err.message, "overlap or leave"));
     /* using a stash nobody made */
-    bi_stash_ref ref_b = {ID_B, &b};
+    bi_tw_stash_ref ref_b = {ID_B, &b};
     bi_rangeset src = set("4,0,2,5,6"), tgt3 = set("2,60,63");
-    bi_source s2 = {&src, &ref_b, 1};
+    bi_tw_source s2 = {&src, &ref_b, 1};
     ck_assert_int_eq(bi_tw_diff(&w, "bsdiff", 0, 1, SHA_S, SHA_T, &tgt3, &s2, &err), -1);
     ck_assert_ptr_nonnull(strstr(err.message, "used but not held"));
     ck_assert_int_eq(bi_tw_diff(&w, "xdelta", 0, 1, SHA_S, SHA_T, &tgt3, &s2, &err), -1);
