@@ -247,16 +247,6 @@ static int release_stashes(bi_transfer_writer *w, const bi_tw_source *src, ota_e
     return 0;
 }
 
-static int same_sets(const bi_rangeset *a, const bi_rangeset *b)
-{
-    if (a->count != b->count)
-        return 0;
-    for (size_t i = 0; i < a->count; i++)
-        if (a->ranges[i].begin != b->ranges[i].begin || a->ranges[i].end != b->ranges[i].end)
-            return 0;
-    return 1;
-}
-
 int bi_tw_move(bi_transfer_writer *w, const char *tgt_sha1, const bi_rangeset *tgt,
                const bi_tw_source *src, ota_error *err)
 {
@@ -266,7 +256,7 @@ int bi_tw_move(bi_transfer_writer *w, const char *tgt_sha1, const bi_rangeset *t
         return ota_error_set(err, OTA_ERR_ARGS, "move of %llu blocks to %llu blocks",
                              (unsigned long long)src->ranges->blocks,
                              (unsigned long long)tgt->blocks);
-    if (same_sets(src->ranges, tgt) && src->nstashes == 0)
+    if (bi_rangeset_equal(src->ranges, tgt) && src->nstashes == 0)
         return 0;
     count_implicit_stash(w, tgt, src);
     if (put(w, "move ", err) < 0 || put(w, tgt_sha1, err) < 0 || put(w, " ", err) < 0 ||

@@ -52,16 +52,6 @@ void bd_stash_list_free(bd_stash_list *l)
     memset(l, 0, sizeof *l);
 }
 
-int bd_same_sets(const bi_rangeset *a, const bi_rangeset *b)
-{
-    if (a->count != b->count)
-        return 0;
-    for (size_t i = 0; i < a->count; i++)
-        if (a->ranges[i].begin != b->ranges[i].begin || a->ranges[i].end != b->ranges[i].end)
-            return 0;
-    return 1;
-}
-
 static void free_state(bd_state *st)
 {
     for (size_t i = 0; i < st->n; i++) {

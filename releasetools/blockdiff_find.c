@@ -227,7 +227,7 @@ static int classify_pairs(bd_state *st, ota_error *err)
                 return -1;
             rt_progress_report(&st->opts->progress, "hashing", i + 1, st->n);
             if (strcmp(x->tgt_sha1, x->src_sha1) == 0) {
-                if (bd_same_sets(&x->tgt, &x->src)) {
+                if (bi_rangeset_equal(&x->tgt, &x->src)) {
                     st->res->blocks_kept += x->tgt.blocks;
                     free(x->name);
                     bi_rangeset_free(&x->tgt);

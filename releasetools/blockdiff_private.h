@@ -84,6 +84,5 @@ int bd_write(bd_state *st, const char *prefix, ota_error *err);
 bd_xf *bd_add(bd_state *st, const char *name, bd_style style, ota_error *err);
 int bd_stash_push(bd_stash_list *l, size_t id, const bi_rangeset *blocks, ota_error *err);
 void bd_stash_list_free(bd_stash_list *l);
-int bd_same_sets(const bi_rangeset *a, const bi_rangeset *b);
 
 #endif

@@ -114,7 +114,7 @@ static int write_transfer(bd_state *st, bi_transfer_writer *w, bd_xf *x, int pat
         res->blocks_zero += x->tgt.blocks;
         break;
     case BD_MOVE:
-        if (!bd_same_sets(&x->src, &x->tgt))
+        if (!bi_rangeset_equal(&x->src, &x->tgt))
             rc = add_touched(&res->touched_src, &x->src, err);
         if (rc == 0)
             rc = bi_tw_move(w, x->tgt_sha1, &x->tgt, &src, err);

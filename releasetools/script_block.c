@@ -15,20 +15,28 @@ static void entry_arg(rt_script *s, const char *partition, const char *suffix)
     rt_script_quote(s, name);
 }
 
-/* block_image_verify(DEVICE, package_extract_file("P.transfer.list"),
- * "P.new.dat", "P.patch.dat"): the new data is not read when verifying;
- * Android names it without the .br here, and so does this. */
-static void verify_call(rt_script *s, const char *partition, const char *device)
+/* FN(DEVICE, package_extract_file("P.transfer.list"), "P" NEW_DATA,
+ * "P.patch.dat"), Android's argument list of block_image_update and
+ * block_image_verify. */
+static void block_call(rt_script *s, const char *fn, const char *partition, const char *device,
+                       const char *new_data)
 {
-    rt_script_raw(s, "block_image_verify(");
+    rt_script_raw(s, "%s(", fn);
     rt_script_quote(s, device);
     rt_script_raw(s, ", package_extract_file(");
     entry_arg(s, partition, ".transfer.list");
     rt_script_raw(s, "), ");
-    entry_arg(s, partition, ".new.dat");
+    entry_arg(s, partition, new_data);
     rt_script_raw(s, ", ");
     entry_arg(s, partition, ".patch.dat");
     rt_script_raw(s, ")");
+}
+
+/* Verifying does not read the new data: Android names it without the .br
+ * there, and so does this. */
+static void verify_call(rt_script *s, const char *partition, const char *device)
+{
+    block_call(s, "block_image_verify", partition, device, ".new.dat");
 }
 
 void rt_script_block_verify(rt_script *s, const char *partition, const char *device,
@@ -67,15 +75,8 @@ void rt_script_block_verify(rt_script *s, const char *partition, const char *dev
 void rt_script_block_update(rt_script *s, const char *partition, const char *device)
 {
     char text[300];
-    rt_script_raw(s, "block_image_update(");
-    rt_script_quote(s, device);
-    rt_script_raw(s, ", package_extract_file(");
-    entry_arg(s, partition, ".transfer.list");
-    rt_script_raw(s, "), ");
-    entry_arg(s, partition, ".new.dat.br");
-    rt_script_raw(s, ", ");
-    entry_arg(s, partition, ".patch.dat");
-    rt_script_raw(s, ") ||\n  abort(");
+    block_call(s, "block_image_update", partition, device, ".new.dat.br");
+    rt_script_raw(s, " ||\n  abort(");
     snprintf(text, sizeof text, "E%d: Failed to update %s image.", E_UPDATE_FAILURE, partition);
     rt_script_quote(s, text);
     rt_script_raw(s, ");\n");

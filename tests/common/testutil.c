@@ -1,5 +1,6 @@
 #include "tests/common/testutil.h"
 
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -35,4 +36,26 @@ void test_write_file(const char *path, const void *data, size_t len)
     ck_assert_msg(f != NULL, "cannot create %s", path);
     ck_assert_msg(fwrite(data, 1, len, f) == len, "short write of %s", path);
     ck_assert_msg(fclose(f) == 0, "cannot close %s", path);
+}
+
+void test_make_tmpdir(char *buf, size_t len, const char *name)
+{
+    const char *tmp = getenv("TMPDIR");
+    int n = snprintf(buf, len, "%s/%s.XXXXXX", tmp && *tmp ? tmp : "/tmp", name);
+    ck_assert_msg(n > 0 && (size_t)n < len, "temporary directory name too long");
+    ck_assert_msg(mkdtemp(buf) != NULL, "cannot create %s", buf);
+}
+
+static int remove_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    remove(path);
+    return 0;
+}
+
+void test_remove_tree(const char *dir)
+{
+    nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 }

@@ -17,4 +17,11 @@ void *test_read_file(const char *path, size_t *len);
  * current test. */
 void test_write_file(const char *path, const void *data, size_t len);
 
+/* A new directory $TMPDIR/NAME.XXXXXX (TMPDIR defaults to /tmp) into buf
+ * (size len); a failure fails the current test. */
+void test_make_tmpdir(char *buf, size_t len, const char *name);
+
+/* Removes dir and everything below it (no error if it is gone). */
+void test_remove_tree(const char *dir);
+
 #endif

@@ -152,16 +152,12 @@ static void open_image(const char *path, rt_block_image *img)
 
 static void setup(void)
 {
-    snprintf(work, sizeof work, "%s/blockdiff-test.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    ck_assert_ptr_nonnull(mkdtemp(work));
+    test_make_tmpdir(work, sizeof work, "blockdiff-test");
 }
 
 static void teardown(void)
 {
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", work);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", work);
+    test_remove_tree(work);
 }
 
 static char *wpath(const char *name)

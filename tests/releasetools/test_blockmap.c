@@ -14,16 +14,12 @@ static char work[256];
 
 static void setup(void)
 {
-    snprintf(work, sizeof work, "%s/blockmap-test.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    ck_assert_ptr_nonnull(mkdtemp(work));
+    test_make_tmpdir(work, sizeof work, "blockmap-test");
 }
 
 static void teardown(void)
 {
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", work);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", work);
+    test_remove_tree(work);
 }
 
 static char *format(const rt_block_map *m)
