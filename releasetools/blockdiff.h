@@ -3,7 +3,9 @@
  *
  *   PREFIX.transfer.list   the commands (blockimg/transfer_write.h)
  *   PREFIX.new.dat.br      the data of the `new` commands, in command order,
- *                          brotli-compressed
+ *                          brotli-compressed (opts->brotli; else PREFIX.new.dat,
+ *                          plain: Android compresses full updates' new data
+ *                          with brotli, incrementals' only with the zip)
  *   PREFIX.patch.dat       the bsdiff/imgdiff patches, in command order
  *
  * How it chooses (docs/blockimg.md has the whole story): each target
@@ -46,6 +48,7 @@ typedef struct rt_blockdiff_opts {
     uint64_t cache_size;       /* bytes of /cache (0: RT_BLOCKDIFF_DEFAULT_CACHE) */
     double stash_threshold;    /* share of the cache stashes may use (0: the default) */
     int threads;               /* diff workers (0: one per core) */
+    int brotli;                /* PREFIX.new.dat.br, else PREFIX.new.dat */
     rt_progress progress;
 } rt_blockdiff_opts;
 

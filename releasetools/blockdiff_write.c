@@ -1,7 +1,8 @@
 /* The three files of a block update, from the ordered transfers: the
  * transfer list (through blockimg's writer), the patches copied from the
  * spill file in command order, and the target blocks of every `new`
- * command, in command order, through brotli.  Also what the script needs:
+ * command, in command order, plain or through brotli.  Also what the
+ * script needs:
  * the source blocks the update reads (they are checked before anything is
  * written), and the SHA-1 of the whole target. */
 #include <fcntl.h>
@@ -56,8 +57,49 @@ static int copy_patch(FILE *spill, uint64_t offset, uint64_t len, int fd, uint8_
     return 0;
 }
 
-/* The blocks of r from img into the brotli stream, a chunk at a time. */
-static int stream_blocks(const rt_block_image *img, const bi_rangeset *r, rt_brotli_file *out,
+/* Where the new data goes: PREFIX.new.dat.br through brotli, or
+ * PREFIX.new.dat as it is. */
+typedef struct new_out {
+    rt_brotli_file *br;
+    int fd;
+    uint64_t bytes;
+} new_out;
+
+static int new_open(new_out *o, const char *path, int brotli, ota_error *err)
+{
+    memset(o, 0, sizeof *o);
+    o->fd = -1;
+    if (brotli)
+        return (o->br = rt_brotli_create(path, RT_BLOCKDIFF_BROTLI_QUALITY, err)) ? 0 : -1;
+    if ((o->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
+        return ota_error_errno(err, "cannot create %s", path);
+    return 0;
+}
+
+static int new_write(new_out *o, const void *data, size_t len, ota_error *err)
+{
+    o->bytes += len;
+    return o->br ? rt_brotli_write(o->br, data, len, err) : ota_write_all(o->fd, data, len, err);
+}
+
+/* Finishes the file; its size (compressed or not) into *size. */
+static int new_close(new_out *o, const char *path, uint64_t *size, ota_error *err)
+{
+    if (o->br) {
+        int rc = rt_brotli_close(o->br, size, err);
+        o->br = NULL;
+        return rc;
+    }
+    if (o->fd < 0)
+        return 0;
+    int rc = close(o->fd) < 0 ? ota_error_errno(err, "cannot write %s", path) : 0;
+    o->fd = -1;
+    *size = o->bytes;
+    return rc;
+}
+
+/* The blocks of r from img into the new data, a chunk at a time. */
+static int stream_blocks(const rt_block_image *img, const bi_rangeset *r, new_out *out,
                          uint8_t *buf, ota_error *err)
 {
     const uint64_t per = COPY_CHUNK / RT_BLOCK_SIZE;
@@ -69,7 +111,7 @@ static int stream_blocks(const rt_block_image *img, const bi_rangeset *r, rt_bro
             bi_rangeset_free(&piece);
             if ((rc = bi_rangeset_append(&piece, b, b + n, err)) == 0 &&
                 (rc = rt_block_image_read(img, &piece, buf, err)) == 0)
-                rc = rt_brotli_write(out, buf, (size_t)n * RT_BLOCK_SIZE, err);
+                rc = new_write(out, buf, (size_t)n * RT_BLOCK_SIZE, err);
             b += n;
         }
     bi_rangeset_free(&piece);
@@ -149,13 +191,14 @@ static int write_transfer(bd_state *st, bi_transfer_writer *w, bd_xf *x, int pat
 int bd_write(bd_state *st, const char *prefix, ota_error *err)
 {
     char *list_path = file_name(prefix, ".transfer.list");
-    char *new_path = file_name(prefix, ".new.dat.br");
+    int brotli = st->opts->brotli;
+    char *new_path = file_name(prefix, brotli ? ".new.dat.br" : ".new.dat");
     char *patch_path = file_name(prefix, ".patch.dat");
     uint8_t *buf = malloc(COPY_CHUNK);
     bi_transfer_writer w;
     ota_buf list = {0};
     int patch_fd = -1, rc = -1;
-    rt_brotli_file *nd = NULL;
+    new_out nd = {.fd = -1};
     if (!list_path || !new_path || !patch_path || !buf) {
         ota_error_set(err, OTA_ERR_NOMEM, "out of memory");
         goto out;
@@ -190,23 +233,25 @@ int bd_write(bd_state *st, const char *prefix, ota_error *err)
     st->res->max_stash_bytes = w.max_stashed * RT_BLOCK_SIZE;
     if (bi_tw_finish(&w, &list, err) < 0 || write_file(list_path, &list, err) < 0)
         goto out_w;
-    if (!(nd = rt_brotli_create(new_path, RT_BLOCKDIFF_BROTLI_QUALITY, err)))
+    if (new_open(&nd, new_path, brotli, err) < 0)
         goto out_w;
     for (size_t i = 0; i < st->n; i++) {
         bd_xf *x = &st->xf[st->seq[i]];
-        if (x->style == BD_NEW && stream_blocks(st->tgt, &x->tgt, nd, buf, err) < 0)
+        if (x->style == BD_NEW && stream_blocks(st->tgt, &x->tgt, &nd, buf, err) < 0)
             goto out_w;
         rt_progress_report(&st->opts->progress, "writing", st->n + i + 1, st->n * 2);
     }
-    rc = rt_brotli_close(nd, &st->res->new_data_bytes, err);
-    nd = NULL;
+    rc = new_close(&nd, new_path, &st->res->new_data_bytes, err);
     if (rc == 0 && st->src)
         rc = rt_block_image_sha1_hex(st->src, &st->res->touched_src, st->res->touched_src_sha1, err);
 out_w:
     bi_tw_free(&w);
 out:
-    if (nd)
-        rt_brotli_close(nd, NULL, NULL);
+    if (nd.br || nd.fd >= 0) {
+        uint64_t ignored;
+        new_close(&nd, new_path, &ignored, NULL);
+        unlink(new_path);
+    }
     if (patch_fd >= 0 && close(patch_fd) < 0 && rc == 0)
         rc = ota_error_errno(err, "cannot write %s", patch_path);
     ota_buf_free(&list);

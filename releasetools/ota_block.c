@@ -182,7 +182,11 @@ static int boot_patch(rt_build *tgt, rt_build *src, const rt_ota_opts *opts, rt_
 
 /* ---- the package ----------------------------------------------------------------- */
 
+/* Android's layout: a full package's new data is brotli-compressed and
+ * stored (system.new.dat.br), an incremental's is system.new.dat, deflated
+ * by the zip (it is small; and the verify call names it so). */
 typedef struct outputs {
+    int brotli;
     char *prefix, *list, *newdata, *patches;
 } outputs;
 
@@ -190,7 +194,7 @@ static int output_names(const char *work, outputs *o, ota_error *err)
 {
     if (asprintf(&o->prefix, "%s/%s", work, PARTITION) < 0 ||
         asprintf(&o->list, "%s.transfer.list", o->prefix) < 0 ||
-        asprintf(&o->newdata, "%s.new.dat.br", o->prefix) < 0 ||
+        asprintf(&o->newdata, "%s.new.dat%s", o->prefix, o->brotli ? ".br" : "") < 0 ||
         asprintf(&o->patches, "%s.patch.dat", o->prefix) < 0)
         return ota_error_set(err, OTA_ERR_NOMEM, "out of memory");
     return 0;
@@ -213,7 +217,8 @@ static int add_outputs(rt_pkg *pkg, const outputs *o, ota_error *err)
     /* Stored, as Android stores them: the data is compressed already, and
      * the updater reads the patch data by offset. */
     if (rt_pkg_add_file_as(pkg, PARTITION ".transfer.list", o->list, 0644, OTA_ZIP_DEFLATE, err) < 0 ||
-        rt_pkg_add_file_as(pkg, PARTITION ".new.dat.br", o->newdata, 0644, OTA_ZIP_STORE, err) < 0 ||
+        rt_pkg_add_file_as(pkg, o->brotli ? PARTITION ".new.dat.br" : PARTITION ".new.dat",
+                           o->newdata, 0644, o->brotli ? OTA_ZIP_STORE : OTA_ZIP_DEFLATE, err) < 0 ||
         rt_pkg_add_file_as(pkg, PARTITION ".patch.dat", o->patches, 0644, OTA_ZIP_STORE, err) < 0)
         return -1;
     return 0;
@@ -251,7 +256,7 @@ static int write_script(rt_script *s, rt_build *tgt, rt_build *src, const rt_blo
     rt_script_print(s, src ? "Patching system image after verification."
                            : "Patching system image unconditionally...");
     rt_script_show_progress(s, 0.8, 0);
-    rt_script_block_update(s, PARTITION, dev);
+    rt_script_block_update(s, PARTITION, dev, !src);
     rt_script_block_check(s, PARTITION, dev, care, r->target_sha1);
     if (boot_spec) {
         rt_script_show_progress(s, 0.1, 10);
@@ -308,6 +313,7 @@ int rt_ota_block(rt_build *tgt, rt_build *src, const char *output, const rt_ota_
         (src && open_side(src, work, "source", &s_src, err) < 0))
         goto out;
     rt_progress_report(&opts->progress, "images", src ? 2 : 1, src ? 2 : 1);
+    o.brotli = bo.brotli = !src;
     if (output_names(work, &o, err) < 0 ||
         rt_blockdiff(&s_tgt.img, src ? &s_src.img : NULL, o.prefix, &bo, &r, err) < 0)
         goto out;

@@ -32,8 +32,7 @@ static void block_call(rt_script *s, const char *fn, const char *partition, cons
     rt_script_raw(s, ")");
 }
 
-/* Verifying does not read the new data: Android names it without the .br
- * there, and so does this. */
+/* Verifying happens in incrementals only, whose new data is P.new.dat. */
 static void verify_call(rt_script *s, const char *partition, const char *device)
 {
     block_call(s, "block_image_verify", partition, device, ".new.dat");
@@ -72,10 +71,10 @@ void rt_script_block_verify(rt_script *s, const char *partition, const char *dev
     rt_script_raw(s, "));\nendif;\n");
 }
 
-void rt_script_block_update(rt_script *s, const char *partition, const char *device)
+void rt_script_block_update(rt_script *s, const char *partition, const char *device, int brotli)
 {
     char text[300];
-    block_call(s, "block_image_update", partition, device, ".new.dat.br");
+    block_call(s, "block_image_update", partition, device, brotli ? ".new.dat.br" : ".new.dat");
     rt_script_raw(s, " ||\n  abort(");
     snprintf(text, sizeof text, "E%d: Failed to update %s image.", E_UPDATE_FAILURE, partition);
     rt_script_quote(s, text);

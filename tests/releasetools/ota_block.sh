@@ -2,7 +2,9 @@
 # Block-based packages as files: img_from_target_files' system.map names
 # each file's blocks in Android's format; ota_from_target_files --block (and
 # by default when misc_info has blockimgdiff_versions) writes Android's
-# layout (system.transfer.list, system.new.dat.br, system.patch.dat stored),
+# layout (system.transfer.list, system.patch.dat stored, and the new data as
+# system.new.dat.br, stored, in full packages and system.new.dat in
+# incrementals),
 # a script that edify parses, the same bytes on every run; Debian's brotli
 # reads the new data; wrong options and versions are refused by name.
 # (Installing them through the updater: ota_block_install.sh.)
@@ -74,6 +76,9 @@ fi
 "$BIN/ota_from_target_files" -i "$W/tf1.zip" "$W/tf2.zip" "$W/incr.zip" 2>"$W/err" || { cat "$W/err"; fail "incremental"; }
 "$BIN/ota_from_target_files" -t 1 -i "$W/tf1.zip" "$W/tf2.zip" "$W/incr-again.zip" 2>/dev/null || fail "incremental, one thread"
 cmp -s "$W/incr.zip" "$W/incr-again.zip" || fail "two runs (all cores, one thread) gave different packages"
+unzip -v "$W/incr.zip" > "$W/list"
+grep -qE ' system\.new\.dat$' "$W/list" || fail "an incremental's new data is not system.new.dat (Android's layout)"
+grep -q 'system\.new\.dat\.br' "$W/list" && fail "an incremental carries brotli new data (Android's carry system.new.dat)"
 unzip -p "$W/incr.zip" system.transfer.list > "$W/incr.tl"
 grep -qE '^bsdiff ' "$W/incr.tl" || fail "no patches in the incremental list"
 unzip -l "$W/incr.zip" | grep -q 'patch/boot.img.p' || fail "boot is not a whole-image patch"
@@ -82,6 +87,8 @@ grep -q '^if (range_sha1("/dev/block/by-name/system", "[0-9,]*") == "[0-9a-f]\{4
   fail "the incremental does not check the source first"
 grep -q 'block_image_recover(' "$W/incr.script" || fail "no block_image_recover"
 grep -q 'check_first_block(' "$W/incr.script" || fail "no check_first_block"
+grep -q '^block_image_update(.*"system.new.dat", "system.patch.dat")' "$W/incr.script" ||
+  fail "the incremental's update does not read system.new.dat"
 [ "$(grep -n 'block_image_verify' "$W/incr.script" | head -1 | cut -d: -f1)" -lt \
   "$(grep -n '^block_image_update' "$W/incr.script" | cut -d: -f1)" ] || fail "verify does not come before the update"
 parses "$W/incr.script" || fail "edify cannot parse the incremental script"

@@ -94,13 +94,19 @@ put "$W/img1/system.img" "$sysdev"; put "$W/boot1.img" "$bootdev"
 # the first block the update reads (from the script's range_sha1 check)
 ranges=$(unzip -p "$W/incr.zip" META-INF/com/google/android/updater-script |
   grep -o '^if (range_sha1("[^"]*", "[0-9,]*"' | grep -o '"[0-9,]*"$' | tr -d '"')
-blk=$(echo "$ranges" | cut -d, -f2)
+# the last range's first block: file data, far from the metadata at the start
+blk=$(echo "$ranges" | awk -F, '{print $(NF - 1)}')
 [ -n "$blk" ] || fail "no range_sha1 source check in the script"
 printf 'X' | dd of="$sysdev" bs=1 seek=$((blk * 4096 + 100)) conv=notrunc,fsync status=none
 before=$(sha1sum < "$sysdev"); boot_before=$(sha1sum < "$bootdev")
 if install "$W/incr.zip" "$W/log"; then fail "incremental applied to a changed source"; fi
 grep -q 'E1004\|fails to recover' "$W/log" || { cat "$W/log"; fail "the failure is not the verify phase's"; }
-grep -q "$blk" "$W/log" || { cat "$W/log"; fail "the failure does not name the changed block $blk"; }
+# a range set the failure names ("N,a,b,...") holds the changed block
+named=0
+for set in $(grep -oE '\b[0-9]+(,[0-9]+)+' "$W/log"); do
+  echo "$set" | awk -F, -v b="$blk" '{for (i = 2; i < NF; i += 2) if (b >= $i && b < $(i + 1)) f = 1} END {exit !f}' && named=1
+done
+[ "$named" = 1 ] || { cat "$W/log"; fail "the failure names no range holding the changed block $blk"; }
 [ "$(sha1sum < "$sysdev")" = "$before" ] || fail "a failed verify wrote to the system partition"
 [ "$(sha1sum < "$bootdev")" = "$boot_before" ] || fail "a failed verify wrote to boot"
 ok "one changed block (block $blk): refused in the verify phase, named, nothing written"

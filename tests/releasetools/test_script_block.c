@@ -40,11 +40,14 @@ END_TEST
 START_TEST(update_and_result_check)
 {
     rt_script s = {0};
-    rt_script_block_update(&s, "system", "/dev/block/by-name/system");
+    rt_script_block_update(&s, "system", "/dev/block/by-name/system", 1);
+    rt_script_block_update(&s, "system", "/dev/block/by-name/system", 0);
     rt_script_block_check(&s, "system", "/dev/block/by-name/system", "2,0,8192", "def");
     char *text = finish(&s);
     ck_assert_str_eq(text,
                      "block_image_update(" DEV ", " LISTS "\"system.new.dat.br\", \"system.patch.dat\") ||\n"
+                     "  abort(\"E1001: Failed to update system image.\");\n"
+                     "block_image_update(" DEV ", " LISTS "\"system.new.dat\", \"system.patch.dat\") ||\n"
                      "  abort(\"E1001: Failed to update system image.\");\n"
                      "ui_print(\"Verifying the updated system image...\");\n"
                      "if range_sha1(" DEV ", \"2,0,8192\") == \"def\" then\n"
