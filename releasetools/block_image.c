@@ -155,13 +155,36 @@ static int scan_rest(rt_block_image *img, size_t *cap, const uint8_t *claimed, o
     return rc;
 }
 
+/* img->care from care (NULL: all blocks); the blocks outside it set in
+ * claimed. */
+static int care_map(rt_block_image *img, const bi_rangeset *care, uint8_t *claimed, ota_error *err)
+{
+    bi_rangeset all = {0};
+    if (bi_rangeset_append(&all, 0, img->total_blocks, err) < 0)
+        return -1;
+    int rc = care ? bi_rangeset_intersect(care, &all, &img->care, err)
+                  : bi_rangeset_copy(&img->care, &all, err);
+    bi_rangeset_free(&all);
+    if (rc < 0)
+        return -1;
+    uint64_t b = 0;
+    for (size_t i = 0; i <= img->care.count; i++) {
+        uint64_t end = i < img->care.count ? img->care.ranges[i].begin : img->total_blocks;
+        for (; b < end; b++)
+            set_bit(claimed, b);
+        if (i < img->care.count)
+            b = img->care.ranges[i].end;
+    }
+    return 0;
+}
+
 static int cmp_domain(const void *a, const void *b)
 {
     return strcmp(((const rt_block_domain *)a)->name, ((const rt_block_domain *)b)->name);
 }
 
 int rt_block_image_open(rt_block_image *img, const char *path, const rt_block_map *map,
-                        ota_error *err)
+                        const bi_rangeset *care, ota_error *err)
 {
     memset(img, 0, sizeof *img);
     img->fd = -1;
@@ -183,8 +206,12 @@ int rt_block_image_open(rt_block_image *img, const char *path, const rt_block_ma
     uint8_t *claimed = calloc(img->total_blocks / 8 + 1, 1);
     size_t cap = 0;
     int rc = claimed ? 0 : ota_error_set(err, OTA_ERR_NOMEM, "out of memory");
+    /* Blocks outside the care map belong to no domain: they count as
+     * claimed from the start. */
+    if (rc == 0)
+        rc = care_map(img, care, claimed, err);
     /* Block 0 is clobbered: Android's generator always writes it (bug 20939131). */
-    if (rc == 0 && (rc = bi_rangeset_append(&img->clobbered, 0, 1, err)) == 0)
+    if (rc == 0 && !is_set(claimed, 0) && (rc = bi_rangeset_append(&img->clobbered, 0, 1, err)) == 0)
         set_bit(claimed, 0);
     for (size_t i = 0; rc == 0 && map && i < map->count; i++)
         rc = file_domain(img, &cap, &map->files[i], claimed, err);
@@ -216,6 +243,7 @@ void rt_block_image_close(rt_block_image *img)
     }
     free(img->domains);
     bi_rangeset_free(&img->clobbered);
+    bi_rangeset_free(&img->care);
     free(img->path);
     memset(img, 0, sizeof *img);
     img->fd = -1;

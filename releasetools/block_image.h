@@ -1,7 +1,9 @@
 /* A partition image as the block diff sees it (Android's SparseImage with
  * its file_map, for raw images): the image file, read with pread(2) as
- * needed (never held whole), and its blocks split into named domains that
- * together cover every block exactly once:
+ * needed (never held whole), its care map (the blocks that matter: for an
+ * ext4 image those its block bitmap marks in use; free blocks are only
+ * erased), and the care map's blocks split into named domains that
+ * together cover each of them exactly once:
  *
  *   a file's path       the file's data blocks, from the block map
  *   "__ZERO"            the other blocks that are all zeros (free space,
@@ -38,15 +40,16 @@ typedef struct rt_block_image {
     uint64_t total_blocks;
     rt_block_domain *domains;   /* sorted by name */
     size_t count;
+    bi_rangeset care;           /* the blocks that matter (sorted) */
     bi_rangeset clobbered;      /* __COPY's blocks */
 } rt_block_image;
 
-/* Opens path (its size a multiple of RT_BLOCK_SIZE) and sorts its blocks
- * into domains with the map (which may be empty: then every block is
- * __ZERO or __NONZERO-N).  Reads every block no file holds once, to tell
- * zeros from data. */
+/* Opens path (its size a multiple of RT_BLOCK_SIZE) and sorts the blocks
+ * of care (NULL: every block of the image) into domains with the map
+ * (which may be empty: then every block is __ZERO or __NONZERO-N).  Reads
+ * every block of care no file holds once, to tell zeros from data. */
 int rt_block_image_open(rt_block_image *img, const char *path, const rt_block_map *map,
-                        ota_error *err);
+                        const bi_rangeset *care, ota_error *err);
 void rt_block_image_close(rt_block_image *img);
 
 const rt_block_domain *rt_block_image_find(const rt_block_image *img, const char *name);

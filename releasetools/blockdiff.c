@@ -68,26 +68,30 @@ static void free_state(bd_state *st)
         fclose(st->spill);
 }
 
-/* A full update: the target's blocks in ascending order, runs of zeros as
- * `zero` and everything else as `new`, so the device writes the partition
- * front to back. */
+/* A full update: the care map's blocks in ascending order, runs of zeros
+ * as `zero` and everything else as `new`, so the device writes the
+ * partition front to back. */
 static int full_transfers(bd_state *st, ota_error *err)
 {
     const rt_block_domain *z = rt_block_image_find(st->tgt, "__ZERO");
     bi_rangeset none = {0};
-    const bi_rangeset *zero = z ? &z->blocks : &none;
+    const bi_rangeset *zero = z ? &z->blocks : &none, *care = &st->tgt->care;
     size_t zi = 0;
-    uint64_t b = 0, total = st->tgt->total_blocks;
-    while (b < total) {
-        while (zi < zero->count && zero->ranges[zi].end <= b)
-            zi++;
-        int is_zero = zi < zero->count && zero->ranges[zi].begin <= b;
-        uint64_t end = is_zero ? zero->ranges[zi].end
-                               : (zi < zero->count ? zero->ranges[zi].begin : total);
-        bd_xf *x = bd_add(st, is_zero ? "__ZERO" : "data", is_zero ? BD_ZERO : BD_NEW, err);
-        if (!x || bi_rangeset_append(&x->tgt, b, end, err) < 0)
-            return -1;
-        b = end;
+    for (size_t ci = 0; ci < care->count; ci++) {
+        uint64_t b = care->ranges[ci].begin, total = care->ranges[ci].end;
+        while (b < total) {
+            while (zi < zero->count && zero->ranges[zi].end <= b)
+                zi++;
+            int is_zero = zi < zero->count && zero->ranges[zi].begin <= b;
+            uint64_t end = is_zero ? zero->ranges[zi].end
+                                   : (zi < zero->count ? zero->ranges[zi].begin : total);
+            if (end > total)
+                end = total;
+            bd_xf *x = bd_add(st, is_zero ? "__ZERO" : "data", is_zero ? BD_ZERO : BD_NEW, err);
+            if (!x || bi_rangeset_append(&x->tgt, b, end, err) < 0)
+                return -1;
+            b = end;
+        }
     }
     if (!(st->seq = malloc((st->n + 1) * sizeof *st->seq)))
         return ota_error_set(err, OTA_ERR_NOMEM, "out of memory");
@@ -125,7 +129,7 @@ int rt_blockdiff(const rt_block_image *tgt, const rt_block_image *src, const cha
     if (rc == 0)
         rc = bd_write(&st, prefix, err);
     if (rc == 0)
-        rc = bi_rangeset_append(&res->target_blocks, 0, tgt->total_blocks, err);
+        rc = bi_rangeset_copy(&res->target_blocks, &tgt->care, err);
     if (rc == 0)
         rc = rt_block_image_sha1_hex(tgt, &res->target_blocks, res->target_sha1, err);
     for (size_t i = 0; rc == 0 && i < st.n; i++)

@@ -128,6 +128,43 @@ static int add_touched(bi_rangeset *touched, const bi_rangeset *r, ota_error *er
     return 0;
 }
 
+/* The source blocks the update reads: what it stashes, moves elsewhere
+ * and patches (Android's touched_src_ranges). */
+static int find_touched(bd_state *st, ota_error *err)
+{
+    bi_rangeset *t = &st->res->touched_src;
+    for (size_t i = 0; i < st->n; i++) {
+        const bd_xf *x = &st->xf[i];
+        for (size_t k = 0; k < x->stash_before.n; k++)
+            if (add_touched(t, &x->stash_before.v[k].blocks, err) < 0)
+                return -1;
+        int reads = x->style == BD_BSDIFF || x->style == BD_IMGDIFF ||
+                    (x->style == BD_MOVE && !bi_rangeset_equal(&x->src, &x->tgt));
+        if (reads && add_touched(t, &x->src, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Blocks of the target partition outside its care map, erased (Android's
+ * new_dontcare): before the transfers those the update does not read,
+ * after them the rest. */
+static int erase_dontcare(bd_state *st, bi_transfer_writer *w, int first, ota_error *err)
+{
+    bi_rangeset all = {0}, dontcare = {0}, part = {0};
+    int rc = bi_rangeset_append(&all, 0, st->tgt->total_blocks, err) < 0 ||
+                     bi_rangeset_subtract(&all, &st->tgt->care, &dontcare, err) < 0 ||
+                     (first ? bi_rangeset_subtract(&dontcare, &st->res->touched_src, &part, err)
+                            : bi_rangeset_intersect(&dontcare, &st->res->touched_src, &part, err)) < 0 ||
+                     bi_tw_erase(w, &part, err) < 0
+                 ? -1
+                 : 0;
+    bi_rangeset_free(&all);
+    bi_rangeset_free(&dontcare);
+    bi_rangeset_free(&part);
+    return rc;
+}
+
 /* One transfer's commands: its stashes first, then itself. */
 static int write_transfer(bd_state *st, bi_transfer_writer *w, bd_xf *x, int patch_fd,
                           uint64_t *patch_at, uint8_t *buf, ota_error *err)
@@ -135,8 +172,7 @@ static int write_transfer(bd_state *st, bi_transfer_writer *w, bd_xf *x, int pat
     rt_blockdiff_result *res = st->res;
     for (size_t k = 0; k < x->stash_before.n; k++) {
         const bd_stash *s = &x->stash_before.v[k];
-        if (bi_tw_stash(w, s->sha1, &s->blocks, err) < 0 ||
-            add_touched(&res->touched_src, &s->blocks, err) < 0)
+        if (bi_tw_stash(w, s->sha1, &s->blocks, err) < 0)
             return -1;
     }
     bi_tw_stash_ref *refs = calloc(x->use_stash.n + 1, sizeof *refs);
@@ -156,18 +192,13 @@ static int write_transfer(bd_state *st, bi_transfer_writer *w, bd_xf *x, int pat
         res->blocks_zero += x->tgt.blocks;
         break;
     case BD_MOVE:
-        if (!bi_rangeset_equal(&x->src, &x->tgt))
-            rc = add_touched(&res->touched_src, &x->src, err);
-        if (rc == 0)
-            rc = bi_tw_move(w, x->tgt_sha1, &x->tgt, &src, err);
+        rc = bi_tw_move(w, x->tgt_sha1, &x->tgt, &src, err);
         res->moves++;
         res->blocks_moved += x->tgt.blocks;
         break;
     case BD_BSDIFF:
     case BD_IMGDIFF:
-        rc = add_touched(&res->touched_src, &x->src, err);
-        if (rc == 0)
-            rc = copy_patch(st->spill, x->spill_offset, x->patch_len, patch_fd, buf, err);
+        rc = copy_patch(st->spill, x->spill_offset, x->patch_len, patch_fd, buf, err);
         if (rc == 0)
             rc = bi_tw_diff(w, x->style == BD_IMGDIFF ? "imgdiff" : "bsdiff", *patch_at,
                             x->patch_len, x->src_sha1, x->tgt_sha1, &x->tgt, &src, err);
@@ -209,22 +240,16 @@ int bd_write(bd_state *st, const char *prefix, ota_error *err)
         ota_error_errno(err, "cannot create %s", patch_path);
         goto out_w;
     }
-    /* A full update reads nothing: the whole partition is erased first
-     * (as Android's generator did for full updates). */
-    if (!st->src) {
-        bi_rangeset all = {0};
-        int erc = bi_rangeset_append(&all, 0, st->tgt->total_blocks, err) < 0 ||
-                  bi_tw_erase(&w, &all, err) < 0;
-        bi_rangeset_free(&all);
-        if (erc)
-            goto out_w;
-    }
+    if (find_touched(st, err) < 0 || erase_dontcare(st, &w, 1, err) < 0)
+        goto out_w;
     uint64_t patch_at = 0;
     for (size_t i = 0; i < st->n; i++) {
         if (write_transfer(st, &w, &st->xf[st->seq[i]], patch_fd, &patch_at, buf, err) < 0)
             goto out_w;
         rt_progress_report(&st->opts->progress, "writing", i + 1, st->n * 2);
     }
+    if (erase_dontcare(st, &w, 0, err) < 0)
+        goto out_w;
     if (w.max_stashed > st->stash_limit) {
         ota_error_set(err, OTA_ERR_ARGS, "internal error: %llu blocks stashed, over the limit of %llu",
                       (unsigned long long)w.max_stashed, (unsigned long long)st->stash_limit);

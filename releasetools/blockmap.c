@@ -205,6 +205,42 @@ int rt_blockmap_from_ext4(const char *image, const char *mount_point, rt_block_m
     return 0;
 }
 
+/* Blocks before the first data block (the boot block of 1 KiB-block
+ * filesystems) count as in use. */
+static int block_in_use(ext2_filsys fs, uint64_t b)
+{
+    return b < fs->super->s_first_data_block || ext2fs_test_block_bitmap2(fs->block_map, b) != 0;
+}
+
+int rt_ext4_used_blocks(const char *image, bi_rangeset *used, ota_error *err)
+{
+    memset(used, 0, sizeof *used);
+    ext2_filsys fs;
+    errcode_t rc = ext2fs_open2(image, NULL, EXT2_FLAG_64BITS, 0, 0, unix_io_manager, &fs);
+    if (rc)
+        return ota_error_set(err, OTA_ERR_FORMAT, "%s: not an ext2/3/4 image: %s", image,
+                             error_message(rc));
+    if ((rc = ext2fs_read_block_bitmap(fs)) != 0) {
+        ext2fs_close_free(&fs);
+        return fs_error(err, rc, "cannot read the block bitmap of", image);
+    }
+    uint64_t total = ext2fs_blocks_count(fs->super);
+    int res = 0;
+    for (uint64_t b = 0; b < total && res == 0;) {
+        int in_use = block_in_use(fs, b);
+        uint64_t e = b + 1;
+        while (e < total && block_in_use(fs, e) == in_use)
+            e++;
+        if (in_use)
+            res = bi_rangeset_append(used, b, e, err);
+        b = e;
+    }
+    ext2fs_close_free(&fs);
+    if (res < 0)
+        bi_rangeset_free(used);
+    return res;
+}
+
 /* ---- text form ---------------------------------------------------------- */
 
 int rt_blockmap_format(const rt_block_map *map, ota_buf *out, ota_error *err)

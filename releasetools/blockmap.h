@@ -43,6 +43,12 @@ typedef struct rt_block_map {
 int rt_blockmap_from_ext4(const char *image, const char *mount_point, rt_block_map *map,
                           uint64_t *total_blocks, ota_error *err);
 
+/* The blocks the image's block bitmap marks in use (data, directories and
+ * every kind of metadata): what a block update must write, its care map.
+ * Free blocks are only erased, as Android's generator (which never sees
+ * them in its sparse images) does. */
+int rt_ext4_used_blocks(const char *image, bi_rangeset *used, ota_error *err);
+
 /* Android's text form, appended to out. */
 int rt_blockmap_format(const rt_block_map *map, ota_buf *out, ota_error *err);
 /* Parses Android's text form (len bytes); a line with a path and no blocks

@@ -142,8 +142,15 @@ static int open_side(rt_build *b, const char *work, const char *name, side *sd, 
         if (rc == 0)
             rc = rt_blockmap_from_ext4(sd->image, mount, &map, NULL, err);
     }
-    if (rc == 0 && (rc = rt_block_image_open(&sd->img, sd->image, &map, err)) == 0)
+    /* The care map: the blocks the filesystem uses (every block of an image
+     * that is not ext4, which only a prebuilt IMAGES/system.img can be). */
+    bi_rangeset used = {0};
+    ota_error ignored;
+    int have_used = rc == 0 && rt_ext4_used_blocks(sd->image, &used, &ignored) == 0;
+    if (rc == 0 && (rc = rt_block_image_open(&sd->img, sd->image, &map, have_used ? &used : NULL,
+                                             err)) == 0)
         sd->open = 1;
+    bi_rangeset_free(&used);
     rt_blockmap_free(&map);
     return rc;
 }

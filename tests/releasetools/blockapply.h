@@ -38,6 +38,7 @@ typedef struct ba_state {
     ba_stash stashes[4096];
     size_t nstash;
     uint64_t stashed, peak, written;
+    uint8_t *erased;   /* per block: erased (and not written since), or NULL */
     char *error;   /* what went wrong, for the test's message */
 } ba_state;
 
@@ -86,6 +87,13 @@ static void ba_read(ba_state *s, const bi_rangeset *r, uint8_t *buf)
     }
 }
 
+static void ba_written(ba_state *s, const bi_rangeset *r)
+{
+    for (size_t i = 0; s->erased && i < r->count; i++)
+        for (uint64_t b = r->ranges[i].begin; b < r->ranges[i].end; b++)
+            s->erased[b] = 0;
+}
+
 static void ba_write(ba_state *s, const bi_rangeset *r, const uint8_t *buf)
 {
     for (size_t i = 0; i < r->count; i++) {
@@ -93,6 +101,7 @@ static void ba_write(ba_state *s, const bi_rangeset *r, const uint8_t *buf)
         memcpy(s->img + r->ranges[i].begin * BA_BLOCK, buf, n);
         buf += n;
     }
+    ba_written(s, r);
 }
 
 static void ba_sha1_hex(const uint8_t *data, size_t len, char out[41])
@@ -213,7 +222,12 @@ static int ba_run(ba_state *s, char **words, size_t n)
             uint8_t *p = s->img + r.ranges[i].begin * BA_BLOCK;
             size_t len = (size_t)(r.ranges[i].end - r.ranges[i].begin) * BA_BLOCK;
             if (cmd[0] == 'e') {
-                memset(p, 0xEE, len); /* erased blocks hold anything */
+                /* as a loop device's discard: zeros (the test checks that
+                 * no block of the target's care map is left erased) */
+                memset(p, 0, len);
+                if (s->erased)
+                    for (uint64_t b = r.ranges[i].begin; b < r.ranges[i].end; b++)
+                        s->erased[b] = 1;
             } else if (cmd[0] == 'z') {
                 memset(p, 0, len);
             } else {
@@ -223,8 +237,10 @@ static int ba_run(ba_state *s, char **words, size_t n)
                 s->new_pos += len;
             }
         }
-        if (cmd[0] != 'e')
+        if (cmd[0] != 'e') {
             s->written += r.blocks;
+            ba_written(s, &r);
+        }
     } else if (strcmp(cmd, "stash") == 0) {
         if (n != 3 || ba_set(s, words[2], &r) < 0)
             return ba_fail(s, "bad stash %s", words[1]);

@@ -50,13 +50,27 @@ grep -qE ' system\.transfer\.list$' "$W/list" || fail "system.transfer.list miss
 grep -q ' system/' "$W/list" && fail "a block package carries system/ files"
 unzip -p "$W/full1.zip" system.transfer.list > "$W/full.tl"
 [ "$(sed -n 1p "$W/full.tl")" = 4 ] || fail "transfer list version is not 4"
-[ "$(sed -n 5p "$W/full.tl")" = "erase 2,0,8192" ] || fail "a full list does not erase the partition first"
+sed -n 5p "$W/full.tl" | grep -q '^erase ' || fail "a full list does not erase the free blocks first"
 grep -qE '^(bsdiff|imgdiff|move|stash) ' "$W/full.tl" && fail "a full list reads the old contents"
 unzip -p "$W/full1.zip" META-INF/com/google/android/updater-script > "$W/full.script"
 grep -q '^block_image_update("/dev/block/by-name/system", package_extract_file("system.transfer.list"), "system.new.dat.br", "system.patch.dat")' "$W/full.script" ||
   fail "no block_image_update in the full script"
-grep -q 'range_sha1("/dev/block/by-name/system", "2,0,8192") == "'"$(sha1sum < "$W/img1/system.img" | cut -c1-40)"'"' "$W/full.script" ||
-  fail "the full script does not check the result against system.img's SHA-1"
+# the result check: the SHA-1 of the image's used blocks (its care map)
+care=$(grep -o '^if range_sha1("/dev/block/by-name/system", "[0-9,]*") == "[0-9a-f]*"' "$W/full.script") ||
+  fail "the full script does not check the result"
+sets=$(echo "$care" | cut -d'"' -f4); want=$(echo "$care" | cut -d'"' -f6)
+blocks_of() { # IMAGE SET: the blocks of an "N,a,b,..." set, in order
+  local img=$1 i a b
+  IFS=, read -r -a n <<< "$2"
+  for ((i = 1; i < ${#n[@]}; i += 2)); do
+    dd if="$img" bs=4096 skip="${n[i]}" count=$((n[i + 1] - n[i])) status=none
+  done
+}
+[ "$(blocks_of "$W/img1/system.img" "$sets" | sha1sum | cut -c1-40)" = "$want" ] ||
+  fail "the full script's result check is not the SHA-1 of system.img's blocks"
+used=$(echo "$sets" | awk -F, '{for (i = 2; i < NF; i += 2) n += $(i + 1) - $i; print n}')
+free=$(dumpe2fs -h "$W/img1/system.img" 2>/dev/null | sed -n 's/^Free blocks: *//p')
+[ "$used" = $((8192 - free)) ] || fail "the checked blocks ($used) are not the used ones ($((8192 - free)))"
 grep -q 'package_extract_dir\|format(' "$W/full.script" && fail "a block script unpacks files"
 parses() { # SCRIPT: the host edify knows only the core builtins; any other complaint is syntax
   ! "$BIN/edify" "$1" 2>&1 >/dev/null | grep -v ": unknown function '" | grep -q .
@@ -67,9 +81,9 @@ if command -v brotli >/dev/null; then
   # the new data of a full list is the image's non-zero runs, front to back
   [ "$(stat -c %s "$W/full.new.dat")" = $(( $(grep -o '^new [0-9,]*' "$W/full.tl" | awk -F'[ ,]' '{for (i = 3; i < NF; i += 2) n += $(i + 1) - $i} END {print n}') * 4096 )) ] ||
     fail "the new data is not the size the new commands write"
-  ok "full --block: Android's entries, erase first, no reads, script checks the image; brotli reads the new data"
+  ok "full --block: Android's entries, free blocks erased, no reads, script checks the used blocks; brotli reads the new data"
 else
-  ok "full --block: Android's entries, erase first, no reads, script checks the image (brotli not installed)"
+  ok "full --block: Android's entries, free blocks erased, no reads, script checks the used blocks (brotli not installed)"
 fi
 
 # ---- incremental, block-based because misc_info says so -----------------------

@@ -2,7 +2,8 @@
 # Block-based packages through the real updater on loop devices (build 1
 # and 2 of the fixtures: files changed, grown, renamed, deleted, new):
 #   - the full block package turns a partition of zeros, or of garbage, into
-#     build 1's system.img bit for bit;
+#     build 1's system.img bit for bit (it writes the blocks the filesystem
+#     uses and erases the free ones, which a loop device then reads as zeros);
 #   - the incremental turns build 1's image into build 2's bit for bit (boot
 #     patched too), and running it again changes nothing;
 #   - killed (-9) at random moments and run again, it still ends at build 2

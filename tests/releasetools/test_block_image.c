@@ -56,7 +56,7 @@ START_TEST(every_block_in_exactly_one_domain)
     rt_block_map m = map_of("/system/f 100-199\n/system/g 200-209\n/system/h 205-209 3\n");
     rt_block_image img;
     ota_error err;
-    ck_assert_msg(rt_block_image_open(&img, path, &m, &err) == 0, "%s", err.message);
+    ck_assert_msg(rt_block_image_open(&img, path, &m, NULL, &err) == 0, "%s", err.message);
     ck_assert_uint_eq(img.total_blocks, 3000);
     uint8_t *owner = calloc(3000, 1);
     for (size_t i = 0; i < img.count; i++) {
@@ -95,13 +95,38 @@ START_TEST(every_block_in_exactly_one_domain)
 }
 END_TEST
 
+START_TEST(a_care_map_leaves_the_other_blocks_out)
+{
+    make_image();
+    rt_block_map m = map_of("/system/f 100-199\n");
+    bi_rangeset care;
+    ota_error err;
+    /* blocks 0-149 and 1000-1099 matter; the rest is free space */
+    ck_assert(bi_rangeset_parse(&care, "4,0,150,1000,1100", 17, 0, &err) == 0);
+    rt_block_image img;
+    ck_assert_msg(rt_block_image_open(&img, path, &m, &care, &err) == 0, "%s", err.message);
+    ck_assert_uint_eq(img.care.blocks, 250);
+    uint64_t total = 0;
+    for (size_t i = 0; i < img.count; i++)
+        total += img.domains[i].blocks.blocks;
+    ck_assert_uint_eq(total, 250);
+    /* the file keeps only its blocks inside the care map */
+    ck_assert_uint_eq(rt_block_image_find(&img, "/system/f")->blocks.blocks, 50);
+    ck_assert_uint_eq(rt_block_image_find(&img, "__ZERO")->blocks.blocks, 90);
+    ck_assert_uint_eq(rt_block_image_find(&img, "__NONZERO-0")->blocks.blocks, 9 + 100);
+    rt_block_image_close(&img);
+    rt_blockmap_free(&m);
+    bi_rangeset_free(&care);
+}
+END_TEST
+
 START_TEST(reads_and_hashes_follow_the_sets_order)
 {
     make_image();
     rt_block_map empty = {0};
     rt_block_image img;
     ota_error err;
-    ck_assert(rt_block_image_open(&img, path, &empty, &err) == 0);
+    ck_assert(rt_block_image_open(&img, path, &empty, NULL, &err) == 0);
     bi_rangeset r;
     ck_assert(bi_rangeset_parse(&r, "4,150,152,5,6", 13, 0, &err) == 0);
     uint8_t buf[3 * 4096], want[3 * 4096];
@@ -131,14 +156,14 @@ START_TEST(bad_images_and_maps_are_refused)
     ota_error err;
     rt_block_image img;
     test_write_file(path, "not whole blocks", 16);
-    ck_assert_int_eq(rt_block_image_open(&img, path, NULL, &err), -1);
+    ck_assert_int_eq(rt_block_image_open(&img, path, NULL, NULL, &err), -1);
     ck_assert_ptr_nonnull(strstr(err.message, "not a whole number of 4096-byte blocks"));
     make_image();
     rt_block_map m = map_of("/system/big 2990-3005\n");
-    ck_assert_int_eq(rt_block_image_open(&img, path, &m, &err), -1);
+    ck_assert_int_eq(rt_block_image_open(&img, path, &m, NULL, &err), -1);
     ck_assert_ptr_nonnull(strstr(err.message, "/system/big has block 3005, past the end"));
     rt_blockmap_free(&m);
-    ck_assert_int_eq(rt_block_image_open(&img, "/nonexistent/image", NULL, &err), -1);
+    ck_assert_int_eq(rt_block_image_open(&img, "/nonexistent/image", NULL, NULL, &err), -1);
     ck_assert_ptr_nonnull(strstr(err.message, "/nonexistent/image"));
 }
 END_TEST
@@ -149,6 +174,7 @@ int main(void)
     TCase *tc = tcase_create("core");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, every_block_in_exactly_one_domain);
+    tcase_add_test(tc, a_care_map_leaves_the_other_blocks_out);
     tcase_add_test(tc, reads_and_hashes_follow_the_sets_order);
     tcase_add_test(tc, bad_images_and_maps_are_refused);
     suite_add_tcase(s, tc);

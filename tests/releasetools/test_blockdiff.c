@@ -146,8 +146,11 @@ static void open_image(const char *path, rt_block_image *img)
     rt_block_map map;
     ota_error err;
     ck_assert_msg(rt_blockmap_from_ext4(path, "/system", &map, NULL, &err) == 0, "%s", err.message);
-    ck_assert_msg(rt_block_image_open(img, path, &map, &err) == 0, "%s", err.message);
+    bi_rangeset used;
+    ck_assert_msg(rt_ext4_used_blocks(path, &used, &err) == 0, "%s", err.message);
+    ck_assert_msg(rt_block_image_open(img, path, &map, &used, &err) == 0, "%s", err.message);
     rt_blockmap_free(&map);
+    bi_rangeset_free(&used);
 }
 
 static void setup(void)
@@ -196,8 +199,10 @@ static char *read_suffix(const char *prefix, const char *suffix, size_t *len)
 }
 
 /* Applies PREFIX.* to a copy of start (a file, or NULL for garbage) and
- * compares with the target image.  Returns the transfer list text. */
-static char *apply_and_compare(const char *prefix, const char *start, const char *target)
+ * compares with the target image; no block of care (the target's care
+ * map, or NULL) may be left erased.  Returns the transfer list text. */
+static char *apply_and_compare_care(const char *prefix, const char *start, const char *target,
+                                    const bi_rangeset *care)
 {
     size_t list_len, new_len, patch_len, tgt_len;
     char *list = read_suffix(prefix, ".transfer.list", &list_len);
@@ -228,8 +233,14 @@ static char *apply_and_compare(const char *prefix, const char *start, const char
     s->new_len = newdata.len;
     s->patches = patches;
     s->patches_len = patch_len;
+    s->erased = calloc(s->blocks + 1, 1);
     ck_assert_msg(ba_apply(s, list) == 0, "applying: %s", s->error ? s->error : "?");
     ck_assert_msg(memcmp(img, want, tgt_len) == 0, "the result differs from the target image");
+    for (size_t i = 0; care && i < care->count; i++)
+        for (uint64_t b = care->ranges[i].begin; b < care->ranges[i].end; b++)
+            ck_assert_msg(!s->erased[b], "block %llu of the care map is only erased",
+                          (unsigned long long)b);
+    free(s->erased);
     free(s->error);
     free(s);
     free(img);
@@ -240,6 +251,11 @@ static char *apply_and_compare(const char *prefix, const char *start, const char
     ota_buf_free(&newdata);
     free(list);
     return copy;
+}
+
+static char *apply_and_compare(const char *prefix, const char *start, const char *target)
+{
+    return apply_and_compare_care(prefix, start, target, NULL);
 }
 
 static int count_lines(const char *list, const char *cmd)
@@ -262,11 +278,14 @@ START_TEST(full_update_rebuilds_the_target_from_garbage)
     rt_blockdiff_opts o = {.brotli = 1};
     rt_blockdiff_result res;
     diff(&tgt, NULL, wpath("full"), &o, &res);
-    char *list = apply_and_compare(wpath("full"), NULL, wpath("v2.img"));
+    char *list = apply_and_compare_care(wpath("full"), NULL, wpath("v2.img"), &tgt.care);
+    /* the free blocks are erased first, the used ones written */
     ck_assert_int_eq(count_lines(list, "erase"), 1);
+    ck_assert_ptr_nonnull(strstr(list, "\n0\n0\nerase "));
     ck_assert_int_eq(count_lines(list, "bsdiff") + count_lines(list, "move") +
                          count_lines(list, "stash"), 0);
-    ck_assert_uint_eq(res.blocks_new + res.blocks_zero, tgt.total_blocks);
+    ck_assert_uint_lt(tgt.care.blocks, tgt.total_blocks);
+    ck_assert_uint_eq(res.blocks_new + res.blocks_zero, tgt.care.blocks);
     ck_assert_uint_eq(res.touched_src.blocks, 0);
     free(list);
     rt_blockdiff_result_free(&res);
@@ -283,11 +302,10 @@ START_TEST(incremental_update_rebuilds_the_target)
     rt_blockdiff_opts o = {0};
     rt_blockdiff_result res;
     diff(&tgt, &src, wpath("incr"), &o, &res);
-    char *list = apply_and_compare(wpath("incr"), wpath("v1.img"), wpath("v2.img"));
+    char *list = apply_and_compare_care(wpath("incr"), wpath("v1.img"), wpath("v2.img"), &tgt.care);
     ck_assert_msg(count_lines(list, "bsdiff") + count_lines(list, "imgdiff") >= 4,
                   "too few patches:\n%s", list);
     ck_assert_msg(res.moves >= 1, "the moved file is not a move:\n%s", list);
-    ck_assert_int_eq(count_lines(list, "erase"), 0);
     /* far smaller than the changed files, which are most of the image */
     uint64_t sent = res.patch_bytes + res.new_data_bytes;
     ck_assert_msg(sent < 400000, "%llu bytes sent", (unsigned long long)sent);
@@ -297,7 +315,7 @@ START_TEST(incremental_update_rebuilds_the_target)
     ck_assert(rt_block_image_sha1_hex(&src, &res.touched_src, sha, &err) == 0);
     ck_assert_str_eq(sha, res.touched_src_sha1);
     ck_assert_uint_gt(res.touched_src.blocks, 0);
-    ck_assert_uint_eq(res.target_blocks.blocks, tgt.total_blocks);
+    ck_assert(bi_rangeset_equal(&res.target_blocks, &tgt.care));
     free(list);
     rt_blockdiff_result_free(&res);
     rt_block_image_close(&src);
@@ -417,8 +435,8 @@ START_TEST(files_that_trade_places_are_stashed)
     ck_assert_msg(rt_blockmap_parse((char *)t2.data, t2.len, blocks, &m2, &err) == 0, "%s",
                   err.message);
     rt_block_image src, tgt;
-    ck_assert(rt_block_image_open(&src, wpath("c1.img"), &m1, &err) == 0);
-    ck_assert(rt_block_image_open(&tgt, wpath("c2.img"), &m2, &err) == 0);
+    ck_assert(rt_block_image_open(&src, wpath("c1.img"), &m1, NULL, &err) == 0);
+    ck_assert(rt_block_image_open(&tgt, wpath("c2.img"), &m2, NULL, &err) == 0);
     rt_blockdiff_opts o = {0};
     rt_blockdiff_result res;
     diff(&tgt, &src, wpath("cyc"), &o, &res);

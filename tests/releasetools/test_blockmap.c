@@ -136,6 +136,27 @@ START_TEST(the_map_of_an_ext4_image_names_each_files_blocks)
     }
     free(image);
     rt_blockmap_free(&m);
+    /* the care map: every block but the free ones dumpe2fs counts */
+    bi_rangeset used;
+    ck_assert_msg(rt_ext4_used_blocks(img, &used, &err) == 0, "%s", err.message);
+    snprintf(cmd, sizeof cmd, "dumpe2fs -h '%s' 2>/dev/null | sed -n 's/^Free blocks: *//p'", img);
+    FILE *p = popen(cmd, "r");
+    unsigned long long free_blocks = 0;
+    ck_assert(p && fscanf(p, "%llu", &free_blocks) == 1);
+    pclose(p);
+    ck_assert_uint_eq(used.blocks, 2048 - free_blocks);
+    ck_assert_uint_eq(used.ranges[0].begin, 0); /* the superblock's block */
+    rt_block_map m2;
+    ck_assert(rt_blockmap_from_ext4(img, "/system", &m2, NULL, &err) == 0);
+    bi_rangeset inside;
+    for (size_t k = 0; k < m2.count; k++) {
+        memset(&inside, 0, sizeof inside);
+        ck_assert(bi_rangeset_intersect(&m2.files[k].blocks, &used, &inside, &err) == 0);
+        ck_assert_uint_eq(inside.blocks, m2.files[k].blocks.blocks); /* file data is in use */
+        bi_rangeset_free(&inside);
+    }
+    rt_blockmap_free(&m2);
+    bi_rangeset_free(&used);
     /* 1024-byte blocks: a block OTA cannot be made of them */
     snprintf(cmd, sizeof cmd, "mke2fs -q -F -t ext4 -b 1024 -d '%s' '%s' 8M >/dev/null 2>&1", tree,
              img);
