@@ -23,6 +23,7 @@ typedef struct rt_ota_opts {
     int block;
     uint64_t cache_size;        /* bytes of /cache; 0: misc_info's cache_size, else 256 MiB */
     double stash_threshold;     /* share of /cache stashes may use; 0: 0.8 */
+    int verify;                 /* --verify: full block packages check the result too */
     rt_progress progress;
 } rt_ota_opts;
 

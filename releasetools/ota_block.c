@@ -3,7 +3,8 @@
  * comes out bit-identical to the build's system image (what
  * img_from_target_files writes, or the target-files' IMAGES/system.img).
  *
- * A full package erases the partition and writes every block; an
+ * A full package erases the free blocks and writes the used ones (checking
+ * the result with range_sha1 when asked: --verify); an
  * incremental one first checks the source blocks it will read (range_sha1,
  * else block_image_verify, which also accepts a partition an interrupted
  * install left half-updated, else block_image_recover and verify again,
@@ -264,7 +265,10 @@ static int write_script(rt_script *s, rt_build *tgt, rt_build *src, const rt_blo
                            : "Patching system image unconditionally...");
     rt_script_show_progress(s, 0.8, 0);
     rt_script_block_update(s, PARTITION, dev, !src);
-    rt_script_block_check(s, PARTITION, dev, care, r->target_sha1);
+    /* Incrementals always check the result; full packages with --verify
+     * (as Android's; reading the partition back costs as much as writing). */
+    if (src || opts->verify)
+        rt_script_block_check(s, PARTITION, dev, care, r->target_sha1);
     if (boot_spec) {
         rt_script_show_progress(s, 0.1, 10);
         rt_script_print(s, "Patching boot image...");

@@ -42,7 +42,10 @@ cmp -s "$map" "$W/img1b/system.map" || fail "two runs gave different system.map"
 ok "system.map: Android's format, path order, blocks that hold each file, reproducible"
 
 # ---- full package --------------------------------------------------------------
-"$BIN/ota_from_target_files" --block -n "$W/tf1.zip" "$W/full1.zip" 2>"$W/err" || { cat "$W/err"; fail "full --block"; }
+"$BIN/ota_from_target_files" --block --verify -n "$W/tf1.zip" "$W/full1.zip" 2>"$W/err" || { cat "$W/err"; fail "full --block"; }
+"$BIN/ota_from_target_files" --block -n "$W/tf1.zip" "$W/full1-noverify.zip" 2>"$W/err" || { cat "$W/err"; fail "full --block without --verify"; }
+unzip -p "$W/full1-noverify.zip" META-INF/com/google/android/updater-script | grep -q range_sha1 &&
+  fail "a full package checks the result without --verify"
 unzip -v "$W/full1.zip" > "$W/list"
 grep -qE 'Stored .* system\.new\.dat\.br$' "$W/list" || fail "system.new.dat.br missing or not stored"
 grep -qE 'Stored .* system\.patch\.dat$' "$W/list" || fail "system.patch.dat missing or not stored"
