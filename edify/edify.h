@@ -80,6 +80,10 @@ int edify_register_core(edify_funcs *fns, ota_error *err);
 edify_fn edify_lookup(const edify_funcs *fns, const char *name);
 /* The whole row of a registered builtin (name owned by fns), or NULL. */
 const edify_reg *edify_lookup_reg(const edify_funcs *fns, const char *name);
+/* For tools that read a script without running it (ota_info): from now on
+ * the parser accepts calls to names fns does not have, instead of
+ * reporting "unknown function".  Such a call fails if the script is run. */
+void edify_funcs_accept_unknown(edify_funcs *fns);
 
 /* ---- parsing ----------------------------------------------------------- */
 
@@ -109,6 +113,32 @@ void edify_script_free(edify_script *script);
 void edify_diags_free(edify_diags *diags);
 /* Formats diag i as "FILE:LINE:COL: message" into out. */
 void edify_diag_format(const edify_diags *diags, size_t i, char *out, size_t outsz);
+
+/* ---- checking and inspecting without running ---------------------------- */
+
+/* Parses src as edify_parse does and, when it parses, checks every call's
+ * argument count against its builtin's range (edify_reg min_args/max_args):
+ * a mistake Android finds only when the call runs.  Nothing is evaluated.
+ * Returns the number of errors, all in diags (syntax errors, or else the
+ * calls with a wrong count, as "NAME: expects 2 arguments, got 1" at the
+ * call), 0 for a clean script, -1 when memory ran out. */
+int edify_check(const char *src, size_t len, const char *filename, const edify_funcs *fns,
+                edify_diags *diags);
+
+/* Calls visit(ctx, script, call) for every call in the script, in source
+ * order (a call before the calls in its arguments), whether or not it would
+ * run.  A nonzero return from visit stops the walk and is returned;
+ * otherwise 0. */
+typedef int (*edify_visit_fn)(void *ctx, const edify_script *script, const edify_expr *call);
+int edify_walk_calls(const edify_script *script, edify_visit_fn visit, void *ctx);
+/* A call's builtin name (storage of the script), its argument count, and
+ * its i-th argument expression (0-based; NULL when out of range). */
+const char *edify_call_name(const edify_script *script, const edify_expr *call);
+int edify_call_argc(const edify_expr *call);
+const edify_expr *edify_call_arg(const edify_script *script, const edify_expr *call, int i);
+/* The text of a literal (a quoted string or a bare word), with its length
+ * in *len (may be NULL); NULL when expr is computed (a call, an operator). */
+const char *edify_expr_literal(const edify_expr *expr, size_t *len);
 
 /* ---- evaluation --------------------------------------------------------- */
 

@@ -39,24 +39,13 @@ static edify_value *eval_literal(edify_state *st, const edify_expr *e)
     return v ? v : out_of_memory(st, "literal", e);
 }
 
-/* "expects 2 arguments", "expects 2 or 3 arguments", "expects 1 to 4
- * arguments", "expects at most 1 argument", "expects at least 1 argument":
- * for a call with the wrong number of arguments. */
+/* "expects 2 arguments, got 3": for a call with the wrong number of
+ * arguments. */
 static edify_value *bad_arg_count(edify_state *st, const edify_func_ref *f, const edify_expr *e,
                                   uint32_t argc)
 {
     char want[64];
-    int lo = f->min_args, hi = f->max_args;
-    if (hi == EDIFY_VARARGS)
-        snprintf(want, sizeof want, "at least %d argument%s", lo, lo == 1 ? "" : "s");
-    else if (lo == hi)
-        snprintf(want, sizeof want, "%d argument%s", lo, lo == 1 ? "" : "s");
-    else if (lo == 0)
-        snprintf(want, sizeof want, "at most %d argument%s", hi, hi == 1 ? "" : "s");
-    else if (hi == lo + 1)
-        snprintf(want, sizeof want, "%d or %d arguments", lo, hi);
-    else
-        snprintf(want, sizeof want, "%d to %d arguments", lo, hi);
+    edify_describe_arg_range(f->min_args, f->max_args, want, sizeof want);
     char message[128];
     snprintf(message, sizeof message, "expects %s, got %u", want, (unsigned)argc);
     return fail_here(st, f->name, e, OTA_ERR_ARGS, message);
@@ -66,6 +55,9 @@ static edify_value *eval_call(edify_state *st, const edify_expr *e)
 {
     const edify_func_ref *f = &st->script->funcs[e->rest[0]];
     uint32_t argc = edify_node_count(e);
+    if (!f->fn)
+        return fail_here(st, f->name, e, OTA_ERR_UNSUPPORTED,
+                         "unknown function (the script was parsed for inspection only)");
     if (argc < (uint32_t)f->min_args ||
         (f->max_args != EDIFY_VARARGS && argc > (uint32_t)f->max_args))
         return bad_arg_count(st, f, e, argc);

@@ -16,6 +16,7 @@ struct edify_funcs {
     struct funcs_slot *slots;
     size_t cap;   /* a power of two */
     size_t count;
+    int accept_unknown; /* see edify_funcs_accept_unknown */
 };
 
 static uint32_t name_hash(const char *name)
@@ -135,6 +136,17 @@ const edify_reg *edify_lookup_reg(const edify_funcs *fns, const char *name)
         return NULL;
     const struct funcs_slot *slot = find_slot(fns->slots, fns->cap, name);
     return slot->row.name ? &slot->row : NULL;
+}
+
+void edify_funcs_accept_unknown(edify_funcs *fns)
+{
+    if (fns)
+        fns->accept_unknown = 1;
+}
+
+int edify_funcs_accepts_unknown(const edify_funcs *fns)
+{
+    return fns && fns->accept_unknown;
 }
 
 edify_fn edify_lookup(const edify_funcs *fns, const char *name)

@@ -1,6 +1,7 @@
 #include "otautil/sink.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,4 +77,31 @@ long long ota_read_all(int fd, void *data, size_t len, ota_error *err)
         got += (size_t)n;
     }
     return (long long)got;
+}
+
+int ota_read_file(const char *path, size_t max_size, ota_buf *out, ota_error *err)
+{
+    ota_buf_free(out);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return ota_error_errno(err, "cannot open %s", path);
+    unsigned char chunk[65536];
+    int rc = ota_buf_append(out, "", 0, err); /* an empty file is "" too */
+    while (rc == 0) {
+        long long got = ota_read_all(fd, chunk, sizeof chunk, err);
+        if (got == 0)
+            break;
+        if (got < 0) {
+            ota_error_prefix(err, "reading %s", path);
+            rc = -1;
+        } else if (max_size && out->len + (size_t)got > max_size) {
+            rc = ota_error_set(err, OTA_ERR_LIMIT, "%s is larger than %zu bytes", path, max_size);
+        } else {
+            rc = ota_buf_append(out, chunk, (size_t)got, err);
+        }
+    }
+    close(fd);
+    if (rc < 0)
+        ota_buf_free(out);
+    return rc;
 }

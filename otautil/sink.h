@@ -26,5 +26,9 @@ int ota_fd_sink(void *fd_ptr, const void *data, size_t len, ota_error *err);
 int ota_write_all(int fd, const void *data, size_t len, ota_error *err);
 /* read(2) until len bytes or EOF; returns bytes read or -1. */
 long long ota_read_all(int fd, void *data, size_t len, ota_error *err);
+/* Reads the whole file at path into out (emptied first; a NUL follows the
+ * data, not counted in out->len).  Refuses files over max_size bytes (0: no
+ * limit) and, naming path, anything it cannot read. */
+int ota_read_file(const char *path, size_t max_size, ota_buf *out, ota_error *err);
 
 #endif

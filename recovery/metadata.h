@@ -1,24 +1,17 @@
-/* The checks recovery makes on a package's META-INF/com/android/metadata
- * before it runs anything from it:
- *   ota-type    must not be "AB" (those packages are for update_engine);
- *   pre-device  required; one of its comma-separated names must equal the
- *               recovery's ro.product.device;
- *   serialno    when present, one of its '|'-separated values must equal
- *               ro.serialno;
- *   post-timestamp  when present, must not be older than the recovery's
- *               ro.build.date.utc unless ota-downgrade=yes.
- * pre-build is left to the updater-script, which accepts the source build
- * or the target build so that an interrupted install can be run again. */
+/* Recovery's side of the package check (the rule itself is
+ * otautil/metadata.h, shared with the update agent): the package's
+ * META-INF/com/android/metadata against the recovery's own properties
+ * (recovery/properties.h).  pre-build is left to the updater-script. */
 #ifndef RECOVERY_METADATA_H
 #define RECOVERY_METADATA_H
 
+#include "otautil/metadata.h"
 #include "recovery/kv.h"
 
-#define RECOVERY_METADATA_ENTRY "META-INF/com/android/metadata"
+#define RECOVERY_METADATA_ENTRY OTA_METADATA_ENTRY
 
 /* 0 when the package described by metadata may be installed on the device
- * described by props; -1 with err saying which check failed and the values
- * compared (OTA_ERR_VERIFY), or what is malformed (OTA_ERR_FORMAT). */
+ * described by props; -1 with err as ota_metadata_check. */
 int recovery_metadata_check(const recovery_kv *metadata, const recovery_kv *props,
                             ota_error *err);
 

@@ -24,6 +24,7 @@ int updater_register_props(edify_funcs *fns);   /* getprop file_getprop */
 int updater_register_raw(edify_funcs *fns);     /* write_raw_image wipe_block_device *_stage */
 int updater_register_patch(edify_funcs *fns);   /* apply_patch* sha1_check read_file */
 int updater_register_misc(edify_funcs *fns);    /* ui_print progress run_program wipe_cache */
+int updater_register_blockimg(edify_funcs *fns); /* block_image_* range_sha1 check_first_block */
 
 /* ---- argument helpers ------------------------------------------------------
  * Each returns -1 after recording the failure with edify_fail(). */

@@ -7,6 +7,7 @@ int updater_register_builtins(edify_funcs *fns)
         updater_register_mount, updater_register_format, updater_register_extract,
         updater_register_perms, updater_register_files,  updater_register_props,
         updater_register_raw,   updater_register_patch,  updater_register_misc,
+        updater_register_blockimg,
     };
     for (size_t i = 0; i < sizeof families / sizeof *families; i++)
         if (families[i](fns) != 0)

@@ -8,9 +8,6 @@
 #include "updater/builtins.h"
 #include "updater/updater.h"
 
-/* Scripts are text a few hundred KiB at most; this bounds a hostile one. */
-#define MAX_SCRIPT_SIZE (64u * 1024 * 1024)
-
 void updater_ctx_init(updater_ctx *ctx, int pipe_fd)
 {
     memset(ctx, 0, sizeof *ctx);
@@ -46,15 +43,16 @@ static int report(updater_ctx *ctx, ota_error *err)
     return -1;
 }
 
-static int load_script(updater_ctx *ctx, char **text, size_t *len, ota_error *err)
+int updater_read_script(ota_zip *package, const char *package_path, char **text, size_t *len,
+                        ota_error *err)
 {
-    const ota_zip_entry *e = ota_zip_find(ctx->package, UPDATER_SCRIPT_ENTRY);
+    const ota_zip_entry *e = ota_zip_find(package, UPDATER_SCRIPT_ENTRY);
     if (!e)
-        return ota_error_set(err, OTA_ERR_NOTFOUND, "%s has no %s", ctx->package_path,
+        return ota_error_set(err, OTA_ERR_NOTFOUND, "%s has no %s", package_path,
                              UPDATER_SCRIPT_ENTRY);
     uint8_t *data;
-    if (ota_zip_read(ctx->package, e, &data, len, MAX_SCRIPT_SIZE, err) < 0) {
-        ota_error_prefix(err, "reading %s from %s", UPDATER_SCRIPT_ENTRY, ctx->package_path);
+    if (ota_zip_read(package, e, &data, len, UPDATER_MAX_SCRIPT, err) < 0) {
+        ota_error_prefix(err, "reading %s from %s", UPDATER_SCRIPT_ENTRY, package_path);
         return -1;
     }
     *text = (char *)data;
@@ -89,7 +87,7 @@ int updater_run_package(updater_ctx *ctx, const char *package_path, ota_error *e
     }
     char *text = NULL;
     size_t len = 0;
-    if (load_script(ctx, &text, &len, err) < 0)
+    if (updater_read_script(ctx->package, package_path, &text, &len, err) < 0)
         return report(ctx, err);
 
     int rc = -1;

@@ -21,6 +21,8 @@
 
 /* Where the script lives inside the package. */
 #define UPDATER_SCRIPT_ENTRY "META-INF/com/google/android/updater-script"
+/* Scripts are text a few hundred KiB at most; this bounds a hostile one. */
+#define UPDATER_MAX_SCRIPT (64u * 1024 * 1024)
 /* Oldest recovery API this updater speaks (Android KitKat's). */
 #define UPDATER_MIN_API 3
 
@@ -42,6 +44,21 @@ void updater_ctx_release(updater_ctx *ctx);
  * device builtins, and syncs everything written.  On failure err says what
  * failed and where; the reason has been sent over the pipe as well. */
 int updater_run_package(updater_ctx *ctx, const char *package_path, ota_error *err);
+
+/* Reads the package's updater-script (UPDATER_SCRIPT_ENTRY, at most
+ * UPDATER_MAX_SCRIPT bytes) into a malloc'd, NUL-terminated buffer.
+ * package_path names the package in messages. */
+int updater_read_script(ota_zip *package, const char *package_path, char **text, size_t *len,
+                        ota_error *err);
+
+/* Checks a script without running it or touching anything (no mounts, no
+ * writes, no pipe): path is an updater-script, or an update package whose
+ * script is read through the zip layer (named "PATH!ENTRY" in messages).
+ * Every syntax error, unknown function and call with a wrong number of
+ * arguments, with the core and every device builtin known, goes to diags.
+ * Returns the number of errors (0: clean), or -1 with err when path cannot
+ * be read. */
+int updater_check(const char *path, edify_diags *diags, ota_error *err);
 
 /* Unmounts what the script mounted and left mounted (after a failure, so a
  * second attempt starts clean), noting each on stderr. */

@@ -42,24 +42,15 @@ static int show(const char *dev)
 /* Writes boot-recovery with "recovery\n" and one line per argument. */
 static int write_recovery(const char *dev, const char *first, char **args, int n)
 {
+    const char *list[128];
+    size_t count = 0;
+    if (first)
+        list[count++] = first;
+    for (int i = 0; i < n && count < sizeof list / sizeof list[0]; i++)
+        list[count++] = args[i];
     ota_bootloader_message msg;
-    memset(&msg, 0, sizeof msg);
-    strcpy(msg.command, "boot-recovery");
-    size_t used = (size_t)snprintf(msg.recovery, sizeof msg.recovery, "recovery\n");
-    for (int i = -1; i < n; i++) {
-        const char *arg = i < 0 ? first : args[i];
-        if (!arg)
-            continue;
-        int len = snprintf(msg.recovery + used, sizeof msg.recovery - used, "%s\n", arg);
-        if (len < 0 || (size_t)len >= sizeof msg.recovery - used) {
-            fprintf(stderr, "bcb: arguments do not fit in the %zu-byte recovery field\n",
-                    sizeof msg.recovery);
-            return 1;
-        }
-        used += (size_t)len;
-    }
     ota_error err;
-    if (ota_bcb_write(dev, &msg, &err) < 0) {
+    if (ota_bcb_set_recovery(&msg, list, count, &err) < 0 || ota_bcb_write(dev, &msg, &err) < 0) {
         fprintf(stderr, "bcb: %s\n", err.message);
         return 1;
     }

@@ -1,5 +1,7 @@
 /* updater API_VERSION FD PACKAGE.zip: the update-binary recovery runs for a
- * package.  Exit 0 when the package's updater-script succeeded. */
+ * package.  Exit 0 when the package's updater-script succeeded.
+ * updater --check SCRIPT|PACKAGE.zip: the script checked, nothing run (exit
+ * 0 clean, 2 errors in it, 1 unreadable). */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -15,10 +17,15 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: updater API_VERSION FD PACKAGE.zip\n"
+            "       updater --check SCRIPT|PACKAGE.zip\n"
             "Runs META-INF/com/google/android/updater-script from PACKAGE.zip.\n"
             "  API_VERSION  recovery API version, %d or newer\n"
             "  FD           file descriptor of the command pipe to recovery (1: stdout)\n"
-            "Paths are resolved under $RECOVERY_ROOT when it is set.\n",
+            "Paths are resolved under $RECOVERY_ROOT when it is set.\n"
+            "--check runs nothing and touches nothing: it parses the script (a file, or\n"
+            "the one in PACKAGE.zip) with every builtin of this updater and reports each\n"
+            "syntax error, unknown function and wrong argument count as FILE:LINE:COL.\n"
+            "Exit status of --check: 0 clean, 2 errors in the script, 1 unreadable.\n",
             UPDATER_MIN_API);
 }
 
@@ -33,12 +40,33 @@ static int parse_int(const char *s, long *out)
     return 0;
 }
 
+static int check(const char *path)
+{
+    edify_diags diags = {0};
+    ota_error err;
+    ota_error_clear(&err);
+    int n = updater_check(path, &diags, &err);
+    if (n < 0) {
+        fprintf(stderr, "updater: %s\n", err.message);
+        return 1;
+    }
+    char line[1024];
+    for (size_t i = 0; i < diags.count; i++) {
+        edify_diag_format(&diags, i, line, sizeof line);
+        fprintf(stderr, "%s\n", line);
+    }
+    edify_diags_free(&diags);
+    return n == 0 ? 0 : 2;
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 2 && strcmp(argv[1], "--help") == 0) {
         usage(stdout);
         return 0;
     }
+    if (argc == 3 && strcmp(argv[1], "--check") == 0)
+        return check(argv[2]);
     if (argc != 4) {
         usage(stderr);
         return 2;
