@@ -169,15 +169,22 @@ static int walk_dir(walk *w, ext2_ino_t ino, const char *path)
     return 0;
 }
 
+static int open_fs(const char *image, ext2_filsys *fs, ota_error *err)
+{
+    errcode_t rc = ext2fs_open2(image, NULL, EXT2_FLAG_64BITS, 0, 0, unix_io_manager, fs);
+    if (rc)
+        return ota_error_set(err, OTA_ERR_FORMAT, "%s: not an ext2/3/4 image: %s", image,
+                             error_message(rc));
+    return 0;
+}
+
 int rt_blockmap_from_ext4(const char *image, const char *mount_point, rt_block_map *map,
                           uint64_t *total_blocks, ota_error *err)
 {
     memset(map, 0, sizeof *map);
     ext2_filsys fs;
-    errcode_t rc = ext2fs_open2(image, NULL, EXT2_FLAG_64BITS, 0, 0, unix_io_manager, &fs);
-    if (rc)
-        return ota_error_set(err, OTA_ERR_FORMAT, "%s: not an ext2/3/4 image: %s", image,
-                             error_message(rc));
+    if (open_fs(image, &fs, err) < 0)
+        return -1;
     if (fs->blocksize != RT_BLOCK_SIZE) {
         unsigned bs = fs->blocksize;
         ext2fs_close_free(&fs);
@@ -216,11 +223,10 @@ int rt_ext4_used_blocks(const char *image, bi_rangeset *used, ota_error *err)
 {
     memset(used, 0, sizeof *used);
     ext2_filsys fs;
-    errcode_t rc = ext2fs_open2(image, NULL, EXT2_FLAG_64BITS, 0, 0, unix_io_manager, &fs);
-    if (rc)
-        return ota_error_set(err, OTA_ERR_FORMAT, "%s: not an ext2/3/4 image: %s", image,
-                             error_message(rc));
-    if ((rc = ext2fs_read_block_bitmap(fs)) != 0) {
+    if (open_fs(image, &fs, err) < 0)
+        return -1;
+    errcode_t rc = ext2fs_read_block_bitmap(fs);
+    if (rc) {
         ext2fs_close_free(&fs);
         return fs_error(err, rc, "cannot read the block bitmap of", image);
     }

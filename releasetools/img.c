@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "otautil/atomic_file.h"
 #include "otautil/hash.h"
 #include "releasetools/blockmap.h"
 #include "releasetools/ext4_image.h"
@@ -48,15 +49,9 @@ static int write_block_map(const char *image, const char *mount_point, const cha
     ota_buf text = {0};
     int rc = rt_blockmap_format(&map, &text, err);
     rt_blockmap_free(&map);
-    if (rc == 0) {
-        char *dir = strdup(map_path), *slash = dir ? strrchr(dir, '/') : NULL;
-        const char *name = slash ? slash + 1 : map_path;
-        if (slash)
-            *slash = '\0';
-        rc = dir ? write_image_file(slash ? dir : ".", name, &text, err)
-                 : ota_error_set(err, OTA_ERR_NOMEM, "out of memory");
-        free(dir);
-    }
+    if (rc == 0)
+        rc = ota_write_atomic(map_path, text.data ? text.data : (unsigned char *)"", text.len, 0644,
+                              err);
     ota_buf_free(&text);
     return rc;
 }
