@@ -6,4 +6,4 @@ releasetools_LIBS := releasetools applypatch blockimg edify otautil
 # block updates' new data: the release tools' own needs.
 releasetools_LDLIBS := $(shell pkg-config --libs ext2fs com_err libbrotlienc 2>/dev/null || echo -lext2fs -lcom_err -lbrotlienc)
 # Programs of other rooms the release tools' test scripts run.
-releasetools_CHECK_PROGS := updater edify applypatch
+releasetools_CHECK_PROGS := updater applypatch
