@@ -61,29 +61,56 @@ int ota_bcb_misc_device(const ota_fstab *fstab, char *out, size_t outsz, ota_err
     return ota_path(misc->device, out, outsz, err);
 }
 
-void ota_bcb_field(const char *field, size_t field_size, char *out)
+int ota_bcb_check_line(const char *line, const char *what, ota_error *err)
 {
-    size_t n = strnlen(field, field_size);
-    memcpy(out, field, n);
-    out[n] = '\0';
+    if (!line[0])
+        return ota_error_set(err, OTA_ERR_ARGS, "%s: empty", what);
+    for (const char *c = line; *c; c++) {
+        if (*c == '\n')
+            return ota_error_set(err, OTA_ERR_ARGS,
+                                 "%s: contains a line break, which would add another recovery "
+                                 "argument", what);
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            return ota_error_set(err, OTA_ERR_ARGS, "%s: contains a control character (0x%02x)",
+                                 what, (unsigned)(unsigned char)*c);
+    }
+    size_t n = strlen(line);
+    if (line[n - 1] == ' ')
+        return ota_error_set(err, OTA_ERR_ARGS, "%s: '%s' ends in a space", what, line);
+    return 0;
 }
 
 int ota_bcb_set_recovery(ota_bootloader_message *msg, const char *const *args, size_t count,
                          ota_error *err)
 {
+    char field[sizeof msg->recovery];
+    size_t used = (size_t)snprintf(field, sizeof field, "recovery\n");
+    for (size_t i = 0; i < count; i++) {
+        char what[64];
+        snprintf(what, sizeof what, "argument %zu", i + 1);
+        if (ota_bcb_check_line(args[i], what, err) < 0)
+            return -1;
+        size_t len = strlen(args[i]);
+        /* the line, its newline, and the NUL that ends the field */
+        if (len + 2 > sizeof field - used)
+            return ota_error_set(err, OTA_ERR_LIMIT,
+                                 "the arguments do not fit in the %zu-byte recovery field "
+                                 "(argument %zu ends at byte %zu)",
+                                 sizeof field, i + 1, used + len + 1);
+        memcpy(field + used, args[i], len);
+        field[used + len] = '\n';
+        used += len + 1;
+    }
+    memset(field + used, 0, sizeof field - used);
     memset(msg, 0, sizeof *msg);
     strcpy(msg->command, "boot-recovery");
-    size_t used = (size_t)snprintf(msg->recovery, sizeof msg->recovery, "recovery\n");
-    for (size_t i = 0; i < count; i++) {
-        if (strchr(args[i], '\n'))
-            return ota_error_set(err, OTA_ERR_ARGS, "recovery argument has a newline: %s",
-                                 args[i]);
-        int len = snprintf(msg->recovery + used, sizeof msg->recovery - used, "%s\n", args[i]);
-        if (len < 0 || (size_t)len >= sizeof msg->recovery - used)
-            return ota_error_set(err, OTA_ERR_LIMIT,
-                                 "recovery arguments do not fit in the %zu-byte recovery field",
-                                 sizeof msg->recovery);
-        used += (size_t)len;
-    }
+    memcpy(msg->recovery, field, sizeof field);
     return 0;
+}
+
+void ota_bcb_field(const char *field, size_t field_size, char *out)
+{
+    size_t n = strnlen(field, field_size);
+    memcpy(out, field, n);
+    out[n] = '\0';
 }

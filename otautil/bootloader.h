@@ -42,10 +42,18 @@ int ota_bcb_write(const char *device, const ota_bootloader_message *msg, ota_err
  * RECOVERY_ROOT, into out.  -1 (OTA_ERR_NOTFOUND) when there is none. */
 int ota_bcb_misc_device(const ota_fstab *fstab, char *out, size_t outsz, ota_error *err);
 
+/* Checks one line of the recovery field (an argument such as
+ * "--update_package=/cache/u.zip", or a value that goes into one): it must
+ * not be empty, hold no control character (a line break would add another
+ * argument), and not end in a space or tab (readers strip those, so it
+ * would come back as another path).  what names it in the message. */
+int ota_bcb_check_line(const char *line, const char *what, ota_error *err);
+
 /* Fills msg (cleared first) with "boot-recovery" and the recovery field
  * "recovery\n" plus one line per argument, as Android's main system asks
- * recovery to act (e.g. "--update_package=/cache/update.zip").  Fails when
- * the arguments do not fit or one holds a newline. */
+ * recovery to act (e.g. "--update_package=/cache/update.zip").  Fails,
+ * writing nothing into msg, when an argument fails ota_bcb_check_line or
+ * the arguments do not fit in the 768-byte field (with its NUL). */
 int ota_bcb_set_recovery(ota_bootloader_message *msg, const char *const *args, size_t count,
                          ota_error *err);
 

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "otautil/safe_file.h"
 #include "otautil/sink.h"
 
 /* A keys file is a few certificates; anything larger is not one. */
@@ -132,18 +133,14 @@ int ota_key_check_kind(EVP_PKEY *pkey, const char *what, ota_error *err)
 /* Reads a small file whole; keys files are tiny. */
 static int read_small_file(const char *path, ota_buf *buf, ota_error *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return ota_error_errno(err, "cannot open keys file %s", path);
     struct stat st;
-    if (fstat(fd, &st) < 0) {
+    int fd = ota_open_regular(path, "keys file", &st, err);
+    if (fd < 0)
+        return -1;
+    if (st.st_size > (off_t)KEYS_FILE_MAX) {
         close(fd);
-        return ota_error_errno(err, "cannot stat keys file %s", path);
-    }
-    if (!S_ISREG(st.st_mode) || st.st_size > (off_t)KEYS_FILE_MAX) {
-        close(fd);
-        return ota_error_set(err, OTA_ERR_FORMAT, "%s: not a keys file (%s)", path,
-                             S_ISREG(st.st_mode) ? "larger than 4 MiB" : "not a regular file");
+        return ota_error_set(err, OTA_ERR_FORMAT, "%s: not a keys file (larger than 4 MiB)",
+                             path);
     }
     int rc = 0;
     if (ota_buf_append(buf, "", 0, err) < 0) {
@@ -195,7 +192,7 @@ ota_keyset *ota_keyset_load(const char *path, ota_error *err)
     int rc = keys ? 0 : -1;
     if (rc == 0) {
         if (buf.len >= 4 && memcmp(buf.data, "PK\3\4", 4) == 0)
-            rc = ota_keys_load_zip(keys, path, err);
+            rc = ota_keys_load_zip(keys, buf.data, buf.len, path, err);
         else if (memmem(buf.data, buf.len, "-----BEGIN", 10))
             rc = ota_keys_parse_pem(keys, buf.data, buf.len, path, err);
         else if (looks_like_text_keys((const char *)buf.data, buf.len))

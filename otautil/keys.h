@@ -41,6 +41,7 @@ int ota_keys_parse_pem(ota_keyset *keys, const void *data, size_t len, const cha
 int ota_keys_parse_text(ota_keyset *keys, const char *text, size_t len, const char *what,
                         ota_error *err);
 /* otacerts.zip: every *.x509.pem entry (needs the zip reader). */
-int ota_keys_load_zip(ota_keyset *keys, const char *path, ota_error *err);
+int ota_keys_load_zip(ota_keyset *keys, const uint8_t *data, size_t len, const char *path,
+                      ota_error *err);
 
 #endif

@@ -12,9 +12,12 @@
 /* The root folder without a trailing slash, "" when unset. */
 const char *ota_root(void);
 
-/* Resolves path into out (size outsz).  Relative paths are copied unchanged;
- * a path already under the root is not prefixed twice.  Returns 0, or -1 when
- * out is too small.  out must not overlap path. */
+/* Resolves path into out (size outsz); a path already under the root is not
+ * prefixed twice.  Without a root the path is copied unchanged.  Under a
+ * root nothing may lead outside it: a relative path, or one whose ".."
+ * components climb above the root (judged lexically), is refused with
+ * OTA_ERR_ARGS naming the path.  Returns 0, or -1 (also when out is too
+ * small: OTA_ERR_LIMIT).  out must not overlap path. */
 int ota_path(const char *path, char *out, size_t outsz, ota_error *err);
 
 /* Same, into a malloc'd string (NULL on failure). */

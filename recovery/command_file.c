@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "otautil/safe_file.h"
 #include "otautil/sink.h"
 
 /* A command file is a few short lines; anything bigger is not one. */
@@ -60,11 +61,14 @@ int recovery_command_file_read(const char *path, recovery_argv *out, ota_error *
 {
     out->argv = NULL;
     out->argc = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ota_error local;
+    int fd = ota_open_regular(path, "command file", NULL, &local);
     if (fd < 0) {
-        if (errno == ENOENT)
+        if (local.code == OTA_ERR_NOTFOUND)
             return 1;
-        return ota_error_errno(err, "cannot open %s", path);
+        if (err)
+            *err = local;
+        return -1;
     }
     char *buf = malloc(COMMAND_FILE_MAX + 1);
     if (!buf) {

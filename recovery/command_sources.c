@@ -22,9 +22,15 @@ static void apply_lines(recovery_ctx *ctx, recovery_args *args, const recovery_a
                         recovery_command_source source)
 {
     ota_error err;
-    recovery_log_printf(ctx->log, "command from %s:", recovery_command_source_name(source));
+    const char *name = recovery_command_source_name(source);
+    recovery_log_printf(ctx->log, "command from %s:", name);
     for (int i = 0; i < argv->argc; i++) {
-        if (recovery_args_apply(args, argv->argv[i], &err) < 0)
+        /* The main system writes these sources; what recovery trusts (its
+         * keys, its fstab) comes only from the recovery image. */
+        if (recovery_args_is_trust_option(argv->argv[i]))
+            recovery_say(ctx, "W: ignored %s from %s: only recovery's own command line "
+                              "chooses the keys and the fstab", argv->argv[i], name);
+        else if (recovery_args_apply(args, argv->argv[i], &err) < 0)
             recovery_log_printf(ctx->log, "  ignored %s", err.message);
         else
             recovery_log_printf(ctx->log, "  %s", argv->argv[i]);

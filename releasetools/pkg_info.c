@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "otautil/jar.h"
+#include "otautil/signed_entries.h"
 #include "otautil/verifier.h"
 #include "releasetools/pkg_info.h"
 
@@ -56,7 +57,7 @@ static void read_signatures(rt_pkg_info *info, ota_zip *zip)
     else
         keep_reason(info->signer_error, &err);
     for (size_t i = 0; i < ota_zip_count(zip); i++)
-        if (ota_jar_is_signature_file(ota_zip_entry_at(zip, i)->name))
+        if (ota_is_signature_file(ota_zip_entry_at(zip, i)->name))
             info->has_jar_signature = 1;
     info->has_otacert = ota_zip_find(zip, OTACERT_ENTRY) != NULL;
     if (!info->key_path)

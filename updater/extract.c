@@ -8,8 +8,30 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "otautil/sink.h"
 #include "otautil/zip.h"
 #include "updater/builtins.h"
+
+/* Entries up to this size are read whole, and so checked (CRC-32 and, when
+ * recovery handed over a verified package, their signed digests), before
+ * the first byte reaches the device.  Larger ones (whole filesystem
+ * images) stream: a mismatch then fails the install after part of the
+ * entry was written (docs/updater.md). */
+#define DEVICE_CHECK_FIRST_MAX (64u << 20)
+
+/* The entry, checked, then written to fd. */
+static int write_checked(ota_zip *zip, const ota_zip_entry *e, int fd, ota_error *err)
+{
+    if (e->size > DEVICE_CHECK_FIRST_MAX)
+        return ota_zip_extract_fd(zip, e, fd, err);
+    uint8_t *data;
+    size_t len;
+    if (ota_zip_read(zip, e, &data, &len, DEVICE_CHECK_FIRST_MAX, err) < 0)
+        return -1;
+    int rc = ota_write_all(fd, data, len, err);
+    free(data);
+    return rc;
+}
 
 /* Writes an entry to a block device (a by-name symlink is followed). */
 static int extract_to_device(ota_zip *zip, const ota_zip_entry *e, const char *dev,
@@ -30,7 +52,7 @@ static int extract_to_device(ota_zip *zip, const ota_zip_entry *e, const char *d
                              "(%llu bytes)", e->name, (unsigned long long)e->size, shown,
                              (unsigned long long)size);
     }
-    if (ota_zip_extract_fd(zip, e, fd, err) < 0) {
+    if (write_checked(zip, e, fd, err) < 0) {
         ota_error_prefix(err, "writing \"%s\" to %s", e->name, shown);
         close(fd);
         return -1;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "otautil/verifier.h"
 #include "updater/builtins.h"
 #include "updater/updater.h"
 
@@ -85,6 +86,12 @@ int updater_run_package(updater_ctx *ctx, const char *package_path, ota_error *e
         ota_error_prefix(err, "cannot open package %s", package_path);
         return report(ctx, err);
     }
+    /* Started by recovery, which verified the package: hold every read to
+     * what it verified (docs/updater.md).  Alone (on a host, in tests) the
+     * package is read as it is. */
+    const char *token = getenv(OTA_VERIFIED_ENV);
+    if (token && ota_zip_adopt_verified(ctx->package, token, err) < 0)
+        return report(ctx, err);
     char *text = NULL;
     size_t len = 0;
     if (updater_read_script(ctx->package, package_path, &text, &len, err) < 0)

@@ -51,6 +51,8 @@ static const char usage[] =
     "  --fstab=FILE           recovery fstab (default /etc/recovery.fstab)\n"
     "  --keys=FILE            trusted certificates: PEM, several PEM, or otacerts.zip\n"
     "                         (default /res/keys)\n"
+    "                         --fstab and --keys count only on this command line; in the\n"
+    "                         command file or the bootloader message they are ignored\n"
     "  --show_text, --locale, --reason, --security, --send_intent, --retry_count:\n"
     "                         accepted from Android's framework; logged only\n"
     "\n"
@@ -64,7 +66,8 @@ typedef struct run {
     recovery_ctx ctx;
     recovery_ui *ui;
     recovery_log *log;
-    int cache_ok;            /* /cache/recovery is usable for logs and commands */
+    int cache_ok;            /* /cache is mounted: the command file can be read */
+    int cache_writable;      /* ... and writable: logs go to /cache/recovery */
     recovery_command_source source;
     char log_dir[PATH_MAX];  /* resolved /cache/recovery */
 } run;
@@ -77,7 +80,7 @@ static void warn(run *r, const char *what, const ota_error *err)
 static void save_logs(void *arg)
 {
     run *r = arg;
-    if (!r->cache_ok || !r->log)
+    if (!r->cache_writable || !r->log)
         return;
     ota_error err;
     recovery_log_sync(r->log);
@@ -112,7 +115,9 @@ static int load_fstab(run *r, ota_error *err)
 }
 
 /* /cache must be mounted for the command file and the logs; without a
- * /cache volume the folder is used as it is. */
+ * /cache volume the folder is used as it is.  It is mounted read-only
+ * first: nothing is written before a package has verified or been
+ * refused (make_cache_writable). */
 static void open_cache(run *r)
 {
     ota_error err;
@@ -120,25 +125,36 @@ static void open_cache(run *r)
         warn(r, "no log folder", &err);
         return;
     }
-    if (ota_fstab_find(&r->fstab, "/cache") && recovery_mount(&r->fstab, "/cache", &err) < 0) {
+    if (ota_fstab_find(&r->fstab, "/cache") &&
+        recovery_mount_readonly(&r->fstab, "/cache", &err) < 0) {
         warn(r, "logs and the command file are unavailable", &err);
         return;
     }
     r->cache_ok = 1;
+}
+
+/* From here on recovery writes its own records: logs on /cache, the
+ * bootloader message on misc. */
+static void make_cache_writable(run *r)
+{
+    ota_error err;
+    if (!r->cache_ok || r->cache_writable)
+        return;
+    if (ota_fstab_find(&r->fstab, "/cache") &&
+        recovery_make_writable(&r->fstab, "/cache", &err) < 0) {
+        warn(r, "logs cannot be kept", &err);
+        return;
+    }
+    r->cache_writable = 1;
     if (recovery_logs_rotate(r->log_dir, &err) < 0)
         warn(r, "cannot rotate the logs", &err);
 }
 
-/* The command, and the fstab it names if that differs from the first. */
+/* The command.  The fstab and the keys stay those of recovery's own
+ * command line: the persistent sources cannot change them. */
 static void find_command(run *r)
 {
-    ota_error err;
-    char *fstab_before = strdup(recovery_args_fstab(&r->args));
     r->source = recovery_find_command(&r->ctx, &r->args, r->cache_ok);
-    if (fstab_before && strcmp(fstab_before, recovery_args_fstab(&r->args)) != 0 &&
-        load_fstab(r, &err) < 0)
-        warn(r, "keeping the first fstab", &err);
-    free(fstab_before);
 }
 
 static int wipe(run *r, const char *what, int data)
@@ -158,12 +174,13 @@ static int wipe(run *r, const char *what, int data)
     return 0;
 }
 
-static int install(run *r, int *cache_wiped)
+/* Says how the install of the package went, records it in last_install
+ * and, after a successful one, wipes the cache if the updater asked for
+ * it. */
+static int report_install(run *r, recovery_install_result res, const ota_error *err,
+                          int wipe_cache, int *cache_wiped)
 {
-    ota_error err;
-    int wipe_cache = 0;
     const char *package = r->args.update_package;
-    recovery_install_result res = recovery_install(&r->ctx, package, &wipe_cache, &err);
     if (res == RECOVERY_INSTALL_SUCCESS) {
         /* Scripts rarely spend exactly the whole bar; a finished install
          * shows a full one. */
@@ -172,12 +189,12 @@ static int install(run *r, int *cache_wiped)
         ui->ops->progress_set(ui, 1.0);
         recovery_say(&r->ctx, "Install of %s complete.", package);
     } else {
-        recovery_say(&r->ctx, "E: %s", err.message);
+        recovery_say(&r->ctx, "E: %s", err->message);
         recovery_say(&r->ctx, res == RECOVERY_INSTALL_REFUSED
                                   ? "Installation aborted; nothing was changed."
                                   : "Installation failed.");
     }
-    if (r->cache_ok) {
+    if (r->cache_writable) {
         ota_error lerr;
         if (recovery_logs_write_last_install(r->log_dir, package,
                                              res == RECOVERY_INSTALL_SUCCESS, &lerr) < 0)
@@ -204,6 +221,22 @@ static int carry_out(run *r)
         recovery_log_printf(r->log, "--just_exit: nothing to do");
         return EXIT_DONE;
     }
+    /* The package is verified before anything is written: a refused one
+     * changes no partition (recovery's own log on /cache aside, written
+     * once the verdict is in). */
+    recovery_package *pkg = NULL;
+    if (r->args.update_package) {
+        recovery_install_result res = recovery_package_open(&r->ctx, r->args.update_package,
+                                                            &pkg, &err);
+        make_cache_writable(r);
+        if (res != RECOVERY_INSTALL_SUCCESS) {
+            int unused;
+            if (r->args.wipe_data || r->args.wipe_cache)
+                recovery_say(&r->ctx, "Skipping the wipe because the install did not succeed.");
+            return report_install(r, res, &err, 0, &unused);
+        }
+    }
+    make_cache_writable(r);
     /* From here on a power loss must bring the device back to repeat this.
      * The message counts the attempts, so the next run's log can say that
      * it resumes an interrupted one. */
@@ -223,8 +256,12 @@ static int carry_out(run *r)
     save_logs(r);
 
     int status = EXIT_DONE, cache_wiped = 0;
-    if (r->args.update_package)
-        status = install(r, &cache_wiped);
+    if (pkg) {
+        int wipe_cache = 0;
+        recovery_install_result res = recovery_package_install(&r->ctx, pkg, &wipe_cache, &err);
+        recovery_package_close(pkg);
+        status = report_install(r, res, &err, wipe_cache, &cache_wiped);
+    }
     if (status != EXIT_DONE) {
         if (r->args.wipe_data || r->args.wipe_cache)
             recovery_say(&r->ctx, "Skipping the wipe because the install did not succeed.");
@@ -244,8 +281,9 @@ static void finish(run *r, int status)
     ota_error err;
     r->ui->ops->set_status(r->ui, status == EXIT_DONE ? RECOVERY_UI_DONE : RECOVERY_UI_ERROR);
     recovery_log_printf(r->log, "recovery finished with exit status %d", status);
+    make_cache_writable(r);
     save_logs(r);
-    if (r->cache_ok) {
+    if (r->cache_writable) {
         char path[PATH_MAX];
         if (ota_path(RECOVERY_COMMAND_FILE, path, sizeof path, &err) == 0 && unlink(path) < 0 &&
             errno != ENOENT)

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "otautil/error.h"
@@ -284,6 +286,47 @@ START_TEST(unreadable_inputs_are_named)
 }
 END_TEST
 
+/* A FIFO, a socket or a device given as the package or as the keys file is
+ * refused at once, naming what it is: nothing waits for a writer that never
+ * comes.  (The case has a short timeout: a blocking open shows as one.) */
+START_TEST(special_files_are_refused_at_once)
+{
+    char fifo[1024], sock[1024];
+    snprintf(fifo, sizeof fifo, "%s/special.fifo", tmpdir);
+    snprintf(sock, sizeof sock, "%s/special.sock", tmpdir);
+    unlink(fifo);
+    unlink(sock);
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    int sfd = socket(AF_UNIX, SOCK_STREAM, 0);
+    ck_assert_int_ge(sfd, 0);
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    ck_assert_uint_lt(strlen(sock), sizeof addr.sun_path);
+    strcpy(addr.sun_path, sock);
+    ck_assert_int_eq(bind(sfd, (struct sockaddr *)&addr, sizeof addr), 0);
+    ck_assert_int_eq(listen(sfd, 1), 0);
+
+    static const struct {
+        const char *kind;
+        int which; /* 0 fifo, 1 socket, 2 /dev/null */
+    } cases[] = {{"FIFO", 0}, {"socket", 1}, {"character device", 2}};
+    ota_keyset *ks = load_key("v1", "x509.pem");
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const char *path = cases[i].which == 0 ? fifo : cases[i].which == 1 ? sock : "/dev/null";
+        expect_failure(path, ks, cases[i].kind);
+        expect_failure(path, ks, path);
+        ota_error err;
+        ota_error_clear(&err);
+        ck_assert_ptr_null(ota_keyset_load(path, &err));
+        ck_assert_msg(strstr(err.message, cases[i].kind) && strstr(err.message, path),
+                      "keys file %s: %s", path, err.message);
+    }
+    ota_keyset_free(ks);
+    close(sfd);
+    unlink(sock);
+    unlink(fifo);
+}
+END_TEST
+
 /* The helper-thread entry hashing gives the digests inline hashing gives,
  * whatever the sizes of the pieces fed (larger and smaller than its
  * buffers). */
@@ -345,6 +388,10 @@ int main(void)
     tcase_add_test(tc, unreadable_inputs_are_named);
     tcase_add_test(tc, hash_pipe_matches_inline_hashing);
     suite_add_tcase(s, tc);
+    TCase *special = tcase_create("special-files");
+    tcase_set_timeout(special, 20);
+    tcase_add_test(special, special_files_are_refused_at_once);
+    suite_add_tcase(s, special);
     int failed = test_run(s);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);

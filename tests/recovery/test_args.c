@@ -63,6 +63,8 @@ START_TEST(refuses_bad_arguments_with_their_name)
     ck_assert_int_eq(recovery_args_apply(&a, "--retry_count=", &err), -1);
     ck_assert_int_eq(recovery_args_apply(&a, "update_package=/x.zip", &err), -1);
     ck_assert_int_eq(recovery_args_apply(&a, "--update_package=/x.zip\n--wipe_data", &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.message, "line break"));
+    ck_assert_int_eq(recovery_args_apply(&a, "--update_package=/x.zip\r", &err), -1);
     ck_assert_ptr_nonnull(strstr(err.message, "control character"));
     ck_assert_ptr_null(a.update_package);
     ck_assert(!recovery_args_has_action(&a));
@@ -113,6 +115,29 @@ END_TEST
 /* Found by fuzz/command_args: "--keys=/ " from the command line was
  * accepted, persisted as "--keys=/ " and read back as "--keys=/" (the line
  * readers strip trailing spaces), so a resumed run used another file. */
+/* --keys and --fstab decide what recovery trusts: they are recognised so
+ * the persistent sources can refuse them, and never written into the
+ * bootloader message. */
+START_TEST(trust_options_are_recognised_and_not_persisted)
+{
+    ck_assert(recovery_args_is_trust_option("--keys=/cache/evil.pem"));
+    ck_assert(recovery_args_is_trust_option("--fstab=/cache/evil.fstab"));
+    ck_assert(recovery_args_is_trust_option("--keys"));
+    ck_assert(!recovery_args_is_trust_option("--keysx=/a"));
+    ck_assert(!recovery_args_is_trust_option("--update_package=/cache/keys"));
+    ck_assert(!recovery_args_is_trust_option("keys=/a"));
+    recovery_args a = { 0 };
+    ota_error err;
+    ck_assert_int_eq(recovery_args_apply(&a, "--keys=/res/other.pem", &err), 0);
+    ck_assert_int_eq(recovery_args_apply(&a, "--fstab=/etc/other.fstab", &err), 0);
+    ck_assert_int_eq(recovery_args_apply(&a, "--update_package=/cache/u.zip", &err), 0);
+    char text[768];
+    ck_assert_int_gt(recovery_args_to_bcb_text(&a, text, sizeof text, &err), 0);
+    ck_assert_str_eq(text, "recovery\n--update_package=/cache/u.zip\n");
+    recovery_args_free(&a);
+}
+END_TEST
+
 START_TEST(values_ending_in_a_space_are_refused)
 {
     static const char *const bad[] = {"--keys=/ ", "--update_package=/cache/u.zip  ",
@@ -222,6 +247,7 @@ int main(void)
     tcase_add_test(tc, refuses_bad_arguments_with_their_name);
     tcase_add_test(tc, later_value_replaces_earlier);
     tcase_add_test(tc, bcb_text_round_trips_through_the_line_splitter);
+    tcase_add_test(tc, trust_options_are_recognised_and_not_persisted);
     tcase_add_test(tc, values_ending_in_a_space_are_refused);
     tcase_add_test(tc, bcb_text_that_does_not_fit_is_an_error);
     tcase_add_test(tc, command_file_lines);

@@ -9,6 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "otautil/hash.h"
+#include "otautil/manifest.h"
+#include "otautil/verifier.h"
 #include "otautil/zip.h"
 #include "updater/updater.h"
 #include "tests/common/testutil.h"
@@ -33,21 +36,11 @@ static void remove_tree(const char *d)
     ck_assert_int_eq(system(cmd), 0);
 }
 
-/* Runs script (NULL: a package without one) in a package in dir. */
-static void run_script(const char *dir, const char *script, run_result *r)
+/* Runs the package at zip_path, the command pipe a file in dir. */
+static void run_package(const char *dir, const char *zip_path, run_result *r)
 {
-    char zip_path[512], pipe_path[512];
-    snprintf(zip_path, sizeof zip_path, "%s/update.zip", dir);
+    char pipe_path[512];
     snprintf(pipe_path, sizeof pipe_path, "%s/pipe", dir);
-    ota_error err;
-    ota_zip_writer *w = ota_zip_writer_open(zip_path, &err);
-    ck_assert_msg(w != NULL, "%s", err.message);
-    if (script)
-        ck_assert_int_eq(ota_zip_add_data(w, UPDATER_SCRIPT_ENTRY, script, strlen(script), NULL,
-                                          &err), 0);
-    ck_assert_int_eq(ota_zip_add_data(w, "payload.txt", "payload\n", 8, NULL, &err), 0);
-    ck_assert_int_eq(ota_zip_writer_close(w, NULL, 0, &err), 0);
-
     int fd = open(pipe_path, O_RDWR | O_CREAT | O_TRUNC, 0600);
     ck_assert_int_ge(fd, 0);
     updater_ctx ctx;
@@ -59,6 +52,22 @@ static void run_script(const char *dir, const char *script, run_result *r)
     ck_assert_int_ge(n, 0);
     r->pipe[n] = '\0';
     close(fd);
+}
+
+/* Runs script (NULL: a package without one) in a package in dir. */
+static void run_script(const char *dir, const char *script, run_result *r)
+{
+    char zip_path[512];
+    snprintf(zip_path, sizeof zip_path, "%s/update.zip", dir);
+    ota_error err;
+    ota_zip_writer *w = ota_zip_writer_open(zip_path, &err);
+    ck_assert_msg(w != NULL, "%s", err.message);
+    if (script)
+        ck_assert_int_eq(ota_zip_add_data(w, UPDATER_SCRIPT_ENTRY, script, strlen(script), NULL,
+                                          &err), 0);
+    ck_assert_int_eq(ota_zip_add_data(w, "payload.txt", "payload\n", 8, NULL, &err), 0);
+    ck_assert_int_eq(ota_zip_writer_close(w, NULL, 0, &err), 0);
+    run_package(dir, zip_path, r);
 }
 
 START_TEST(pipe_lines_of_a_working_script)
@@ -174,6 +183,94 @@ START_TEST(properties_under_recovery_root)
 }
 END_TEST
 
+/* A manifest entry "Name: NAME" with the SHA-256 of data. */
+static void add_section(ota_buf *mf, const char *name, const char *data)
+{
+    uint8_t d[OTA_SHA256_LEN];
+    char b64[64], text[512];
+    ota_sha256(data, strlen(data), d);
+    ota_base64_encode(d, sizeof d, b64);
+    int n = snprintf(text, sizeof text, "Name: %s\r\nSHA-256-Digest: %s\r\n\r\n", name, b64);
+    ck_assert_int_eq(ota_buf_append(mf, text, (size_t)n, NULL), 0);
+}
+
+/* A package whose manifest signs the script and, with sign_payload, the
+ * payload; *token gets what recovery would hand over for it. */
+static void handed_over(const char *zip_path, const char *script, int sign_payload, char *token)
+{
+    ota_buf mf = {0};
+    ck_assert_int_eq(ota_buf_append(&mf, "Manifest-Version: 1.0\r\n\r\n", 25, NULL), 0);
+    add_section(&mf, UPDATER_SCRIPT_ENTRY, script);
+    if (sign_payload)
+        add_section(&mf, "payload.txt", "payload\n");
+    ota_error err;
+    ota_zip_writer *w = ota_zip_writer_open(zip_path, &err);
+    ck_assert_msg(w != NULL, "%s", err.message);
+    ck_assert_int_eq(ota_zip_add_data(w, "META-INF/MANIFEST.MF", mf.data, mf.len, NULL, &err), 0);
+    ck_assert_int_eq(ota_zip_add_data(w, UPDATER_SCRIPT_ENTRY, script, strlen(script), NULL, &err), 0);
+    ck_assert_int_eq(ota_zip_add_data(w, "payload.txt", "payload\n", 8, NULL, &err), 0);
+    ck_assert_int_eq(ota_zip_writer_close(w, NULL, 0, &err), 0);
+    ota_zip *zip = ota_zip_open(zip_path, &err);
+    ck_assert_ptr_nonnull(zip);
+    ota_verify_info info = {.jar_ok = 1};
+    ota_sha256(mf.data, mf.len, info.manifest_sha256);
+    memcpy(info.index_sha256, ota_zip_index_sha256(zip), OTA_SHA256_LEN);
+    ota_verified_token(&info, token);
+    ota_zip_close(zip);
+    ota_buf_free(&mf);
+}
+
+/* Started by recovery (OTA_VERIFIED_PACKAGE set), the updater holds every
+ * read to what recovery verified; a package changed since is refused
+ * before its script runs. */
+START_TEST(handed_over_package_is_held_to_what_verified)
+{
+    char *d = temp_dir();
+    char zip_path[512], token[OTA_VERIFIED_TOKEN_LEN + 1];
+    snprintf(zip_path, sizeof zip_path, "%s/update.zip", d);
+    const char *script = "ui_print(sha1_check(package_extract_file(\"payload.txt\")));\n";
+    run_result r;
+
+    handed_over(zip_path, script, 1, token);
+    setenv(OTA_VERIFIED_ENV, token, 1);
+    run_package(d, zip_path, &r);
+    ck_assert_msg(r.rc == 0, "%s", r.err.message);
+    ck_assert_ptr_nonnull(strstr(r.pipe, "ui_print 997e49bbf4ad5ee847d0e77aa30648c70c71323c\n"));
+
+    /* an entry the verified manifest does not sign is never read */
+    handed_over(zip_path, script, 0, token);
+    setenv(OTA_VERIFIED_ENV, token, 1);
+    run_package(d, zip_path, &r);
+    ck_assert_int_eq(r.rc, -1);
+    ck_assert_msg(strstr(r.err.message, "entry payload.txt is not listed in the signed manifest"),
+                  "%s", r.err.message);
+
+    /* the package changed after verification: refused before the script */
+    char old_token[OTA_VERIFIED_TOKEN_LEN + 1];
+    memcpy(old_token, token, sizeof old_token);
+    handed_over(zip_path, "ui_print(\"another script\");\n", 1, token);
+    setenv(OTA_VERIFIED_ENV, old_token, 1);
+    run_package(d, zip_path, &r);
+    ck_assert_int_eq(r.rc, -1);
+    ck_assert_msg(strstr(r.err.message, "changed after recovery verified it"), "%s", r.err.message);
+    ck_assert_ptr_null(strstr(r.pipe, "another script"));
+    ck_assert_ptr_nonnull(strstr(r.pipe, "changed after recovery verified it"));
+
+    /* a malformed token is an error, not a reason to run unchecked */
+    setenv(OTA_VERIFIED_ENV, "not-a-token", 1);
+    run_package(d, zip_path, &r);
+    ck_assert_int_eq(r.rc, -1);
+    ck_assert_ptr_nonnull(strstr(r.err.message, OTA_VERIFIED_ENV));
+
+    /* alone (no token), the updater reads the package as it is */
+    unsetenv(OTA_VERIFIED_ENV);
+    run_package(d, zip_path, &r);
+    ck_assert_msg(r.rc == 0, "%s", r.err.message);
+    remove_tree(d);
+    free(d);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("updater-run");
@@ -184,6 +281,7 @@ int main(void)
     tcase_add_test(tc, syntax_error_with_line_and_column);
     tcase_add_test(tc, package_without_script);
     tcase_add_test(tc, properties_under_recovery_root);
+    tcase_add_test(tc, handed_over_package_is_held_to_what_verified);
     suite_add_tcase(s, tc);
     int failed = test_run(s);
     return failed ? 1 : 0;

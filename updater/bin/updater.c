@@ -95,6 +95,14 @@ int main(int argc, char **argv)
     /* Modes come from the script, not from whoever started us. */
     umask(022);
 
+    /* Recovery hands the package over as /proc/self/fd/N, a descriptor of
+     * the file it verified: programs the script runs need not inherit it. */
+    int package_fd;
+    char rest;
+    if (sscanf(argv[3], "/proc/self/fd/%d%c", &package_fd, &rest) == 1 && package_fd > 2 &&
+        package_fd != fd && (flags = fcntl(package_fd, F_GETFD)) >= 0)
+        fcntl(package_fd, F_SETFD, flags | FD_CLOEXEC);
+
     updater_ctx ctx;
     updater_ctx_init(&ctx, (int)fd);
     ota_error err;

@@ -1,12 +1,13 @@
-/* Entry digests for the JAR check.  A large entry's bytes come out of the
- * zip reader (read, inflated, CRC-checked) in one thread and are hashed in
- * a helper thread, handed over in a ring of a few copied 1 MiB buffers:
- * the two halves of the work then use two cores, and memory stays fixed. */
+/* The hash pipe (otautil/hash.h), for entry digests: a large entry's bytes
+ * come out of the zip reader (read, inflated, CRC-checked) in one thread
+ * and are hashed in a helper thread, handed over in a ring of a few copied
+ * 1 MiB buffers: the two halves of the work then use two cores, and memory
+ * stays fixed. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "otautil/jar.h"
+#include "otautil/hash.h"
 
 #define SLOTS 4
 #define SLOT_SIZE (1u << 20)
