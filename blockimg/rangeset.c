@@ -299,3 +299,13 @@ int bi_rangeset_first(const bi_rangeset *rs, uint64_t n, bi_rangeset *out, ota_e
     *out = res;
     return 0;
 }
+
+int bi_rangeset_equal(const bi_rangeset *a, const bi_rangeset *b)
+{
+    if (a->count != b->count)
+        return 0;
+    for (size_t i = 0; i < a->count; i++)
+        if (a->ranges[i].begin != b->ranges[i].begin || a->ranges[i].end != b->ranges[i].end)
+            return 0;
+    return 1;
+}

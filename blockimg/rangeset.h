@@ -58,5 +58,7 @@ int bi_rangeset_intersect(const bi_rangeset *a, const bi_rangeset *b, bi_rangese
                           ota_error *err);
 /* The first n blocks of rs in its order (n <= rs->blocks). */
 int bi_rangeset_first(const bi_rangeset *rs, uint64_t n, bi_rangeset *out, ota_error *err);
+/* 1 when both sets are the same ranges in the same order. */
+int bi_rangeset_equal(const bi_rangeset *a, const bi_rangeset *b);
 
 #endif

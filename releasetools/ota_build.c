@@ -267,6 +267,16 @@ int rt_add_node_file(rt_pkg *pkg, rt_build *b, const rt_node *n, ota_error *err)
     return rt_pkg_add_copy(pkg, rt_node_pkg_name(n), b->tf.zip, e, err);
 }
 
+char *rt_boot_emmc_spec(const rt_build *target, const rt_build *source)
+{
+    const ota_fstab_entry *e = rt_tf_partition(&target->tf, "/boot", NULL);
+    char *spec = NULL;
+    if (!e || asprintf(&spec, "EMMC:%s:%zu:%s:%zu:%s", e->device, source->boot.data.len,
+                       source->boot.sha1, target->boot.data.len, target->boot.sha1) < 0)
+        return NULL;
+    return spec;
+}
+
 int rt_emit_wipe_data(rt_script *s, rt_build *b, ota_error *err)
 {
     const ota_fstab_entry *data = rt_tf_partition(&b->tf, "/data", err);

@@ -62,5 +62,14 @@ int rt_emit_wipe_data(rt_script *s, rt_build *b, ota_error *err);
 int rt_ota_full(rt_build *target, const char *output, const rt_ota_opts *opts, ota_error *err);
 int rt_ota_incremental(rt_build *target, rt_build *source, const char *output,
                        const rt_ota_opts *opts, ota_error *err);
+/* Block-based packages (source NULL: a full one). */
+int rt_ota_block(rt_build *target, rt_build *source, const char *output, const rt_ota_opts *opts,
+                 ota_error *err);
+/* 1 when the package is to be block-based (opts or the target's misc_info). */
+int rt_ota_wants_block(const rt_build *target, const rt_ota_opts *opts);
+/* "EMMC:DEVICE:SRC_SIZE:SRC_SHA1:TGT_SIZE:TGT_SHA1" for the boot partition,
+ * malloc'd (NULL when out of memory): applypatch's source that accepts the
+ * old and the already patched boot image. */
+char *rt_boot_emmc_spec(const rt_build *target, const rt_build *source);
 
 #endif

@@ -226,16 +226,6 @@ static void choose_whole(plan *p)
     }
 }
 
-static char *boot_emmc_spec(const plan *p)
-{
-    const ota_fstab_entry *e = rt_tf_partition(&p->tgt->tf, "/boot", NULL);
-    char *spec = NULL;
-    if (asprintf(&spec, "EMMC:%s:%zu:%s:%zu:%s", e->device, p->src->boot.data.len,
-                 p->src->boot.sha1, p->tgt->boot.data.len, p->tgt->boot.sha1) < 0)
-        return NULL;
-    return spec;
-}
-
 /* A patched file's two ends: the SHA-1s (hex) of its target and source and
  * their device paths (malloc'd; the source differs when the file moved). */
 typedef struct patch_ends {
@@ -485,7 +475,7 @@ int rt_ota_incremental(rt_build *tgt, rt_build *src, const char *output, const r
                     err) < 0)
         goto out;
     choose_whole(&p);
-    if (p.boot_job != RT_NO_NODE && !(boot_spec = boot_emmc_spec(&p))) {
+    if (p.boot_job != RT_NO_NODE && !(boot_spec = rt_boot_emmc_spec(tgt, src))) {
         ota_error_set(err, OTA_ERR_NOMEM, "out of memory");
         goto out;
     }

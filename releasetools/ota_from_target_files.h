@@ -18,6 +18,12 @@ typedef struct rt_ota_opts {
     /* The update-binary when the target-files has no OTA/bin/updater. */
     const char *updater;
     int threads;                /* diff workers; 0: one per online CPU */
+    /* Block-based packages (releasetools/ota_block.c): with --block, or
+     * when the target's META/misc_info.txt has blockimgdiff_versions. */
+    int block;
+    uint64_t cache_size;        /* bytes of /cache; 0: misc_info's cache_size, else 256 MiB */
+    double stash_threshold;     /* share of /cache stashes may use; 0: 0.8 */
+    int verify;                 /* --verify: full block packages check the result too */
     rt_progress progress;
 } rt_ota_opts;
 

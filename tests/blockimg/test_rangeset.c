@@ -191,6 +191,20 @@ START_TEST(append_merges_adjacent_ranges)
 }
 END_TEST
 
+START_TEST(equal_means_same_ranges_in_the_same_order)
+{
+    bi_rangeset a = parse_ok("4,0,5,10,20"), b = parse_ok("4,0,5,10,20"),
+                c = parse_ok("4,10,20,0,5"), d = parse_ok("2,0,5");
+    ck_assert(bi_rangeset_equal(&a, &b));
+    ck_assert(!bi_rangeset_equal(&a, &c)); /* same blocks, other order */
+    ck_assert(!bi_rangeset_equal(&a, &d));
+    bi_rangeset_free(&a);
+    bi_rangeset_free(&b);
+    bi_rangeset_free(&c);
+    bi_rangeset_free(&d);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("range sets");
@@ -201,6 +215,7 @@ int main(void)
     tcase_add_test(tc, set_operations_match_a_bitmap);
     tcase_add_test(tc, first_blocks_follow_the_written_order);
     tcase_add_test(tc, append_merges_adjacent_ranges);
+    tcase_add_test(tc, equal_means_same_ranges_in_the_same_order);
     suite_add_tcase(s, tc);
     return test_run(s) ? EXIT_FAILURE : EXIT_SUCCESS;
 }
