@@ -13,9 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "otautil/root.h"
+#include "otautil/safe_file.h"
 
 /* Room a file target needs beyond its size: filesystem metadata for the
  * new inode and its extents. */
@@ -32,10 +34,15 @@ static char *cache_path_of(const applypatch_opts *opts, ota_error *err)
     return ota_path_dup(AP_DEFAULT_CACHE_PATH, err);
 }
 
-/* Loads the saved copy and tells whether it has one of the SHA-1s. */
+/* Loads the saved copy and tells whether it has one of the SHA-1s.  Only
+ * a regular file is one: a symlink there was planted, not saved. */
 static int load_saved(const char *cache, const uint8_t (*sha1s)[OTA_SHA1_LEN], int n, ap_contents *out,
                       int *index, ota_error *err)
 {
+    struct stat st;
+    if (lstat(cache, &st) == 0 && !S_ISREG(st.st_mode))
+        return ota_error_set(err, OTA_ERR_FORMAT, "%s is a %s, not a saved copy",
+                             ota_path_unroot(cache), ota_file_kind(st.st_mode));
     ap_spec spec = {.path = (char *)cache};
     if (ap_load(&spec, out, err) < 0)
         return -1;
@@ -272,7 +279,14 @@ static int write_file_target(const job *j, const ap_contents *src, const applypa
     memcpy(tmp + n, ".patch", sizeof ".patch");
     hashing_sink s = {.limit = j->target_size};
     int rc = -1;
-    s.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    /* A fresh file: one left by an interrupted run, or a symlink planted
+     * there, is removed, never written through. */
+    if (unlink(tmp) < 0 && errno != ENOENT) {
+        ota_error_errno(err, "cannot remove the old %s", tmp);
+        free(tmp);
+        return -1;
+    }
+    s.fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (s.fd < 0) {
         ota_error_errno(err, "cannot create %s", tmp);
         free(tmp);

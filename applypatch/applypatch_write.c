@@ -14,6 +14,8 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "otautil/safe_file.h"
+
 #define PARTITION_PIECE (1u << 20)
 
 /* dirname() without touching the argument; malloc'd. */
@@ -48,22 +50,21 @@ int ap_sync_parent(const char *path, ota_error *err)
 
 int ap_save_file(const char *path, const uint8_t *data, size_t len, mode_t mode, ota_error *err)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-    if (fd < 0)
-        return ota_error_errno(err, "cannot create %s", path);
-    if (ota_write_all(fd, data, len, err) < 0) {
-        ota_error_prefix(err, "%s", path);
-        close(fd);
+    /* /cache is the main system's to write: the copy goes to a fresh
+     * temporary renamed over path, so a symlink planted there is replaced,
+     * never written through (otautil/safe_file.h). */
+    char *dir = parent_of(path, err);
+    if (!dir)
         return -1;
-    }
-    if (fsync(fd) < 0) {
-        ota_error_errno(err, "cannot sync %s", path);
-        close(fd);
+    int dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int rc = dir_fd < 0 ? ota_error_errno(err, "cannot open folder %s", dir) : 0;
+    free(dir);
+    if (rc < 0)
         return -1;
-    }
-    if (close(fd) < 0)
-        return ota_error_errno(err, "cannot close %s", path);
-    return ap_sync_parent(path, err);
+    const char *slash = strrchr(path, '/');
+    rc = ota_write_data_at(dir_fd, slash ? slash + 1 : path, mode, data, len, path, err);
+    close(dir_fd);
+    return rc;
 }
 
 int ap_free_bytes(const char *path, uint64_t *bytes, ota_error *err)

@@ -19,29 +19,26 @@
 
 /* A device builtin stand-in: evaluates its arguments as the real one would,
  * does nothing with them, succeeds. */
-static edify_value *noop(const char *name, edify_state *st, int argc, edify_expr *const *argv)
+static edify_value *noop(edify_state *st, const edify_call *call)
 {
-    (void)name;
     char *small[16];
-    char **args = argc <= 16 ? small : malloc((size_t)argc * sizeof *args);
+    char **args = call->argc <= 16 ? small : malloc((size_t)call->argc * sizeof *args);
     if (!args)
         return edify_fail_code(st, OTA_ERR_NOMEM, "out of memory");
-    int rc = edify_eval_strings(st, argc, argv, args);
+    int rc = edify_eval_strings(st, call->argc, call->argv, args);
     if (rc == 0)
-        edify_free_strings(args, argc);
+        edify_free_strings(args, call->argc);
     if (args != small)
         free(args);
     return rc == 0 ? edify_string("t") : NULL;
 }
 
 /* getprop stand-in: every property reads as the device the script targets. */
-static edify_value *fake_getprop(const char *name, edify_state *st, int argc,
-                                 edify_expr *const *argv)
+static edify_value *fake_getprop(edify_state *st, const edify_call *call)
 {
-    (void)name;
     char *prop;
-    if (argc != 1 || edify_eval_strings(st, 1, argv, &prop) < 0)
-        return argc != 1 ? edify_fail(st, "expects 1 argument") : NULL;
+    if (edify_eval_strings(st, 1, call->argv, &prop) < 0)
+        return NULL;
     free(prop);
     return edify_string("maguro");
 }
@@ -143,12 +140,21 @@ static int run(const char *path)
     edify_funcs *fns = edify_funcs_new();
     if (!fns)
         return 1;
-    edify_register_core(fns);
-    static const char *const device[] = {"mount", "set_perm", "set_perm_recursive", "symlink",
-                                         "ui_print", "apply_patch_check", "is_mounted"};
-    for (size_t i = 0; i < sizeof device / sizeof device[0]; i++)
-        edify_register(fns, device[i], noop);
-    edify_register(fns, "getprop", fake_getprop);
+    /* The argument ranges of the updater's rows, so the evaluator checks
+     * counts as it does in the updater. */
+    static const edify_reg device[] = {
+        {"mount", noop, 4, 5},
+        {"set_perm", noop, 4, EDIFY_VARARGS},
+        {"set_perm_recursive", noop, 5, EDIFY_VARARGS},
+        {"symlink", noop, 2, EDIFY_VARARGS},
+        {"ui_print", noop, 1, EDIFY_VARARGS},
+        {"apply_patch_check", noop, 1, EDIFY_VARARGS},
+        {"is_mounted", noop, 1, 1},
+        {"getprop", fake_getprop, 1, 1},
+        {NULL, NULL, 0, 0},
+    };
+    if (edify_register_core(fns, NULL) < 0 || edify_register_table(fns, device, NULL) < 0)
+        return 1;
 
     double c0 = cpu_now(), t0 = now();
     edify_diags diags = {0};

@@ -9,12 +9,6 @@
 
 #include "edify/internal.h"
 
-/* The evaluator reports the builtin's name with the message. */
-static edify_value *bad_argc(edify_state *st, const char *expected, int argc)
-{
-    return edify_fail(st, "expects %s, got %d", expected, argc);
-}
-
 static edify_value *truth(edify_state *st, int b)
 {
     edify_value *v = edify_string(b ? "t" : "");
@@ -22,34 +16,28 @@ static edify_value *truth(edify_state *st, int b)
 }
 
 /* ifelse(cond, then [, else]): the same as `if cond then a [else b] endif`. */
-static edify_value *fn_ifelse(const char *name, edify_state *st, int argc, edify_expr *const *argv)
+static edify_value *fn_ifelse(edify_state *st, const edify_call *call)
 {
-    (void)name;
-    if (argc != 2 && argc != 3)
-        return bad_argc(st, "2 or 3 arguments", argc);
-    edify_value *cond = edify_eval(st, argv[0]);
+    edify_value *cond = edify_eval(st, call->argv[0]);
     if (!cond)
         return NULL;
     if (edify_value_true(cond)) {
         edify_value_free(cond);
-        return edify_eval(st, argv[1]);
+        return edify_eval(st, call->argv[1]);
     }
-    if (argc == 3) {
+    if (call->argc == 3) {
         edify_value_free(cond);
-        return edify_eval(st, argv[2]);
+        return edify_eval(st, call->argv[2]);
     }
     return cond;
 }
 
 /* abort([message]): fails the script, with the message when given. */
-static edify_value *fn_abort(const char *name, edify_state *st, int argc, edify_expr *const *argv)
+static edify_value *fn_abort(edify_state *st, const edify_call *call)
 {
-    (void)name;
-    if (argc > 1)
-        return bad_argc(st, "at most 1 argument", argc);
-    if (argc == 0)
+    if (call->argc == 0)
         return edify_fail_code(st, OTA_ERR_ABORTED, "called abort()");
-    edify_value *msg = edify_eval(st, argv[0]);
+    edify_value *msg = edify_eval(st, call->argv[0]);
     if (!msg)
         return NULL;
     if (msg->len == 0)
@@ -73,52 +61,44 @@ static __attribute__((noinline)) edify_value *assert_failed(edify_state *st,
 
 /* assert(cond...): each condition in turn must be true; the first false
  * one fails the script with its text. */
-static edify_value *fn_assert(const char *name, edify_state *st, int argc, edify_expr *const *argv)
+static edify_value *fn_assert(edify_state *st, const edify_call *call)
 {
-    (void)name;
-    if (argc < 1)
-        return bad_argc(st, "at least 1 argument", argc);
-    for (int i = 0; i < argc; i++) {
-        edify_value *v = edify_eval(st, argv[i]);
+    for (int i = 0; i < call->argc; i++) {
+        edify_value *v = edify_eval(st, call->argv[i]);
         if (!v)
             return NULL;
         int ok = edify_value_true(v);
         edify_value_free(v);
         if (!ok)
-            return assert_failed(st, argv[i]);
+            return assert_failed(st, call->argv[i]);
     }
     return truth(st, 0);
 }
 
 /* concat(a, b, ...): the values joined; the same as a + b + ... */
-static edify_value *fn_concat(const char *name, edify_state *st, int argc, edify_expr *const *argv)
+static edify_value *fn_concat(edify_state *st, const edify_call *call)
 {
-    (void)name;
-    if (argc == 0)
+    if (call->argc == 0)
         return truth(st, 0);
-    edify_value **vals = calloc((size_t)argc, sizeof *vals);
+    edify_value **vals = calloc((size_t)call->argc, sizeof *vals);
     if (!vals)
         return edify_fail_code(st, OTA_ERR_NOMEM, "out of memory");
     edify_value *result = NULL;
-    if (edify_eval_args(st, argc, argv, vals, 1) == 0) {
-        result = edify_concat_values(vals, (size_t)argc);
+    if (edify_eval_args(st, call->argc, call->argv, vals, 1) == 0) {
+        result = edify_concat_values(vals, (size_t)call->argc);
         if (!result)
-            edify_fail_code(st, OTA_ERR_NOMEM, "out of memory joining %d values", argc);
-        edify_free_values(vals, argc);
+            edify_fail_code(st, OTA_ERR_NOMEM, "out of memory joining %d values", call->argc);
+        edify_free_values(vals, call->argc);
     }
     free(vals);
     return result;
 }
 
 /* is_substring(needle, haystack): "t" when needle occurs in haystack. */
-static edify_value *fn_is_substring(const char *name, edify_state *st, int argc,
-                                    edify_expr *const *argv)
+static edify_value *fn_is_substring(edify_state *st, const edify_call *call)
 {
-    (void)name;
-    if (argc != 2)
-        return bad_argc(st, "2 arguments (needle, haystack)", argc);
     edify_value *v[2];
-    if (edify_eval_args(st, 2, argv, v, 1) < 0)
+    if (edify_eval_args(st, 2, call->argv, v, 1) < 0)
         return NULL;
     int found = v[0]->len == 0 || memmem(v[1]->data, v[1]->len, v[0]->data, v[0]->len) != NULL;
     edify_free_values(v, 2);
@@ -126,30 +106,25 @@ static edify_value *fn_is_substring(const char *name, edify_state *st, int argc,
 }
 
 /* stdout(a, b, ...): writes the values to standard output; "" */
-static edify_value *fn_stdout(const char *name, edify_state *st, int argc, edify_expr *const *argv)
+static edify_value *fn_stdout(edify_state *st, const edify_call *call)
 {
-    (void)name;
-    for (int i = 0; i < argc; i++) {
-        edify_value *v = edify_eval(st, argv[i]);
+    for (int i = 0; i < call->argc; i++) {
+        edify_value *v = edify_eval(st, call->argv[i]);
         if (!v)
             return NULL;
         int failed = fwrite(v->data, 1, v->len, stdout) != v->len || fflush(stdout) != 0;
         edify_value_free(v);
         if (failed)
-            return edify_fail_code(st, OTA_ERR_IO, "cannot write to standard output: %s",
-                                   strerror(errno));
+            return edify_fail_errno(st, "cannot write to standard output");
     }
     return truth(st, 0);
 }
 
 /* sleep(seconds): waits, then returns its argument. */
-static edify_value *fn_sleep(const char *name, edify_state *st, int argc, edify_expr *const *argv)
+static edify_value *fn_sleep(edify_state *st, const edify_call *call)
 {
-    (void)name;
-    if (argc != 1)
-        return bad_argc(st, "1 argument (seconds)", argc);
     char *secs;
-    if (edify_eval_strings(st, 1, argv, &secs) < 0)
+    if (edify_eval_strings(st, 1, call->argv, &secs) < 0)
         return NULL;
     char *end;
     errno = 0;
@@ -177,12 +152,13 @@ static int parse_int(const char *s, long long *out)
     return s[0] != '\0' && *end == '\0' && errno != ERANGE;
 }
 
-static edify_value *compare_ints(edify_state *st, int argc, edify_expr *const *argv, int greater)
+/* less_than_int(a, b) and greater_than_int(a, b): one function, told
+ * apart by name. */
+static edify_value *fn_compare_int(edify_state *st, const edify_call *call)
 {
-    if (argc != 2)
-        return bad_argc(st, "2 arguments", argc);
+    int greater = strcmp(call->name, "greater_than_int") == 0;
     char *s[2];
-    if (edify_eval_strings(st, 2, argv, s) < 0)
+    if (edify_eval_strings(st, 2, call->argv, s) < 0)
         return NULL;
     long long a, b;
     int result = parse_int(s[0], &a) && parse_int(s[1], &b) && (greater ? a > b : a < b);
@@ -190,36 +166,19 @@ static edify_value *compare_ints(edify_state *st, int argc, edify_expr *const *a
     return truth(st, result);
 }
 
-static edify_value *fn_less_than_int(const char *name, edify_state *st, int argc,
-                                     edify_expr *const *argv)
+int edify_register_core(edify_funcs *fns, ota_error *err)
 {
-    (void)name;
-    return compare_ints(st, argc, argv, 0);
-}
-
-static edify_value *fn_greater_than_int(const char *name, edify_state *st, int argc,
-                                        edify_expr *const *argv)
-{
-    (void)name;
-    return compare_ints(st, argc, argv, 1);
-}
-
-void edify_register_core(edify_funcs *fns)
-{
-    static const struct {
-        const char *name;
-        edify_fn fn;
-    } core[] = {
-        {"ifelse", fn_ifelse},
-        {"abort", fn_abort},
-        {"assert", fn_assert},
-        {"concat", fn_concat},
-        {"is_substring", fn_is_substring},
-        {"stdout", fn_stdout},
-        {"sleep", fn_sleep},
-        {"less_than_int", fn_less_than_int},
-        {"greater_than_int", fn_greater_than_int},
+    static const edify_reg core[] = {
+        {"ifelse", fn_ifelse, 2, 3},
+        {"abort", fn_abort, 0, 1},
+        {"assert", fn_assert, 1, EDIFY_VARARGS},
+        {"concat", fn_concat, 0, EDIFY_VARARGS},
+        {"is_substring", fn_is_substring, 2, 2},
+        {"stdout", fn_stdout, 0, EDIFY_VARARGS},
+        {"sleep", fn_sleep, 1, 1},
+        {"less_than_int", fn_compare_int, 2, 2},
+        {"greater_than_int", fn_compare_int, 2, 2},
+        {NULL, NULL, 0, 0},
     };
-    for (size_t i = 0; i < sizeof core / sizeof core[0]; i++)
-        edify_register(fns, core[i].name, core[i].fn);
+    return edify_register_table(fns, core, err);
 }

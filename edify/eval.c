@@ -39,10 +39,28 @@ static edify_value *eval_literal(edify_state *st, const edify_expr *e)
     return v ? v : out_of_memory(st, "literal", e);
 }
 
+/* "expects 2 arguments, got 3": for a call with the wrong number of
+ * arguments. */
+static edify_value *bad_arg_count(edify_state *st, const edify_func_ref *f, const edify_expr *e,
+                                  uint32_t argc)
+{
+    char want[64];
+    edify_describe_arg_range(f->min_args, f->max_args, want, sizeof want);
+    char message[128];
+    snprintf(message, sizeof message, "expects %s, got %u", want, (unsigned)argc);
+    return fail_here(st, f->name, e, OTA_ERR_ARGS, message);
+}
+
 static edify_value *eval_call(edify_state *st, const edify_expr *e)
 {
     const edify_func_ref *f = &st->script->funcs[e->rest[0]];
     uint32_t argc = edify_node_count(e);
+    if (!f->fn)
+        return fail_here(st, f->name, e, OTA_ERR_UNSUPPORTED,
+                         "unknown function (the script was parsed for inspection only)");
+    if (argc < (uint32_t)f->min_args ||
+        (f->max_args != EDIFY_VARARGS && argc > (uint32_t)f->max_args))
+        return bad_arg_count(st, f, e, argc);
     edify_expr *small[SMALL_ARGC];
     edify_expr **argv = small;
     if (argc > SMALL_ARGC) {
@@ -52,7 +70,8 @@ static edify_value *eval_call(edify_state *st, const edify_expr *e)
     }
     for (uint32_t i = 0; i < argc; i++)
         argv[i] = child(st, e, i);
-    edify_value *v = f->fn(f->name, st, (int)argc, argv);
+    const edify_call call = {f->name, (int)argc, argv};
+    edify_value *v = f->fn(st, &call);
     if (argv != small)
         free(argv);
     /* The innermost failing builtin is the one named; a builtin that calls
@@ -295,6 +314,18 @@ edify_value *edify_fail(edify_state *st, const char *fmt, ...)
     va_list ap;
     va_start(ap, fmt);
     ota_error_vset(&st->error, OTA_ERR_ARGS, fmt, ap);
+    va_end(ap);
+    st->fail_function = NULL;
+    return NULL;
+}
+
+edify_value *edify_fail_errno(edify_state *st, const char *fmt, ...)
+{
+    if (!st)
+        return NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    ota_error_verrno(&st->error, fmt, ap);
     va_end(ap);
     st->fail_function = NULL;
     return NULL;

@@ -67,6 +67,7 @@ static inline const char *edify_node_text(const edify_expr *e)
 typedef struct edify_func_ref {
     edify_fn fn;
     char *name; /* owned by the script */
+    int min_args, max_args; /* from the builtin's row (edify_reg) */
 } edify_func_ref;
 
 struct edify_script {
@@ -88,6 +89,16 @@ static inline uint32_t edify_node_child(const edify_expr *e, uint32_t i)
 {
     return edify_node_kind(e) == EDIFY_K_CALL ? e->rest[1 + i] : e->rest[i];
 }
+
+/* Set by edify_funcs_accept_unknown: the parser binds unregistered names to
+ * a function reference without a function (fn NULL), which the evaluator
+ * refuses to call. */
+int edify_funcs_accepts_unknown(const edify_funcs *fns);
+
+/* "2 arguments", "2 or 3 arguments", "1 to 4 arguments", "at most 1
+ * argument", "at least 1 argument": a builtin's argument range, for
+ * "expects ..." messages (the evaluator's and edify_check's). */
+void edify_describe_arg_range(int min_args, int max_args, char *out, size_t outsz);
 
 /* Writes expr as edify source text into out (NUL-terminated, cut short with
  * "..." when it does not fit).  Used for "assert failed: EXPR". */

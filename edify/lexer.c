@@ -68,12 +68,41 @@ static void describe_byte(unsigned char c, char *out, size_t outsz)
         snprintf(out, outsz, "byte 0x%02x", c);
 }
 
+/* Source bytes taken by the backslash at s[0] (avail bytes from it on):
+ * 2 for \n \t \" \\, 4 for \xHH, and 1 for a backslash that starts no
+ * escape, which stands for itself. */
+static size_t escape_length(const char *s, size_t avail)
+{
+    unsigned char e = avail > 1 ? (unsigned char)s[1] : 0;
+    if (e == 'n' || e == 't' || e == '"' || e == '\\')
+        return 2;
+    if (e == 'x' && avail > 3 && hex_digit((unsigned char)s[2]) && hex_digit((unsigned char)s[3]))
+        return 4;
+    return 1;
+}
+
+/* A string that runs to the end of the script.  When it holds a \" the
+ * author most likely meant a backslash at the end of the string, which
+ * (as in Android) escapes the closing quote instead: say so. */
+static void report_unterminated(edify_lexer *lx, const edify_token *tok,
+                                uint32_t quote_line, uint32_t quote_column)
+{
+    char msg[256];
+    int used = snprintf(msg, sizeof msg, "unterminated string literal: expected a closing '\"' "
+                                         "before the end of the script");
+    if (quote_line && used > 0 && (size_t)used < sizeof msg)
+        snprintf(msg + used, sizeof msg - (size_t)used,
+                 " (the \\\" at %u:%u is an escaped quote; end a string with a backslash "
+                 "as \\\\\")", quote_line, quote_column);
+    report_at(lx, tok->line, tok->column, msg);
+}
+
 /* Lexes a quoted string starting at lx->pos (the opening quote). */
 static void lex_string(edify_lexer *lx, edify_token *tok)
 {
     const char *s = lx->src;
     size_t p = lx->pos + 1, n = lx->len, text = 0;
-    char msg[160];
+    uint32_t quote_line = 0, quote_column = 0; /* the first \" seen, for the hint */
     for (;;) {
         /* The common case: a run of plain bytes. */
         size_t run = p;
@@ -81,8 +110,7 @@ static void lex_string(edify_lexer *lx, edify_token *tok)
             p++;
         text += p - run;
         if (p >= n) {
-            report_at(lx, tok->line, tok->column,
-                      "unterminated string literal: expected a closing '\"' before the end of the script");
+            report_unterminated(lx, tok, quote_line, quote_column);
             break;
         }
         unsigned char c = (unsigned char)s[p];
@@ -103,35 +131,16 @@ static void lex_string(edify_lexer *lx, edify_token *tok)
             text++;
             continue;
         }
-        /* A backslash. */
+        /* A backslash.  As in Android's lexer, only \n \t \" \\ and \xHH
+         * are escapes; any other backslash (ASCII art such as "/ __ \/"), a
+         * \x without two hex digits, or one at the end of the script is a
+         * literal backslash, and the byte after it is lexed as usual. */
         tok->escaped = 1;
-        if (p + 1 >= n) { /* the unterminated-string report follows */
-            p++;
-            text++;
-            continue;
+        if (quote_line == 0 && p + 1 < n && s[p + 1] == '"') {
+            quote_line = lx->line;
+            quote_column = column_at(lx, p);
         }
-        unsigned char e = (unsigned char)s[p + 1];
-        if (e == 'n' || e == 't' || e == '"' || e == '\\') {
-            p += 2;
-        } else if (e == 'x' && p + 3 < n && hex_digit((unsigned char)s[p + 2]) &&
-                   hex_digit((unsigned char)s[p + 3])) {
-            p += 4;
-        } else if (e == 'x') {
-            report_here(lx, p, "invalid escape \\x: expected two hexadecimal digits after it");
-            p += 2;
-        } else {
-            char what[32];
-            describe_byte(e, what, sizeof what);
-            snprintf(msg, sizeof msg,
-                     "invalid escape: backslash followed by %s; expected \\n, \\t, \\\", \\\\ or \\xHH",
-                     what);
-            report_here(lx, p, msg);
-            p += 2;
-            if (e == '\n') {
-                lx->line++;
-                lx->line_start = p;
-            }
-        }
+        p += escape_length(s + p, n - p);
         text++;
     }
     tok->type = EDIFY_T_STRING;
@@ -271,25 +280,18 @@ void edify_token_text(const edify_lexer *lx, const edify_token *tok, char *out)
     const char *end = lx->src + tok->start + tok->len;
     size_t o = 0;
     while (o < tok->text_len && s < end) {
-        if (*s != '\\' || s + 1 >= end) {
+        if (*s != '\\') {
             out[o++] = *s++;
             continue;
         }
-        char e = s[1];
-        s += 2;
-        switch (e) {
+        size_t n = escape_length(s, (size_t)(end - s));
+        switch (n == 1 ? '\\' : s[1]) {
         case 'n': out[o++] = '\n'; break;
         case 't': out[o++] = '\t'; break;
-        case 'x':
-            if (s + 1 < end && hex_digit((unsigned char)s[0]) && hex_digit((unsigned char)s[1])) {
-                out[o++] = (char)(hex_value((unsigned char)s[0]) * 16 + hex_value((unsigned char)s[1]));
-                s += 2;
-            } else {
-                out[o++] = 'x';
-            }
-            break;
-        default: out[o++] = e; break; /* \" \\ and invalid escapes */
+        case 'x': out[o++] = (char)(hex_value((unsigned char)s[2]) * 16 + hex_value((unsigned char)s[3])); break;
+        default: out[o++] = n == 1 ? '\\' : s[1]; break; /* \" \\ and lone backslashes */
         }
+        s += n;
     }
     out[o] = '\0';
 }

@@ -1,7 +1,7 @@
 /* edify's tokenizer: turns script bytes into tokens one at a time, without
- * allocating.  Errors (bad characters, bad escapes, NUL bytes, unterminated
- * strings) go to a callback and lexing continues, so one pass finds all of
- * them.  Private to the edify library (and its unit tests). */
+ * allocating.  Errors (bad characters, NUL bytes, unterminated strings) go
+ * to a callback and lexing continues, so one pass finds all of them.
+ * Private to the edify library (and its unit tests). */
 #ifndef EDIFY_LEXER_H
 #define EDIFY_LEXER_H
 
@@ -56,8 +56,8 @@ void edify_lexer_init(edify_lexer *lx, const char *src, size_t len,
 void edify_lex_next(edify_lexer *lx, edify_token *tok);
 
 /* Writes the value of a literal token (tok->text_len bytes plus a NUL) to
- * out.  Invalid escapes, already reported by the lexer, yield the escaped
- * character itself. */
+ * out.  A backslash that starts no escape (\n \t \" \\ \xHH) stands for
+ * itself, as in Android's lexer. */
 void edify_token_text(const edify_lexer *lx, const edify_token *tok, char *out);
 
 /* "word abc", "string \"a b\"", "')'", "end of script": for messages. */

@@ -199,8 +199,12 @@ uint32_t parse_resolve_function(parser *p, const char *name, size_t len,
         if (p->names[j].hash == h && strlen(known) == len && memcmp(known, name, len) == 0)
             return p->names[j].index;
     }
-    edify_fn fn = memchr(name, '\0', len) ? NULL : edify_lookup(p->fns, name);
-    if (!fn) {
+    const edify_reg *row = memchr(name, '\0', len) ? NULL : edify_lookup_reg(p->fns, name);
+    /* An inspecting caller takes any name: a row without a function. */
+    const edify_reg unknown = {name, NULL, 0, EDIFY_VARARGS};
+    if (!row && edify_funcs_accepts_unknown(p->fns) && !memchr(name, '\0', len))
+        row = &unknown;
+    if (!row) {
         char shown[64];
         size_t i, o = 0;
         for (i = 0; i < len && o < 40; i++)
@@ -224,8 +228,10 @@ uint32_t parse_resolve_function(parser *p, const char *name, size_t len,
         parse_out_of_memory(p);
         return UINT32_MAX;
     }
-    p->funcs[p->nfuncs].fn = fn;
+    p->funcs[p->nfuncs].fn = row->fn;
     p->funcs[p->nfuncs].name = copy;
+    p->funcs[p->nfuncs].min_args = row->min_args;
+    p->funcs[p->nfuncs].max_args = row->max_args;
     p->names[j].hash = h;
     p->names[j].index = (uint32_t)p->nfuncs;
     return (uint32_t)p->nfuncs++;

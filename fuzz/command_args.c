@@ -26,12 +26,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static int misc_fd = -1, cmd_fd = -1;
 static char cmd_path[64];
 static ota_fstab fstab;
+static recovery_ctx ctx = {.root = "", .fstab = &fstab}; /* paths used as they are */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    unsetenv("RECOVERY_ROOT"); /* device paths below are used as they are */
     misc_fd = memfd_create("misc", MFD_CLOEXEC);
     cmd_fd = memfd_create("command", MFD_CLOEXEC);
     if (misc_fd < 0 || cmd_fd < 0)
@@ -77,7 +77,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&msg, 0, sizeof msg);
     memcpy(&msg, data, size < sizeof msg ? size : sizeof msg);
     put_file(misc_fd, &msg, sizeof msg);
-    if (recovery_bcb_read_args(&fstab, &argv, &err) == 0) {
+    if (recovery_bcb_read_args(&ctx, &argv, &err) == 0) {
         recovery_args args = {0};
         apply_all(&args, &argv);
         recovery_args_free(&args);
@@ -102,19 +102,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (char *save = NULL, *a = strtok_r(text, "\n", &save); a; a = strtok_r(NULL, "\n", &save))
         (void)recovery_args_apply(&args, a, &err);
     free(text);
-    if (recovery_bcb_set(&fstab, &args, &err) == 0) {
-        if (recovery_bcb_read_args(&fstab, &argv, &err) < 0)
-            abort(); /* 1 (no arguments) when nothing needed persisting */
+    if (recovery_bcb_set(&ctx, &args, &err) == 0) {
+        if (recovery_bcb_read_args(&ctx, &argv, &err) < 0)
+            abort(); /* what was written must read back */
         recovery_args back = {0};
         for (int i = 0; i < argv.argc; i++)
             if (recovery_args_apply(&back, argv.argv[i], &err) < 0)
                 abort(); /* recovery wrote an argument it cannot read */
         if (!same_str(args.update_package, back.update_package) ||
             args.wipe_data != back.wipe_data || args.wipe_cache != back.wipe_cache ||
-            !same_str(args.fstab_path, back.fstab_path) ||
-            !same_str(args.keys_path, back.keys_path) || !same_str(args.locale, back.locale) ||
-            args.retry_count != back.retry_count)
+            !same_str(args.locale, back.locale) || args.retry_count != back.retry_count)
             abort(); /* the persisted command means something else */
+        if (back.fstab_path || back.keys_path)
+            abort(); /* what recovery trusts is never persisted */
         recovery_args_free(&back);
         recovery_argv_free(&argv);
     }

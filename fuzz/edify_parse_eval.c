@@ -9,11 +9,10 @@
 
 #include "edify/edify.h"
 
-static edify_value *quiet(const char *name, edify_state *st, int argc, edify_expr *const *argv)
+static edify_value *quiet(edify_state *st, const edify_call *call)
 {
-    (void)name;
-    for (int i = 0; i < argc; i++) {
-        edify_value *v = edify_eval(st, argv[i]);
+    for (int i = 0; i < call->argc; i++) {
+        edify_value *v = edify_eval(st, call->argv[i]);
         if (!v)
             return NULL;
         edify_value_free(v);
@@ -28,7 +27,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     edify_funcs *fns = edify_funcs_new();
     if (!fns)
         return 0;
-    edify_register_core(fns);
+    if (edify_register_core(fns, NULL) < 0) {
+        edify_funcs_free(fns);
+        return 0;
+    }
     edify_register(fns, "sleep", quiet);
     edify_register(fns, "stdout", quiet);
 

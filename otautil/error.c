@@ -30,20 +30,42 @@ int ota_error_set(ota_error *err, int code, const char *fmt, ...)
     return -1;
 }
 
-int ota_error_errno(ota_error *err, const char *fmt, ...)
+int ota_error_code_from_errno(int errnum)
+{
+    switch (errnum) {
+    case ENOSPC:
+    case EDQUOT:
+        return OTA_ERR_NOSPACE;
+    case ENOENT:
+        return OTA_ERR_NOTFOUND;
+    case ENOMEM:
+        return OTA_ERR_NOMEM;
+    default:
+        return OTA_ERR_IO;
+    }
+}
+
+int ota_error_verrno(ota_error *err, const char *fmt, va_list ap)
 {
     int saved = errno;
     if (!err)
         return -1;
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(err->message, sizeof err->message, fmt, ap);
-    va_end(ap);
     size_t used = strlen(err->message);
     snprintf(err->message + used, sizeof err->message - used, ": %s", strerror(saved));
-    err->code = saved == ENOSPC ? OTA_ERR_NOSPACE
-              : saved == ENOENT ? OTA_ERR_NOTFOUND
-              : saved == ENOMEM ? OTA_ERR_NOMEM : OTA_ERR_IO;
+    err->code = ota_error_code_from_errno(saved);
+    errno = saved;
+    return -1;
+}
+
+int ota_error_errno(ota_error *err, const char *fmt, ...)
+{
+    int saved = errno;
+    va_list ap;
+    va_start(ap, fmt);
+    errno = saved;
+    ota_error_verrno(err, fmt, ap);
+    va_end(ap);
     errno = saved;
     return -1;
 }

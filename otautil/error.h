@@ -39,6 +39,11 @@ int ota_error_vset(ota_error *err, int code, const char *fmt, va_list ap);
 /* Like ota_error_set, appending ": strerror(errno)" (errno read on entry). */
 int ota_error_errno(ota_error *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+int ota_error_verrno(ota_error *err, const char *fmt, va_list ap);
+/* The code ota_error_errno gives for an errno value (ENOSPC and EDQUOT ->
+ * OTA_ERR_NOSPACE, ENOENT -> OTA_ERR_NOTFOUND, ENOMEM -> OTA_ERR_NOMEM,
+ * anything else OTA_ERR_IO). */
+int ota_error_code_from_errno(int errnum);
 
 /* Prepends context ("while doing X: <old message>"), keeping the code. */
 void ota_error_prefix(ota_error *err, const char *fmt, ...)

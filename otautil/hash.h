@@ -38,6 +38,18 @@ void ota_sha256(const void *data, size_t len, uint8_t out[OTA_SHA256_LEN]);
 int ota_hash_fd(int fd, uint64_t len, ota_hash_alg alg, uint8_t *out, ota_error *err);
 int ota_hash_file(const char *path, ota_hash_alg alg, uint8_t *out, ota_error *err);
 
+/* A hash pipe (hash_pipe.c) feeds a byte stream to each of n (at most 4)
+ * initialised hashes, which stay the caller's.  With threaded, the hashing
+ * runs in a helper thread (falling back to inline hashing when none can be
+ * started), so that the producer -- the zip reader's reading, inflating and
+ * CRC check -- and the hashing use two cores.  ota_hash_pipe_sink is an ota_sink_fn;
+ * ota_hash_pipe_end returns once every byte fed has been hashed. */
+typedef struct ota_hash_pipe ota_hash_pipe;
+ota_hash_pipe *ota_hash_pipe_start(ota_hash *const *hashes, size_t n, int threaded,
+                                   ota_error *err);
+int ota_hash_pipe_sink(void *pipe, const void *data, size_t len, ota_error *err);
+void ota_hash_pipe_end(ota_hash_pipe *p);
+
 /* out receives 2*len hex digits (lower case) and a NUL. */
 void ota_hex_encode(const uint8_t *data, size_t len, char *out);
 /* Parses exactly 2*len hex digits (either case) followed by NUL or, when

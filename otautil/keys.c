@@ -3,19 +3,18 @@
 #include "otautil/keys.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "otautil/sink.h"
 
-/* A keys file is a few certificates; anything larger is not one. */
+/* A keys file is a few certificates; anything larger is not one.  It is
+ * read with OTA_READ_REGULAR: a FIFO or device is refused at once. */
 #define KEYS_FILE_MAX (4u << 20)
 
 struct ota_keyset {
@@ -129,51 +128,6 @@ int ota_key_check_kind(EVP_PKEY *pkey, const char *what, ota_error *err)
                          what, desc);
 }
 
-/* Reads a small file whole; keys files are tiny. */
-static int read_small_file(const char *path, ota_buf *buf, ota_error *err)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return ota_error_errno(err, "cannot open keys file %s", path);
-    struct stat st;
-    if (fstat(fd, &st) < 0) {
-        close(fd);
-        return ota_error_errno(err, "cannot stat keys file %s", path);
-    }
-    if (!S_ISREG(st.st_mode) || st.st_size > (off_t)KEYS_FILE_MAX) {
-        close(fd);
-        return ota_error_set(err, OTA_ERR_FORMAT, "%s: not a keys file (%s)", path,
-                             S_ISREG(st.st_mode) ? "larger than 4 MiB" : "not a regular file");
-    }
-    int rc = 0;
-    if (ota_buf_append(buf, "", 0, err) < 0) {
-        rc = -1;
-    } else {
-        for (;;) {
-            char chunk[8192];
-            long long n = ota_read_all(fd, chunk, sizeof chunk, err);
-            if (n < 0) {
-                ota_error_prefix(err, "%s", path);
-                rc = -1;
-                break;
-            }
-            if (n == 0)
-                break;
-            if (buf->len + (size_t)n > KEYS_FILE_MAX) {
-                rc = ota_error_set(err, OTA_ERR_FORMAT, "%s: not a keys file (grew past 4 MiB)",
-                                   path);
-                break;
-            }
-            if (ota_buf_append(buf, chunk, (size_t)n, err) < 0) {
-                rc = -1;
-                break;
-            }
-        }
-    }
-    close(fd);
-    return rc;
-}
-
 static int looks_like_text_keys(const char *s, size_t len)
 {
     size_t i = 0;
@@ -187,7 +141,7 @@ static int looks_like_text_keys(const char *s, size_t len)
 ota_keyset *ota_keyset_load(const char *path, ota_error *err)
 {
     ota_buf buf = {0};
-    if (read_small_file(path, &buf, err) < 0) {
+    if (ota_read_file(path, "keys file", KEYS_FILE_MAX, OTA_READ_REGULAR, &buf, err) < 0) {
         ota_buf_free(&buf);
         return NULL;
     }
@@ -195,7 +149,7 @@ ota_keyset *ota_keyset_load(const char *path, ota_error *err)
     int rc = keys ? 0 : -1;
     if (rc == 0) {
         if (buf.len >= 4 && memcmp(buf.data, "PK\3\4", 4) == 0)
-            rc = ota_keys_load_zip(keys, path, err);
+            rc = ota_keys_load_zip(keys, buf.data, buf.len, path, err);
         else if (memmem(buf.data, buf.len, "-----BEGIN", 10))
             rc = ota_keys_parse_pem(keys, buf.data, buf.len, path, err);
         else if (looks_like_text_keys((const char *)buf.data, buf.len))

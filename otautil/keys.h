@@ -1,4 +1,4 @@
-/* The trusted-key set behind ota_keyset (otautil/verifier.h): what the
+/* The trusted-key set behind ota_keyset (otautil/verify.h): what the
  * verifier and the loaders share.  A key is a public key with, when it came
  * from a certificate, that certificate; keys from the gingerbread text
  * format also fix the hash their signatures must use. */
@@ -11,7 +11,7 @@
 
 #include "otautil/error.h"
 #include "otautil/hash.h"
-#include "otautil/verifier.h"
+#include "otautil/verify.h"
 
 typedef struct ota_key {
     EVP_PKEY *pkey;      /* public key */
@@ -41,6 +41,7 @@ int ota_keys_parse_pem(ota_keyset *keys, const void *data, size_t len, const cha
 int ota_keys_parse_text(ota_keyset *keys, const char *text, size_t len, const char *what,
                         ota_error *err);
 /* otacerts.zip: every *.x509.pem entry (needs the zip reader). */
-int ota_keys_load_zip(ota_keyset *keys, const char *path, ota_error *err);
+int ota_keys_load_zip(ota_keyset *keys, const uint8_t *data, size_t len, const char *path,
+                      ota_error *err);
 
 #endif

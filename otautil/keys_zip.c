@@ -18,9 +18,11 @@ static int is_cert_entry(const ota_zip_entry *e)
     return !e->is_dir && n > s && strcmp(e->name + n - s, suffix) == 0;
 }
 
-int ota_keys_load_zip(ota_keyset *keys, const char *path, ota_error *err)
+int ota_keys_load_zip(ota_keyset *keys, const uint8_t *data, size_t len, const char *path,
+                      ota_error *err)
 {
-    ota_zip *zip = ota_zip_open(path, err);
+    /* The bytes already read: the file is not opened a second time. */
+    ota_zip *zip = ota_zip_open_memory(data, len, path, err);
     if (!zip)
         return -1;
     int rc = 0, found = 0;

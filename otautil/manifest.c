@@ -10,6 +10,10 @@
 /* Java refuses longer keys; values are bounded only by the line limit. */
 #define KEY_MAX 70
 #define LINE_MAX_BYTES 65536
+/* Real sections carry a handful of attributes (a name and a digest or
+ * two; a main section a few more).  The cap keeps the duplicate-key check
+ * (each key against the section's earlier ones) linear in the text. */
+#define ATTRS_MAX 64
 
 typedef struct line {
     size_t start, len; /* without the terminator */
@@ -88,17 +92,28 @@ static char *dup_bytes(const uint8_t *s, size_t n)
     return r;
 }
 
-static int append_value(ota_mf_attr *a, const uint8_t *s, size_t n)
+/* The value being continued: its length and allocated size are kept, so
+ * each continuation line costs its own length, not the value's. */
+typedef struct growing {
+    ota_mf_attr *attr;
+    size_t len, cap;
+} growing;
+
+static int append_value(growing *g, const uint8_t *s, size_t n)
 {
-    size_t old = strlen(a->value);
-    if (old + n > LINE_MAX_BYTES)
+    if (g->len + n > LINE_MAX_BYTES)
         return -1;
-    char *v = realloc(a->value, old + n + 1);
-    if (!v)
-        return -1;
-    memcpy(v + old, s, n);
-    v[old + n] = '\0';
-    a->value = v;
+    if (g->len + n + 1 > g->cap) {
+        size_t cap = g->cap * 2 > g->len + n + 1 ? g->cap * 2 : g->len + n + 1;
+        char *v = realloc(g->attr->value, cap);
+        if (!v)
+            return -1;
+        g->attr->value = v;
+        g->cap = cap;
+    }
+    memcpy(g->attr->value + g->len, s, n);
+    g->len += n;
+    g->attr->value[g->len] = '\0';
     return 0;
 }
 
@@ -114,6 +129,10 @@ static int add_attr(parser *p, ota_mf_section *s, const line *l)
         return perr(p, "key longer than 70 bytes");
     if (k + 1 >= l->len || t[k + 1] != ' ')
         return perr(p, "no space after the colon");
+    if (s->nattrs == ATTRS_MAX)
+        return ota_error_set(p->err, OTA_ERR_LIMIT,
+                             "%s: line %zu: more than %d attributes in one section", p->what,
+                             p->lineno, ATTRS_MAX);
     ota_mf_attr a = {dup_bytes(t, k), dup_bytes(t + k + 2, l->len - k - 2)};
     if (!a.key || !a.value) {
         free(a.key);
@@ -145,6 +164,7 @@ static int parse_section(parser *p, size_t *pos, ota_mf_section *s)
     s->offset = *pos;
     s->line = p->lineno;
     line l;
+    growing last = {NULL, 0, 0};
     while (*pos < p->n) {
         if (!next_line(p->d, p->n, *pos, &l))
             return perr(p, "the text does not end with a line break");
@@ -158,10 +178,17 @@ static int parse_section(parser *p, size_t *pos, ota_mf_section *s)
         if (p->d[l.start] == ' ') {
             if (s->nattrs == 0)
                 return perr(p, "continuation line without a line to continue");
-            if (append_value(&s->attrs[s->nattrs - 1], p->d + l.start + 1, l.len - 1) < 0)
+            if (!last.attr) {
+                last.attr = &s->attrs[s->nattrs - 1];
+                last.len = strlen(last.attr->value);
+                last.cap = last.len + 1;
+            }
+            if (append_value(&last, p->d + l.start + 1, l.len - 1) < 0)
                 return perr(p, "value longer than 64 KiB");
-        } else if (add_attr(p, s, &l) < 0) {
-            return -1;
+        } else {
+            last.attr = NULL; /* a new attribute (and maybe a moved array) */
+            if (add_attr(p, s, &l) < 0)
+                return -1;
         }
         p->lineno++;
     }

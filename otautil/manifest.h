@@ -35,7 +35,9 @@ typedef struct ota_manifest {
 
 /* Parses len bytes; what names the file in messages.  Rejects malformed
  * lines, sections without a Name, duplicate keys in a section and
- * duplicate section names. */
+ * duplicate section names; lines and values over 64 KiB and sections of
+ * more than 64 attributes (OTA_ERR_LIMIT).  The work is linear in len
+ * (plus sorting the names), whatever the text: it may come from anyone. */
 int ota_manifest_parse(const uint8_t *data, size_t len, const char *what, ota_manifest *mf,
                        ota_error *err);
 void ota_manifest_free(ota_manifest *mf);

@@ -12,9 +12,12 @@
 /* The root folder without a trailing slash, "" when unset. */
 const char *ota_root(void);
 
-/* Resolves path into out (size outsz).  Relative paths are copied unchanged;
- * a path already under the root is not prefixed twice.  Returns 0, or -1 when
- * out is too small.  out must not overlap path. */
+/* Resolves path into out (size outsz); a path already under the root is not
+ * prefixed twice.  Without a root the path is copied unchanged.  Under a
+ * root nothing may lead outside it: a relative path, or one whose ".."
+ * components climb above the root (judged lexically), is refused with
+ * OTA_ERR_ARGS naming the path.  Returns 0, or -1 (also when out is too
+ * small: OTA_ERR_LIMIT).  out must not overlap path. */
 int ota_path(const char *path, char *out, size_t outsz, ota_error *err);
 
 /* Same, into a malloc'd string (NULL on failure). */
@@ -22,5 +25,12 @@ char *ota_path_dup(const char *path, ota_error *err);
 
 /* The inverse for messages and scripts: strips the root prefix if present. */
 const char *ota_path_unroot(const char *resolved);
+
+/* The same three with the root given (NULL or "": none) instead of read
+ * from the environment at every call: a program reads ota_root() once and
+ * carries it in its context (updater_ctx.root, recovery_ctx.root). */
+int ota_path_at(const char *root, const char *path, char *out, size_t outsz, ota_error *err);
+char *ota_path_at_dup(const char *root, const char *path, ota_error *err);
+const char *ota_path_unroot_at(const char *root, const char *resolved);
 
 #endif

@@ -1,10 +1,15 @@
 #include "otautil/sink.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include "otautil/safe_file.h"
 
 int ota_buf_append(ota_buf *buf, const void *data, size_t len, ota_error *err)
 {
@@ -30,6 +35,17 @@ int ota_buf_append(ota_buf *buf, const void *data, size_t len, ota_error *err)
 int ota_buf_sink(void *buf, const void *data, size_t len, ota_error *err)
 {
     return ota_buf_append(buf, data, len, err);
+}
+
+const char *ota_next_line(const char *text, size_t len, size_t *pos, size_t *n)
+{
+    if (*pos >= len)
+        return NULL;
+    const char *start = text + *pos;
+    const char *nl = memchr(start, '\n', len - *pos);
+    *n = nl ? (size_t)(nl - start) : len - *pos;
+    *pos += *n + (nl ? 1 : 0);
+    return start;
 }
 
 void ota_buf_free(ota_buf *buf)
@@ -85,4 +101,52 @@ long long ota_read_all(int fd, void *data, size_t len, ota_error *err)
         got += (size_t)n;
     }
     return (long long)got;
+}
+
+int ota_read_file(const char *path, const char *what, size_t max, unsigned flags, ota_buf *out,
+                  ota_error *err)
+{
+    int regular = (flags & OTA_READ_REGULAR) != 0;
+    const char *sep = what ? " " : "";
+    what = what ? what : "";
+    /* What the device reads goes through the one regular-file check
+     * (otautil/safe_file.h): a FIFO, socket or device is refused at once. */
+    int fd = regular ? ota_open_regular(path, what[0] ? what : "file", NULL, err)
+                     : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return regular ? -1 : ota_error_errno(err, "cannot open %s%s%s", what, sep, path);
+    struct stat st;
+    int rc = -1;
+    if (fstat(fd, &st) < 0) {
+        ota_error_errno(err, "cannot stat %s%s%s", what, sep, path);
+    } else if (S_ISREG(st.st_mode) && (unsigned long long)st.st_size > max) {
+        ota_error_set(err, OTA_ERR_LIMIT, "%s%s%s is larger than %zu bytes", what, sep, path,
+                      max);
+    } else if (ota_buf_append(out, "", 0, err) == 0) {
+        size_t start = out->len;
+        rc = 0;
+        for (;;) {
+            char chunk[65536];
+            long long n = ota_read_all(fd, chunk, sizeof chunk, err);
+            if (n < 0) {
+                rc = -1;
+                ota_error_prefix(err, "cannot read %s%s%s", what, sep, path);
+                break;
+            }
+            if (n == 0)
+                break;
+            /* A file that grew meanwhile is refused rather than cut. */
+            if (out->len - start + (size_t)n > max) {
+                rc = ota_error_set(err, OTA_ERR_LIMIT, "%s%s%s is larger than %zu bytes", what,
+                                   sep, path, max);
+                break;
+            }
+            if (ota_buf_append(out, chunk, (size_t)n, err) < 0) {
+                rc = -1;
+                break;
+            }
+        }
+    }
+    close(fd);
+    return rc;
 }

@@ -5,7 +5,13 @@
  *
  * Reading uses positioned reads (or memory) only, and the index does not change after
  * ota_zip_open, so several threads may stream entries of one ota_zip at
- * once.  A writer is used by one thread at a time.  See docs/zip.md. */
+ * once.  A writer is used by one thread at a time.  See docs/zip.md.
+ *
+ * Verified mode (ota_zip_verify_entries): once a package has verified,
+ * every read of an entry's contents is held to the signed manifest as the
+ * bytes are read (otautil/signed_entries.h), so a file rewritten after its
+ * verification cannot feed unsigned bytes to anyone reading through the
+ * zip layer. */
 #ifndef OTAUTIL_ZIP_H
 #define OTAUTIL_ZIP_H
 
@@ -14,6 +20,7 @@
 #include <sys/types.h>
 
 #include "otautil/error.h"
+#include "otautil/signed_entries.h"
 #include "otautil/sink.h"
 
 /* ---- reading ------------------------------------------------------------ */
@@ -39,6 +46,11 @@ typedef struct ota_zip_entry {
  * (an end record hidden in the comment, a central directory that does not
  * end where the end record starts). */
 ota_zip *ota_zip_open(const char *path, ota_error *err);
+/* The same, on an open file descriptor (a regular file or a block device),
+ * which is duplicated: the caller keeps and closes its own.  Reads go to
+ * that open file, never to a path, so renaming another file into place
+ * changes nothing.  `name` names the archive in messages. */
+ota_zip *ota_zip_open_fd(int fd, const char *name, ota_error *err);
 /* The same, for an archive held in memory: data (len bytes) is not copied
  * and must stay valid and unchanged until ota_zip_close.  `name` only
  * names the archive in messages and ota_zip_path (NULL: "zip"). */
@@ -64,16 +76,43 @@ int ota_zip_data_offset(const ota_zip *zip, const ota_zip_entry *entry, uint64_t
 
 /* Streams an entry through `sink` in bounded memory (128 KiB of buffers
  * plus zlib's state), checking its CRC-32 and size at the end.  Stored and
- * deflated entries only (others: OTA_ERR_UNSUPPORTED). */
+ * deflated entries only (others: OTA_ERR_UNSUPPORTED).  In verified mode
+ * the bytes are also checked against their signed digests, which the end
+ * of the stream settles: a sink must not commit what it got (give a file
+ * its name, boot from it) before the call returned 0. */
 int ota_zip_stream(ota_zip *zip, const ota_zip_entry *entry, ota_sink_fn sink,
                    void *ctx, ota_error *err);
 /* Reads an entry whole into a malloc'd buffer (NUL-terminated for
  * convenience, the NUL not counted in *len).  Refuses entries over
- * max_size bytes (0: no limit beyond what the file can hold). */
+ * max_size bytes (0: no limit beyond what the file can hold).  In verified
+ * mode the whole entry is checked before the call returns. */
 int ota_zip_read(ota_zip *zip, const ota_zip_entry *entry, uint8_t **data,
                  size_t *len, size_t max_size, ota_error *err);
 /* Streams an entry to fd (write(2) loop; no fsync). */
 int ota_zip_extract_fd(ota_zip *zip, const ota_zip_entry *entry, int fd, ota_error *err);
+
+/* The archive's size, and its raw bytes (for the whole-file signature,
+ * which covers the archive rather than its entries).  Raw reads, like
+ * ota_zip_data_offset and ota_zip_copy_entry, bypass the entry checks and
+ * are refused (OTA_ERR_ARGS) in verified mode. */
+uint64_t ota_zip_size(const ota_zip *zip);
+int ota_zip_read_raw(const ota_zip *zip, void *buf, size_t len, uint64_t off, ota_error *err);
+
+/* Where the central directory lies, and the SHA-256 of its bytes as they
+ * were read to build the index (OTA_SHA256_LEN bytes).  A verifier that
+ * hashes the same range of the signed bytes knows the index is the signed
+ * one; a process handed a package by its verifier compares the digest to
+ * know it indexed the same directory. */
+void ota_zip_index_extent(const ota_zip *zip, uint64_t *offset, uint64_t *len);
+const uint8_t *ota_zip_index_sha256(const ota_zip *zip);
+
+/* Puts zip in verified mode with the entries s signs (zip takes s, also
+ * on failure): from now on every entry read is checked (see above), an
+ * entry s does not list is refused before a byte is read, and raw access
+ * is refused. */
+int ota_zip_verify_entries(ota_zip *zip, ota_signed_entries *s, ota_error *err);
+/* The table of verified mode, or NULL. */
+const ota_signed_entries *ota_zip_signed_entries(const ota_zip *zip);
 
 /* ---- writing ------------------------------------------------------------ */
 

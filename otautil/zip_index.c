@@ -1,16 +1,23 @@
 /* Finds the end records and reads the central directory once into arrays
- * (entries, a name arena, a hash table for lookup).  Every size and offset
- * read from the file is checked against the file before it is used or
- * allocated for; anything ambiguous (two end records that both fit, a
- * central directory that does not end where the end record starts,
+ * (entries, a name arena, the entries sorted by name for lookup).  Every
+ * size and offset read from the file is checked against the file before it
+ * is used or allocated for; anything ambiguous (two end records that both
+ * fit, a central directory that does not end where the end record starts,
  * duplicate names) is refused, because the verifier and the updater must
- * see the same entries that any other zip reader would. */
+ * see the same entries that any other zip reader would.  The archive may
+ * be anyone's (it is indexed before its signature is checked), so the work
+ * is bounded by fixed caps and never worse than sorting the names: no hash
+ * table whose collisions a crafted archive could choose. */
 #include "otautil/zip_internal.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+/* Far beyond any package or target-files archive. */
+#define MAX_ENTRIES (1u << 20)
+#define MAX_CD_SIZE (256ull << 20)
 
 struct end_info {
     uint64_t eocd_pos;   /* where the end-of-central-directory record starts */
@@ -176,32 +183,42 @@ uint64_t zip_name_hash(const char *s)
     return h;
 }
 
-/* Inserts rec i; returns the index of an entry with the same name, or
- * SIZE_MAX. */
-static size_t table_insert(struct zip_index *idx, size_t i)
+static int cmp_names(const void *a, const void *b, void *ctx)
 {
-    const char *name = idx->recs[i].pub.name;
-    size_t s = (size_t)zip_name_hash(name) & idx->slot_mask;
-    while (idx->slots[s]) {
-        size_t other = idx->slots[s] - 1;
-        if (strcmp(idx->recs[other].pub.name, name) == 0)
-            return other;
-        s = (s + 1) & idx->slot_mask;
+    const struct zip_index *idx = ctx;
+    return strcmp(idx->recs[*(const size_t *)a].pub.name, idx->recs[*(const size_t *)b].pub.name);
+}
+
+/* Sorts the entries by name; a name seen twice is refused. */
+static int sort_names(struct zip_index *idx, const char *path, ota_error *err)
+{
+    for (size_t i = 0; i < idx->count; i++)
+        idx->sorted[i] = i;
+    qsort_r(idx->sorted, idx->count, sizeof *idx->sorted, cmp_names, idx);
+    for (size_t i = 1; i < idx->count; i++) {
+        size_t x = idx->sorted[i - 1], y = idx->sorted[i];
+        if (strcmp(idx->recs[x].pub.name, idx->recs[y].pub.name) == 0)
+            return ota_error_set(err, OTA_ERR_FORMAT, "%s: duplicate entry name %s (entries %zu and %zu)",
+                                 path, idx->recs[x].pub.name, x < y ? x : y, x < y ? y : x);
     }
-    idx->slots[s] = i + 1;
-    return SIZE_MAX;
+    return 0;
 }
 
 const struct zip_rec *zip_index_find(const struct zip_index *idx, const char *name)
 {
-    if (!idx->slots || !name)
+    if (!idx->sorted || !name)
         return NULL;
-    size_t s = (size_t)zip_name_hash(name) & idx->slot_mask;
-    while (idx->slots[s]) {
-        const struct zip_rec *r = &idx->recs[idx->slots[s] - 1];
-        if (strcmp(r->pub.name, name) == 0)
+    size_t lo = 0, hi = idx->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const struct zip_rec *r = &idx->recs[idx->sorted[mid]];
+        int c = strcmp(name, r->pub.name);
+        if (c == 0)
             return r;
-        s = (s + 1) & idx->slot_mask;
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
     }
     return NULL;
 }
@@ -304,17 +321,13 @@ static int parse_entries(struct zip_index *idx, const unsigned char *cd, const s
                                  "%s: stored entry %s: sizes differ (%llu and %llu bytes)", path,
                                  r->pub.name, (unsigned long long)r->pub.size,
                                  (unsigned long long)r->pub.compressed_size);
-        size_t dup = table_insert(idx, i);
-        if (dup != SIZE_MAX)
-            return ota_error_set(err, OTA_ERR_FORMAT, "%s: duplicate entry name %s (entries %zu and %zu)",
-                                 path, r->pub.name, dup, i);
         pos += total;
     }
     if (pos != cd_len)
         return ota_error_set(err, OTA_ERR_FORMAT,
                              "%s: central directory holds %zu bytes after its %zu entries", path,
                              cd_len - pos, idx->count);
-    return 0;
+    return sort_names(idx, path, err);
 }
 
 int zip_index_build(struct zip_index *idx, const ota_zip *zip, ota_error *err)
@@ -329,21 +342,21 @@ int zip_index_build(struct zip_index *idx, const ota_zip *zip, ota_error *err)
     idx->comment_len = end.comment_len;
     idx->cd_offset = end.cd_offset;
     idx->cd_size = end.cd_size;
-    /* cd_size is at most the file size, and count at most cd_size / 46. */
-    if (end.cd_size > SIZE_MAX / 2 || end.count > SIZE_MAX / 4 / sizeof(struct zip_rec)) {
+    /* cd_size is at most the file size, and count at most cd_size / 46;
+     * the caps bound what an archive can make us allocate. */
+    if (end.cd_size > MAX_CD_SIZE || end.count > MAX_ENTRIES) {
         zip_index_free(idx);
-        return ota_error_set(err, OTA_ERR_LIMIT, "%s: central directory too large for this machine", path);
+        return ota_error_set(err, OTA_ERR_LIMIT,
+                             "%s: central directory of %llu entries and %llu bytes (at most %u and "
+                             "%llu MiB)", path, (unsigned long long)end.count,
+                             (unsigned long long)end.cd_size, MAX_ENTRIES, MAX_CD_SIZE >> 20);
     }
     idx->count = (size_t)end.count;
-    size_t slots = 16;
-    while (slots < idx->count * 2)
-        slots *= 2;
     unsigned char *cd = malloc(end.cd_size ? (size_t)end.cd_size : 1);
     idx->recs = calloc(idx->count ? idx->count : 1, sizeof *idx->recs);
     idx->names = malloc((size_t)end.cd_size + 1); /* names + NULs fit: 46 bytes of header each */
-    idx->slots = calloc(slots, sizeof *idx->slots);
-    idx->slot_mask = slots - 1;
-    if (!cd || !idx->recs || !idx->names || !idx->slots) {
+    idx->sorted = calloc(idx->count ? idx->count : 1, sizeof *idx->sorted);
+    if (!cd || !idx->recs || !idx->names || !idx->sorted) {
         free(cd);
         zip_index_free(idx);
         return ota_error_set(err, OTA_ERR_NOMEM, "%s: out of memory for a %llu-byte central directory",
@@ -354,6 +367,9 @@ int zip_index_build(struct zip_index *idx, const ota_zip *zip, ota_error *err)
         zip_index_free(idx);
         return ota_error_errno(err, "%s: cannot read the central directory", path);
     }
+    /* What the index is built from, so a verifier can tell it is the
+     * directory that was signed. */
+    ota_sha256(cd, (size_t)end.cd_size, idx->cd_sha256);
     int rc = parse_entries(idx, cd, &end, path, err);
     free(cd);
     if (rc < 0)
@@ -365,7 +381,7 @@ void zip_index_free(struct zip_index *idx)
 {
     free(idx->recs);
     free(idx->names);
-    free(idx->slots);
+    free(idx->sorted);
     free(idx->comment);
     memset(idx, 0, sizeof *idx);
 }

@@ -9,6 +9,8 @@
 #include <minizip/ioapi.h>
 #include <minizip/zip.h>
 
+#include "otautil/hash.h"
+#include "otautil/signed_entries.h"
 #include "otautil/zip.h"
 
 /* ---- record layouts (PKWARE APPNOTE) ------------------------------------ */
@@ -82,11 +84,11 @@ struct zip_index {
     struct zip_rec *recs;
     size_t count;
     char *names;         /* every name, NUL-terminated, one arena */
-    size_t *slots;       /* hash table of rec index + 1, 0 = empty */
-    size_t slot_mask;
+    size_t *sorted;      /* rec indexes in name order, for lookup */
     uint8_t *comment;
     size_t comment_len;
     uint64_t cd_offset, cd_size;
+    uint8_t cd_sha256[OTA_SHA256_LEN]; /* of the directory's bytes as parsed */
 };
 
 /* Parses and checks the end records and the central directory of zip's
@@ -95,7 +97,9 @@ struct zip_index {
 int zip_index_build(struct zip_index *idx, const ota_zip *zip, ota_error *err);
 void zip_index_free(struct zip_index *idx);
 const struct zip_rec *zip_index_find(const struct zip_index *idx, const char *name);
-/* FNV-1a of a NUL-terminated name (the index's and the writer's tables). */
+/* FNV-1a of a NUL-terminated name (the writer's table of names written;
+ * the reader sorts instead, so a crafted archive cannot make its lookups
+ * slow). */
 uint64_t zip_name_hash(const char *name);
 
 /* ---- the reader (zip_read.c) -------------------------------------------- */
@@ -105,6 +109,7 @@ struct ota_zip {
     const uint8_t *mem;  /* the archive's bytes, when it is in memory */
     uint64_t size;
     struct zip_index idx;
+    ota_signed_entries *signed_entries; /* verified mode: reads are checked */
 };
 
 /* Reads len bytes at off, from the file or the memory: 0, or -1 with errno

@@ -45,6 +45,37 @@ static ota_zip *zip_alloc(const char *path, ota_error *err)
     return zip;
 }
 
+/* Sizes and indexes the archive on zip->fd: a regular file or a block
+ * device. */
+static ota_zip *index_fd(ota_zip *zip, ota_error *err)
+{
+    struct stat st;
+    if (fstat(zip->fd, &st) < 0) {
+        ota_error_errno(err, "cannot stat %s", zip->path);
+        goto fail;
+    }
+    if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+        ota_error_set(err, OTA_ERR_FORMAT, "%s: not a regular file", zip->path);
+        goto fail;
+    }
+    if (S_ISBLK(st.st_mode)) {
+        off_t end = lseek(zip->fd, 0, SEEK_END);
+        if (end < 0) {
+            ota_error_errno(err, "cannot size %s", zip->path);
+            goto fail;
+        }
+        zip->size = (uint64_t)end;
+    } else {
+        zip->size = (uint64_t)st.st_size;
+    }
+    if (zip_index_build(&zip->idx, zip, err) < 0)
+        goto fail;
+    return zip;
+fail:
+    ota_zip_close(zip);
+    return NULL;
+}
+
 ota_zip *ota_zip_open(const char *path, ota_error *err)
 {
     if (!path)
@@ -56,34 +87,28 @@ ota_zip *ota_zip_open(const char *path, ota_error *err)
     zip->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (zip->fd < 0) {
         ota_error_errno(err, "cannot open %s", path);
-        goto fail;
+        ota_zip_close(zip);
+        return NULL;
     }
-    struct stat st;
-    if (fstat(zip->fd, &st) < 0) {
-        ota_error_errno(err, "cannot stat %s", path);
-        goto fail;
-    }
-    if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
-        ota_error_set(err, OTA_ERR_FORMAT, "%s: not a regular file", path);
-        goto fail;
-    }
-    if (S_ISBLK(st.st_mode)) {
-        off_t end = lseek(zip->fd, 0, SEEK_END);
-        if (end < 0) {
-            ota_error_errno(err, "cannot size %s", path);
-            goto fail;
-        }
-        zip->size = (uint64_t)end;
-    } else {
-        zip->size = (uint64_t)st.st_size;
-    }
-    if (zip_index_build(&zip->idx, zip, err) < 0)
-        goto fail;
+    return index_fd(zip, err);
+}
 
-    return zip;
-fail:
-    ota_zip_close(zip);
-    return NULL;
+ota_zip *ota_zip_open_fd(int fd, const char *name, ota_error *err)
+{
+    if (!name)
+        name = "zip";
+    ota_zip *zip = zip_alloc(name, err);
+    if (!zip)
+        return NULL;
+    /* Its own descriptor on the same open file: positioned reads share
+     * nothing with the caller's, who keeps and closes theirs. */
+    zip->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    if (zip->fd < 0) {
+        ota_error_errno(err, "%s: cannot use descriptor %d", name, fd);
+        ota_zip_close(zip);
+        return NULL;
+    }
+    return index_fd(zip, err);
 }
 
 ota_zip *ota_zip_open_memory(const void *data, size_t len, const char *name, ota_error *err)
@@ -109,6 +134,7 @@ void ota_zip_close(ota_zip *zip)
 {
     if (!zip)
         return;
+    ota_signed_entries_free(zip->signed_entries);
     zip_index_free(&zip->idx);
     if (zip->fd >= 0)
         close(zip->fd);
@@ -142,6 +168,57 @@ const uint8_t *ota_zip_comment(const ota_zip *zip, size_t *len)
     if (len)
         *len = zip ? zip->idx.comment_len : 0;
     return zip ? zip->idx.comment : NULL;
+}
+
+uint64_t ota_zip_size(const ota_zip *zip)
+{
+    return zip ? zip->size : 0;
+}
+
+/* Raw bytes bypass the entry checks: an archive in verified mode has none. */
+static int refuse_raw(const ota_zip *zip, const char *what, ota_error *err)
+{
+    if (!zip->signed_entries)
+        return 0;
+    return ota_error_set(err, OTA_ERR_ARGS, "%s: %s: raw access to an archive whose entries are "
+                         "checked against its signed manifest", zip->path, what);
+}
+
+int ota_zip_read_raw(const ota_zip *zip, void *buf, size_t len, uint64_t off, ota_error *err)
+{
+    if (refuse_raw(zip, "ota_zip_read_raw", err) < 0)
+        return -1;
+    if (zip_read_at(zip, buf, len, off) < 0)
+        return ota_error_errno(err, "%s: cannot read %zu bytes at offset %llu", zip->path, len,
+                               (unsigned long long)off);
+    return 0;
+}
+
+void ota_zip_index_extent(const ota_zip *zip, uint64_t *offset, uint64_t *len)
+{
+    *offset = zip->idx.cd_offset;
+    *len = zip->idx.cd_size;
+}
+
+const uint8_t *ota_zip_index_sha256(const ota_zip *zip)
+{
+    return zip->idx.cd_sha256;
+}
+
+int ota_zip_verify_entries(ota_zip *zip, ota_signed_entries *s, ota_error *err)
+{
+    if (!zip || !s) {
+        ota_signed_entries_free(s);
+        return ota_error_set(err, OTA_ERR_ARGS, "ota_zip_verify_entries: nothing to verify with");
+    }
+    ota_signed_entries_free(zip->signed_entries);
+    zip->signed_entries = s;
+    return 0;
+}
+
+const ota_signed_entries *ota_zip_signed_entries(const ota_zip *zip)
+{
+    return zip ? zip->signed_entries : NULL;
 }
 
 const struct zip_rec *zip_rec_of(const ota_zip *zip, const ota_zip_entry *entry, ota_error *err)
@@ -204,7 +281,7 @@ int zip_entry_data(const ota_zip *zip, const struct zip_rec *r, uint64_t *data_o
 int ota_zip_data_offset(const ota_zip *zip, const ota_zip_entry *entry, uint64_t *offset, ota_error *err)
 {
     const struct zip_rec *r = zip_rec_of(zip, entry, err);
-    if (!r)
+    if (!r || refuse_raw(zip, entry->name, err) < 0)
         return -1;
     if (!offset)
         return ota_error_set(err, OTA_ERR_ARGS, "ota_zip_data_offset: no output given");
@@ -328,11 +405,36 @@ int ota_zip_stream(ota_zip *zip, const ota_zip_entry *entry, ota_sink_fn sink, v
     if (!buf)
         return ota_error_set(err, OTA_ERR_NOMEM, "%s: out of memory", zip->path);
     struct out_state o = { .zip = zip, .e = entry, .sink = sink, .ctx = ctx, .crc = crc32(0, Z_NULL, 0) };
+    /* Verified mode: the bytes are held to the signed manifest on their
+     * way to the sink; the verdict comes with the last of them. */
+    ota_entry_check *check = NULL;
+    if (zip->signed_entries) {
+        check = ota_entry_check_start(zip->signed_entries, entry->name, entry->size, sink, ctx, err);
+        if (!check) {
+            free(buf);
+            ota_error_prefix(err, "%s", zip->path);
+            return -1;
+        }
+        o.sink = ota_entry_check_sink;
+        o.ctx = check;
+    }
     int rc = entry->method == OTA_ZIP_STORE ? copy_stored(&o, off, buf, in_cap, err)
                                             : inflate_entry(&o, off, buf, in_cap, buf + in_cap, out_cap, err);
     free(buf);
-    if (rc < 0)
+    if (rc < 0) {
+        ota_entry_check_abort(check);
         return -1;
+    }
+    /* All the data came: in verified mode the signed digests are the
+     * verdict that matters (bytes changed since verification), before the
+     * zip's own size and CRC-32. */
+    ota_error check_err;
+    if (check && ota_entry_check_end(check, &check_err) < 0) {
+        if (err)
+            *err = check_err;
+        ota_error_prefix(err, "%s", zip->path);
+        return -1;
+    }
     if (o.total != entry->size)
         return ota_error_set(err, OTA_ERR_FORMAT, "%s: entry %s is truncated (%llu of %llu bytes)", zip->path,
                              entry->name, (unsigned long long)o.total, (unsigned long long)entry->size);

@@ -400,7 +400,8 @@ int ota_zip_copy_entry(ota_zip_writer *w, ota_zip *src, const ota_zip_entry *ent
         return -1;
     const struct zip_rec *r = zip_rec_of(src, entry, err);
     uint64_t off;
-    if (!r || zip_entry_data(src, r, &off, err) < 0)
+    /* (ota_zip_data_offset: a raw copy is refused in verified mode) */
+    if (!r || ota_zip_data_offset(src, entry, &off, err) < 0)
         return -1;
     const char *name = new_name ? new_name : entry->name;
     unsigned char *buf = malloc(ZIP_WRITE_CHUNK);

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "otautil/bootloader.h"
+
 /* If arg is "--NAME=VALUE" returns VALUE, if it is "--NAME" returns "" when
  * allowed, else NULL. */
 static const char *option_value(const char *arg, const char *name)
@@ -30,15 +32,10 @@ static int set_string(char **slot, const char *arg, const char *value, int absol
     if (!value[0])
         return ota_error_set(err, OTA_ERR_ARGS, "%s: needs a value (%s=PATH)", arg, arg);
     /* Values go into the line-based command file and bootloader message: a
-     * newline would smuggle in another argument. */
-    for (const char *c = value; *c; c++)
-        if ((unsigned char)*c < 0x20 || *c == 0x7f)
-            return ota_error_set(err, OTA_ERR_ARGS, "%s: the value contains a control character",
-                                 arg);
-    /* Nor can a value end in a space: the line readers strip trailing
-     * spaces, so the persisted command would name another file. */
-    if (value[strlen(value) - 1] == ' ')
-        return ota_error_set(err, OTA_ERR_ARGS, "%s: the value '%s' ends in a space", arg, value);
+     * newline would smuggle in another argument, and a trailing space would
+     * be stripped on the way back, naming another file. */
+    if (ota_bcb_check_line(value, arg, err) < 0)
+        return -1;
     if (absolute && value[0] != '/')
         return ota_error_set(err, OTA_ERR_ARGS, "%s: '%s' is not an absolute path",
                              arg, value);
@@ -103,6 +100,11 @@ int recovery_args_apply(recovery_args *args, const char *arg, ota_error *err)
     return ota_error_set(err, OTA_ERR_ARGS, "unknown argument '%s'", arg);
 }
 
+int recovery_args_is_trust_option(const char *arg)
+{
+    return option_value(arg, "keys") != NULL || option_value(arg, "fstab") != NULL;
+}
+
 int recovery_args_has_action(const recovery_args *args)
 {
     return args->update_package || args->wipe_data || args->wipe_cache || args->just_exit;
@@ -142,10 +144,6 @@ int recovery_args_to_bcb_text(const recovery_args *args, char *out, size_t outsz
         bad |= append_line(out, outsz, &used, "--wipe_data", NULL);
     if (args->wipe_cache)
         bad |= append_line(out, outsz, &used, "--wipe_cache", NULL);
-    if (args->fstab_path)
-        bad |= append_line(out, outsz, &used, "--fstab=", args->fstab_path);
-    if (args->keys_path)
-        bad |= append_line(out, outsz, &used, "--keys=", args->keys_path);
     if (args->locale)
         bad |= append_line(out, outsz, &used, "--locale=", args->locale);
     if (args->retry_count > 0) {

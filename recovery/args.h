@@ -36,6 +36,12 @@ typedef struct recovery_args {
  * bootloader message; it only goes to the log). */
 int recovery_args_apply(recovery_args *args, const char *arg, ota_error *err);
 
+/* Non-zero when arg is an option that decides what recovery trusts or
+ * where things are (--keys, --fstab): such options are honoured only from
+ * recovery's own command line (the image's init), never from the command
+ * file or the bootloader message, which the main system writes. */
+int recovery_args_is_trust_option(const char *arg);
+
 /* Non-zero when args ask for something to be done (install, wipe, or an
  * explicit --just_exit); without one, recovery looks for a command in the
  * persistent sources. */
@@ -43,7 +49,8 @@ int recovery_args_has_action(const recovery_args *args);
 
 /* The arguments worth persisting in the bootloader message so that an
  * interrupted run repeats: the actions and the options they depend on, one
- * "--name[=value]" per line after "recovery\n".  Returns the length written,
+ * "--name[=value]" per line after "recovery\n".  The trust options are not
+ * among them: a resumed run takes them from its own command line again.  Returns the length written,
  * or -1 (OTA_ERR_LIMIT) when they do not fit in outsz bytes (including the
  * NUL). */
 int recovery_args_to_bcb_text(const recovery_args *args, char *out, size_t outsz,

@@ -5,28 +5,23 @@
 
 #include "otautil/bootloader.h"
 
-/* Finds misc; 1 when there is none. */
-static int misc_device(const ota_fstab *fstab, char *dev, size_t devsz, ota_error *err)
+/* Finds misc: dev is left empty when the fstab has none. */
+static int misc_device(const recovery_ctx *ctx, char *dev, size_t devsz, ota_error *err)
 {
-    ota_error local;
-    ota_error_clear(&local);
-    if (ota_bcb_misc_device(fstab, dev, devsz, &local) == 0)
+    dev[0] = '\0';
+    if (!ota_fstab_find(ctx->fstab, "/misc"))
         return 0;
-    if (local.code == OTA_ERR_NOTFOUND)
-        return 1;
-    if (err)
-        *err = local;
-    return -1;
+    return ota_bcb_misc_device(ctx->fstab, ctx->root, dev, devsz, err);
 }
 
-int recovery_bcb_read_args(const ota_fstab *fstab, recovery_argv *out, ota_error *err)
+int recovery_bcb_read_args(const recovery_ctx *ctx, recovery_argv *out, ota_error *err)
 {
     char dev[PATH_MAX];
     out->argv = NULL;
     out->argc = 0;
-    int rc = misc_device(fstab, dev, sizeof dev, err);
-    if (rc != 0)
-        return rc;
+    int rc = misc_device(ctx, dev, sizeof dev, err);
+    if (rc < 0 || !dev[0])
+        return rc; /* no /misc: no command */
     ota_bootloader_message msg;
     if (ota_bcb_read(dev, &msg, err) < 0)
         return -1;
@@ -35,13 +30,9 @@ int recovery_bcb_read_args(const ota_fstab *fstab, recovery_argv *out, ota_error
     /* Only a field that starts with the line "recovery" carries arguments;
      * anything else (zeroes, 0xff from an erased flash) is no command. */
     if (strncmp(field, "recovery\n", 9) != 0)
-        return 1;
+        return 0;
     const char *rest = field + 9;
-    if (recovery_argv_from_lines(out, rest, strlen(rest), 64, "bootloader message", err) < 0)
-        return -1;
-    if (out->argc == 0)
-        return 1;
-    return 0;
+    return recovery_argv_from_lines(out, rest, strlen(rest), 64, "bootloader message", err);
 }
 
 /* A stage worth keeping is short printable text ("2/3"); anything else
@@ -57,12 +48,12 @@ static int stage_is_text(const char *stage, size_t size)
     return 1;
 }
 
-int recovery_bcb_set(const ota_fstab *fstab, const recovery_args *args, ota_error *err)
+int recovery_bcb_set(const recovery_ctx *ctx, const recovery_args *args, ota_error *err)
 {
     char dev[PATH_MAX];
-    int rc = misc_device(fstab, dev, sizeof dev, err);
-    if (rc != 0)
-        return rc;
+    int rc = misc_device(ctx, dev, sizeof dev, err);
+    if (rc < 0 || !dev[0])
+        return rc; /* no /misc: nothing to do */
     ota_bootloader_message msg;
     if (ota_bcb_read(dev, &msg, err) < 0)
         return -1;
@@ -77,12 +68,12 @@ int recovery_bcb_set(const ota_fstab *fstab, const recovery_args *args, ota_erro
     return ota_bcb_write(dev, &msg, err);
 }
 
-int recovery_bcb_clear(const ota_fstab *fstab, ota_error *err)
+int recovery_bcb_clear(const recovery_ctx *ctx, ota_error *err)
 {
     char dev[PATH_MAX];
-    int rc = misc_device(fstab, dev, sizeof dev, err);
-    if (rc != 0)
-        return rc;
+    int rc = misc_device(ctx, dev, sizeof dev, err);
+    if (rc < 0 || !dev[0])
+        return rc; /* no /misc: nothing to do */
     ota_bootloader_message msg;
     memset(&msg, 0, sizeof msg);
     return ota_bcb_write(dev, &msg, err);

@@ -5,23 +5,23 @@
 #ifndef RECOVERY_BCB_H
 #define RECOVERY_BCB_H
 
-#include "otautil/fstab.h"
 #include "recovery/args.h"
 #include "recovery/command_file.h"
+#include "recovery/context.h"
 
 /* The recovery arguments in the message (the lines of its recovery field
- * after "recovery").  Returns 1 when the fstab has no /misc or the message
- * holds no recovery arguments, 0 when out was filled, -1 on error. */
-int recovery_bcb_read_args(const ota_fstab *fstab, recovery_argv *out, ota_error *err);
+ * after "recovery") into out.  0, with out empty when the fstab has no
+ * /misc or the message holds no recovery arguments; -1 on error. */
+int recovery_bcb_read_args(const recovery_ctx *ctx, recovery_argv *out, ota_error *err);
 
 /* Writes command "boot-recovery" and the arguments' persistent form,
  * keeping the stage field (the updater's multi-stage progress) when it holds
- * text.  Returns 1 when there is no /misc (nothing written), 0 when written,
+ * text.  0 when written or when the fstab has no /misc (nothing to write),
  * -1 on error. */
-int recovery_bcb_set(const ota_fstab *fstab, const recovery_args *args, ota_error *err);
+int recovery_bcb_set(const recovery_ctx *ctx, const recovery_args *args, ota_error *err);
 
-/* Zeroes the whole message, as after a finished run.  Returns 1 when there
- * is no /misc, 0 when cleared, -1 on error. */
-int recovery_bcb_clear(const ota_fstab *fstab, ota_error *err);
+/* Zeroes the whole message, as after a finished run.  0 when cleared or
+ * when there is no /misc, -1 on error. */
+int recovery_bcb_clear(const recovery_ctx *ctx, ota_error *err);
 
 #endif

@@ -1,11 +1,7 @@
 #include "recovery/command_file.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "otautil/sink.h"
 
@@ -60,27 +56,19 @@ int recovery_command_file_read(const char *path, recovery_argv *out, ota_error *
 {
     out->argv = NULL;
     out->argc = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        if (errno == ENOENT)
-            return 1;
-        return ota_error_errno(err, "cannot open %s", path);
-    }
-    char *buf = malloc(COMMAND_FILE_MAX + 1);
-    if (!buf) {
-        close(fd);
-        return ota_error_set(err, OTA_ERR_NOMEM, "out of memory reading %s", path);
-    }
-    long long n = ota_read_all(fd, buf, COMMAND_FILE_MAX + 1, err);
-    close(fd);
-    int rc;
-    if (n < 0)
-        rc = -1;
-    else if (n > COMMAND_FILE_MAX)
-        rc = ota_error_set(err, OTA_ERR_LIMIT, "%s: longer than %d bytes", path,
-                           COMMAND_FILE_MAX);
-    else
-        rc = recovery_argv_from_lines(out, buf, (size_t)n, COMMAND_ARGS_MAX, path, err);
-    free(buf);
+    /* The main system writes /cache: a FIFO, socket or device planted as
+     * the command file is refused at once (OTA_READ_REGULAR). */
+    ota_buf text = {0};
+    ota_error local;
+    int rc = ota_read_file(path, "command file", COMMAND_FILE_MAX, OTA_READ_REGULAR, &text,
+                           &local);
+    if (rc == 0)
+        rc = recovery_argv_from_lines(out, (const char *)text.data, text.len, COMMAND_ARGS_MAX,
+                                      path, &local);
+    else if (local.code == OTA_ERR_NOTFOUND)
+        rc = 0; /* no file: no command */
+    ota_buf_free(&text);
+    if (rc < 0 && err)
+        *err = local;
     return rc;
 }

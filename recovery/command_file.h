@@ -23,8 +23,8 @@ int recovery_argv_from_lines(recovery_argv *out, const char *text, size_t len, i
                              const char *what, ota_error *err);
 void recovery_argv_free(recovery_argv *argv);
 
-/* Reads the command file at path (resolved by the caller).  Returns 1 when
- * there is none, 0 when read (out filled), -1 on error. */
+/* Reads the command file at path (resolved by the caller) into out: 0,
+ * with out empty when there is no file; -1 on error. */
 int recovery_command_file_read(const char *path, recovery_argv *out, ota_error *err);
 
 #endif

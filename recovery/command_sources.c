@@ -22,9 +22,15 @@ static void apply_lines(recovery_ctx *ctx, recovery_args *args, const recovery_a
                         recovery_command_source source)
 {
     ota_error err;
-    recovery_log_printf(ctx->log, "command from %s:", recovery_command_source_name(source));
+    const char *name = recovery_command_source_name(source);
+    recovery_log_printf(ctx->log, "command from %s:", name);
     for (int i = 0; i < argv->argc; i++) {
-        if (recovery_args_apply(args, argv->argv[i], &err) < 0)
+        /* The main system writes these sources; what recovery trusts (its
+         * keys, its fstab) comes only from the recovery image. */
+        if (recovery_args_is_trust_option(argv->argv[i]))
+            recovery_say(ctx, "W: ignored %s from %s: only recovery's own command line "
+                              "chooses the keys and the fstab", argv->argv[i], name);
+        else if (recovery_args_apply(args, argv->argv[i], &err) < 0)
             recovery_log_printf(ctx->log, "  ignored %s", err.message);
         else
             recovery_log_printf(ctx->log, "  %s", argv->argv[i]);
@@ -37,7 +43,7 @@ static void apply_lines(recovery_ctx *ctx, recovery_args *args, const recovery_a
 static void adopt_attempt_count(recovery_ctx *ctx, recovery_args *args)
 {
     recovery_argv argv;
-    if (recovery_bcb_read_args(ctx->fstab, &argv, NULL) != 0)
+    if (recovery_bcb_read_args(ctx, &argv, NULL) < 0 || argv.argc == 0)
         return;
     recovery_args bcb = { 0 };
     for (int i = 0; i < argv.argc; i++)
@@ -54,11 +60,11 @@ static int from_command_file(recovery_ctx *ctx, recovery_args *args)
     ota_error err;
     char path[PATH_MAX];
     recovery_argv argv;
-    int rc = ota_path(RECOVERY_COMMAND_FILE, path, sizeof path, &err) < 0
+    int rc = ota_path_at(ctx->root, RECOVERY_COMMAND_FILE, path, sizeof path, &err) < 0
                  ? -1 : recovery_command_file_read(path, &argv, &err);
     if (rc < 0)
         recovery_say(ctx, "W: cannot read the command file: %s", err.message);
-    if (rc != 0)
+    if (rc < 0 || argv.argc == 0)
         return 0;
     apply_lines(ctx, args, &argv, RECOVERY_SOURCE_COMMAND_FILE);
     recovery_argv_free(&argv);
@@ -72,10 +78,10 @@ static int from_bcb(recovery_ctx *ctx, recovery_args *args)
 {
     ota_error err;
     recovery_argv argv;
-    int rc = recovery_bcb_read_args(ctx->fstab, &argv, &err);
+    int rc = recovery_bcb_read_args(ctx, &argv, &err);
     if (rc < 0)
         recovery_say(ctx, "W: cannot read the bootloader message: %s", err.message);
-    if (rc != 0)
+    if (rc < 0 || argv.argc == 0)
         return 0;
     apply_lines(ctx, args, &argv, RECOVERY_SOURCE_BCB);
     recovery_argv_free(&argv);

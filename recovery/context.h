@@ -5,13 +5,15 @@
 #define RECOVERY_CONTEXT_H
 
 #include "otautil/fstab.h"
-#include "recovery/kv.h"
+#include "otautil/props.h"
 #include "recovery/log.h"
 #include "recovery/ui.h"
 
 typedef struct recovery_ctx {
+    const char *root;        /* RECOVERY_ROOT, read once by the program ("": none);
+                                device paths are resolved under it */
     const ota_fstab *fstab;
-    const recovery_kv *props;
+    const ota_props *props;  /* the recovery's own (ota_props_load_device) */
     const char *keys_path;   /* as given (resolved under RECOVERY_ROOT on use) */
     recovery_ui *ui;
     recovery_log *log;

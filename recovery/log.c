@@ -1,5 +1,7 @@
 #include "recovery/log.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,8 +24,20 @@ recovery_log *recovery_log_open(const char *path, ota_error *err)
         ota_error_set(err, OTA_ERR_NOMEM, "out of memory opening the log");
         return NULL;
     }
-    log->file = fopen(path, "we");
+    /* A fresh file: whatever was left at path (a planted symlink, say) is
+     * removed, not written through. */
+    int fd = -1;
+    for (int attempt = 0; attempt < 3 && fd < 0; attempt++) {
+        if (unlink(path) < 0 && errno != ENOENT)
+            break;
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
+        if (fd < 0 && errno != EEXIST)
+            break;
+    }
+    log->file = fd >= 0 ? fdopen(fd, "w") : NULL;
     if (!log->file) {
+        if (fd >= 0)
+            close(fd);
         ota_error_errno(err, "cannot create the log %s", path);
         free(log->path);
         free(log);

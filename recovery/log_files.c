@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "otautil/safe_file.h"
 #include "otautil/sink.h"
 
 #define STASH_FILE_MAX (16 * 1024 * 1024)
@@ -41,79 +42,73 @@ static int join(char *out, size_t outsz, const char *dir, const char *name, ota_
     return 0;
 }
 
-static void sync_dir(const char *dir)
+/* The log folder, created when missing.  /cache is the main system's to
+ * write: a symlink planted in the folder's place is replaced by a real
+ * folder, and everything in it is reached through the folder's descriptor,
+ * never through a path that could be redirected. */
+static int open_log_dir(const char *dir, ota_error *err)
 {
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
+    char parent[PATH_MAX];
+    if (snprintf(parent, sizeof parent, "%s", dir) >= (int)sizeof parent)
+        return ota_error_set(err, OTA_ERR_LIMIT, "path too long: %s", dir);
+    char *slash = strrchr(parent, '/');
+    if (slash && slash != parent) {
+        *slash = '\0';
+        if (recovery_mkdirs(parent, 0770, err) < 0)
+            return -1;
     }
+    return ota_dir_open_private(dir, 0770, err);
 }
 
-/* Writes dir/name atomically from a buffer or, when src_fd >= 0, a file. */
+/* Replaces dir/name atomically (otautil/safe_file.h: a temporary created
+ * with O_EXCL|O_NOFOLLOW, renamed over name), from a buffer or, when src_fd
+ * >= 0, a file. */
 static int write_atomic(const char *dir, const char *name, const void *data, size_t len,
                         int src_fd, ota_error *err)
 {
-    char path[PATH_MAX], tmp[PATH_MAX];
-    if (recovery_mkdirs(dir, 0770, err) < 0 || join(path, sizeof path, dir, name, err) < 0 ||
-        join(tmp, sizeof tmp, dir, ".tmp-log", err) < 0)
+    char path[PATH_MAX];
+    if (join(path, sizeof path, dir, name, err) < 0)
         return -1;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-    if (fd < 0)
-        return ota_error_errno(err, "cannot create %s", tmp);
-    int rc = 0;
-    if (src_fd >= 0) {
-        char buf[65536];
-        for (;;) {
-            long long n = ota_read_all(src_fd, buf, sizeof buf, err);
-            if (n < 0) {
-                rc = -1;
-                break;
-            }
-            if (n == 0)
-                break;
-            if (ota_write_all(fd, buf, (size_t)n, err) < 0) {
-                rc = -1;
-                break;
-            }
-        }
-    } else {
-        rc = ota_write_all(fd, data, len, err);
-    }
-    if (rc == 0 && fsync(fd) < 0)
-        rc = ota_error_errno(err, "cannot sync %s", tmp);
-    if (close(fd) < 0 && rc == 0)
-        rc = ota_error_errno(err, "cannot write %s", tmp);
-    if (rc == 0 && rename(tmp, path) < 0)
-        rc = ota_error_errno(err, "cannot rename %s to %s", tmp, path);
-    if (rc < 0)
-        unlink(tmp);
-    else
-        sync_dir(dir);
+    int dir_fd = open_log_dir(dir, err);
+    if (dir_fd < 0)
+        return -1;
+    int rc = src_fd >= 0 ? ota_write_file_at(dir_fd, name, 0640, ota_copy_fd, &src_fd, path, err)
+                         : ota_write_data_at(dir_fd, name, 0640, data, len, path, err);
+    close(dir_fd);
     return rc;
 }
 
 int recovery_logs_rotate(const char *dir, ota_error *err)
 {
-    if (recovery_mkdirs(dir, 0770, err) < 0)
+    int dir_fd = open_log_dir(dir, err);
+    if (dir_fd < 0)
         return -1;
-    char from[PATH_MAX], to[PATH_MAX];
-    for (int i = RECOVERY_KEPT_LOGS - 1; i >= 1; i--) {
-        int a = i > 1 ? snprintf(from, sizeof from, "%s/%s.%d", dir, RECOVERY_LAST_LOG, i - 1)
-                      : snprintf(from, sizeof from, "%s/%s", dir, RECOVERY_LAST_LOG);
-        int b = snprintf(to, sizeof to, "%s/%s.%d", dir, RECOVERY_LAST_LOG, i);
-        if (a < 0 || b < 0 || (size_t)a >= sizeof from || (size_t)b >= sizeof to)
-            return ota_error_set(err, OTA_ERR_LIMIT, "path too long under %s", dir);
-        if (rename(from, to) < 0 && errno != ENOENT)
-            return ota_error_errno(err, "cannot rotate %s to %s", from, to);
+    char from[64], to[64];
+    int rc = 0;
+    for (int i = RECOVERY_KEPT_LOGS - 1; i >= 1 && rc == 0; i--) {
+        if (i > 1)
+            snprintf(from, sizeof from, "%s.%d", RECOVERY_LAST_LOG, i - 1);
+        else
+            snprintf(from, sizeof from, "%s", RECOVERY_LAST_LOG);
+        snprintf(to, sizeof to, "%s.%d", RECOVERY_LAST_LOG, i);
+        /* renameat moves a symlink itself, never what it names */
+        if (renameat(dir_fd, from, dir_fd, to) < 0 && errno != ENOENT)
+            rc = ota_error_errno(err, "cannot rotate %s/%s to %s", dir, from, to);
     }
-    sync_dir(dir);
-    return 0;
+    /* A power loss while a log was saved leaves its temporary behind. */
+    if (rc == 0)
+        rc = ota_write_file_leftovers(dir_fd, RECOVERY_LAST_LOG, err);
+    if (rc == 0)
+        rc = ota_write_file_leftovers(dir_fd, RECOVERY_LAST_INSTALL, err);
+    if (rc == 0)
+        fsync(dir_fd);
+    close(dir_fd);
+    return rc;
 }
 
 int recovery_logs_save(const char *dir, const char *log_path, ota_error *err)
 {
-    int fd = open(log_path, O_RDONLY | O_CLOEXEC);
+    int fd = open(log_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
         return ota_error_errno(err, "cannot open the log %s", log_path);
     int rc = write_atomic(dir, RECOVERY_LAST_LOG, NULL, 0, fd, err);

@@ -38,61 +38,89 @@ static int is_mountable_type(const char *type)
     return 1;
 }
 
-static int mount_entry(const ota_fstab_entry *e, ota_error *err)
+/* Mounts e with its fstab flags plus extra (MS_RDONLY); with MS_REMOUNT
+ * in extra, changes the flags of the mount already there. */
+static int mount_entry(const char *root, const ota_fstab_entry *e, unsigned long extra,
+                       ota_error *err)
 {
     char where[PATH_MAX], dev[PATH_MAX];
-    if (ota_path(e->mount_point, where, sizeof where, err) < 0)
+    if (ota_path_at(root, e->mount_point, where, sizeof where, err) < 0)
         return -1;
-    if (recovery_is_mounted(where))
-        return 0;
+    int mounted = recovery_is_mounted(where);
+    if (mounted != !!(extra & MS_REMOUNT))
+        return 0; /* mounted already, or nothing to remount */
     if (strcmp(e->fs_type, "ramdisk") == 0)
         return 0; /* /tmp and the like: part of the recovery image itself */
     if (!is_mountable_type(e->fs_type))
         return ota_error_set(err, OTA_ERR_UNSUPPORTED,
                              "%s is a raw %s partition, not a filesystem to mount",
                              e->mount_point, e->fs_type);
-    if (recovery_mkdirs(where, 0755, err) < 0)
+    if (!mounted && recovery_mkdirs(where, 0755, err) < 0)
         return -1;
     const char *devices[2] = { e->device, e->device2 };
     int saved = 0;
     for (int i = 0; i < 2 && devices[i]; i++) {
-        if (ota_path(devices[i], dev, sizeof dev, err) < 0)
+        if (ota_path_at(root, devices[i], dev, sizeof dev, err) < 0)
             return -1;
-        if (mount(dev, where, e->fs_type, e->mnt_flags, e->mnt_options) == 0)
+        if (mount(dev, where, e->fs_type, e->mnt_flags | extra, e->mnt_options) == 0)
             return 0;
+        if (extra & MS_REMOUNT)
+            break; /* the one mounted there */
         if (i == 0)
             saved = errno;
     }
+    if (extra & MS_REMOUNT)
+        saved = errno;
     errno = saved;
-    return ota_error_errno(err, "cannot mount %s (%s, %s) on %s", e->device, e->fs_type,
-                           dev, e->mount_point);
+    return ota_error_errno(err, "cannot %s %s (%s, %s) on %s",
+                           extra & MS_REMOUNT ? "remount writable" : "mount", e->device,
+                           e->fs_type, dev, e->mount_point);
 }
 
-int recovery_mount(const ota_fstab *fstab, const char *mount_point, ota_error *err)
+static int mount_by_point(const recovery_ctx *ctx, const char *mount_point, unsigned long extra,
+                          ota_error *err)
 {
-    const ota_fstab_entry *e = ota_fstab_find(fstab, mount_point);
+    const ota_fstab_entry *e = ota_fstab_find(ctx->fstab, mount_point);
     if (!e)
         return ota_error_set(err, OTA_ERR_NOTFOUND, "the fstab has no %s", mount_point);
-    return mount_entry(e, err);
+    return mount_entry(ctx->root, e, extra, err);
 }
 
-int recovery_mount_for_path(const ota_fstab *fstab, const char *path, ota_error *err)
+int recovery_mount(const recovery_ctx *ctx, const char *mount_point, ota_error *err)
 {
-    const ota_fstab_entry *e = ota_fstab_for_path(fstab, path);
-    if (!e || strcmp(e->mount_point, "/") == 0)
+    return mount_by_point(ctx, mount_point, 0, err);
+}
+
+int recovery_mount_readonly(const recovery_ctx *ctx, const char *mount_point, ota_error *err)
+{
+    return mount_by_point(ctx, mount_point, MS_RDONLY, err);
+}
+
+int recovery_make_writable(const recovery_ctx *ctx, const char *mount_point, ota_error *err)
+{
+    const ota_fstab_entry *e = ota_fstab_find(ctx->fstab, mount_point);
+    if (e && !is_mountable_type(e->fs_type))
         return 0;
-    if (mount_entry(e, err) < 0) {
-        ota_error_prefix(err, "cannot reach %s", path);
+    if (e && strcmp(e->fs_type, "ramdisk") == 0)
+        return 0;
+    if (mount_by_point(ctx, mount_point, MS_REMOUNT, err) < 0)
         return -1;
-    }
-    return 0;
+    return mount_by_point(ctx, mount_point, 0, err); /* when it was not mounted at all */
 }
 
-int recovery_unmount(const ota_fstab *fstab, const char *mount_point, ota_error *err)
+const char *recovery_volume_of(const recovery_ctx *ctx, const char *path)
 {
-    const ota_fstab_entry *e = ota_fstab_find(fstab, mount_point);
+    const ota_fstab_entry *e = ota_fstab_for_path(ctx->fstab, path);
+    if (!e || strcmp(e->mount_point, "/") == 0)
+        return NULL;
+    return e->mount_point;
+}
+
+int recovery_unmount(const recovery_ctx *ctx, const char *mount_point, ota_error *err)
+{
+    const ota_fstab_entry *e = ota_fstab_find(ctx->fstab, mount_point);
     char where[PATH_MAX];
-    if (ota_path(e ? e->mount_point : mount_point, where, sizeof where, err) < 0)
+    if (ota_path_at(ctx->root, e ? e->mount_point : mount_point, where, sizeof where, err) < 0)
         return -1;
     if (!recovery_is_mounted(where))
         return 0;

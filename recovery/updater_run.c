@@ -9,7 +9,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "recovery/process.h"
+#include "otautil/spawn.h"
+#include "otautil/verify.h"
 #include "recovery/updater_pipe.h"
 
 /* How often the screen is ticked while the updater runs (time-driven bar). */
@@ -59,8 +60,7 @@ void recovery_updater_command(recovery_ctx *ctx, const char *line, recovery_upda
 typedef struct stream {
     int fd;               /* -1 once at end of file */
     char buf[LINE_BUF];
-    size_t used;
-    recovery_line_fn fn;
+    ota_lines lines;
 } stream;
 
 typedef struct run_state {
@@ -81,7 +81,7 @@ static void on_output(void *p, const char *line)
 }
 
 /* Reads what is available; closes the stream at end of file. */
-static void pump(stream *s, run_state *st)
+static void pump(stream *s)
 {
     char chunk[4096];
     for (;;) {
@@ -89,7 +89,7 @@ static void pump(stream *s, run_state *st)
         if (n < 0 && errno == EINTR)
             continue;
         if (n > 0) {
-            recovery_split_output(s->buf, sizeof s->buf, &s->used, chunk, (size_t)n, 0, s->fn, st);
+            ota_lines_feed(&s->lines, chunk, (size_t)n);
             if ((size_t)n < sizeof chunk)
                 return;
             continue;
@@ -97,7 +97,7 @@ static void pump(stream *s, run_state *st)
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
             return;
         /* end of file, or an error that ends the stream just the same */
-        recovery_split_output(s->buf, sizeof s->buf, &s->used, "", 0, 1, s->fn, st);
+        ota_lines_flush(&s->lines);
         close(s->fd);
         s->fd = -1;
         return;
@@ -105,7 +105,8 @@ static void pump(stream *s, run_state *st)
 }
 
 int recovery_run_updater(recovery_ctx *ctx, const char *binary, const char *package,
-                         recovery_updater_result *res, ota_error *err)
+                         const recovery_handover *handover, recovery_updater_result *res,
+                         ota_error *err)
 {
     memset(res, 0, sizeof *res);
     int cmd_pipe[2];
@@ -116,8 +117,19 @@ int recovery_run_updater(recovery_ctx *ctx, const char *binary, const char *pack
     snprintf(fd_text, sizeof fd_text, "%d", cmd_pipe[1]);
     char *argv[] = { (char *)binary, api, fd_text, (char *)package, NULL };
     recovery_log_printf(ctx->log, "running %s %s %s %s", binary, api, fd_text, package);
-    recovery_child child;
-    int rc = recovery_spawn(argv, cmd_pipe[1], &child, err);
+    /* stdout and stderr into the log, the command pipe (and the package
+     * handed over) kept open, the token in the binary's environment only. */
+    int keep[2] = {cmd_pipe[1], handover ? handover->fd : -1};
+    char token_env[sizeof OTA_VERIFIED_ENV + OTA_VERIFIED_TOKEN_LEN + 1];
+    char *env[2] = {NULL, NULL};
+    if (handover && handover->token) {
+        snprintf(token_env, sizeof token_env, "%s=%s", OTA_VERIFIED_ENV, handover->token);
+        env[0] = token_env;
+    }
+    ota_spawn_opts opts = {.out = OTA_SPAWN_PIPE, .err = OTA_SPAWN_PIPE, .keep_fds = keep,
+                           .keep_count = keep[1] >= 0 ? 2 : 1, .extra_env = env};
+    ota_child child;
+    int rc = ota_spawn(argv, &opts, &child, err);
     close(cmd_pipe[1]);
     if (rc < 0) {
         close(cmd_pipe[0]);
@@ -125,9 +137,13 @@ int recovery_run_updater(recovery_ctx *ctx, const char *binary, const char *pack
     }
     run_state st = { ctx, res };
     stream streams[2] = {
-        { .fd = cmd_pipe[0], .fn = on_command },
-        { .fd = child.output_fd, .fn = on_output },
+        { .fd = cmd_pipe[0], .lines = { .fn = on_command, .ctx = &st } },
+        { .fd = child.output_fd, .lines = { .fn = on_output, .ctx = &st } },
     };
+    for (int i = 0; i < 2; i++) {
+        streams[i].lines.buf = streams[i].buf;
+        streams[i].lines.size = sizeof streams[i].buf;
+    }
     child.output_fd = -1; /* the stream owns it now */
     for (int i = 0; i < 2; i++)
         fcntl(streams[i].fd, F_SETFL, fcntl(streams[i].fd, F_GETFL) | O_NONBLOCK);
@@ -147,7 +163,7 @@ int recovery_run_updater(recovery_ctx *ctx, const char *binary, const char *pack
             usleep(TICK_MS * 1000);
         for (int i = 0; i < 2; i++)
             if (streams[i].fd >= 0)
-                pump(&streams[i], &st);
+                pump(&streams[i]);
         ctx->ui->ops->tick(ctx->ui);
         /* The binary's end, not the pipes', ends the wait: a program it
          * started may hold the pipes open for longer. */
@@ -161,10 +177,9 @@ int recovery_run_updater(recovery_ctx *ctx, const char *binary, const char *pack
     }
     for (int i = 0; i < 2; i++) {
         if (streams[i].fd >= 0) {
-            pump(&streams[i], &st); /* what was written before the exit */
+            pump(&streams[i]); /* what was written before the exit */
             if (streams[i].fd >= 0) {
-                recovery_split_output(streams[i].buf, sizeof streams[i].buf, &streams[i].used,
-                                      "", 0, 1, streams[i].fn, &st);
+                ota_lines_flush(&streams[i].lines);
                 close(streams[i].fd);
             }
         }
@@ -180,6 +195,6 @@ int recovery_run_updater(recovery_ctx *ctx, const char *binary, const char *pack
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
         return 0;
     char how[96];
-    recovery_describe_status(status, how, sizeof how);
+    ota_describe_exit(status, how, sizeof how);
     return ota_error_set(err, OTA_ERR_ABORTED, "update-binary %s", how);
 }

@@ -7,23 +7,17 @@
 
 #include <stdint.h>
 
-#include "otautil/fstab.h"
-#include "recovery/log.h"
+#include "recovery/context.h"
 
-/* The size in bytes the new filesystem gets on a device of device_size
- * bytes given the fstab's length= (>0: that size, <0: leave that much free
- * at the end for a crypto footer, 0: all), rounded down to whole 4 KiB
- * blocks.  -1 when nothing would be left. */
-long long recovery_fs_size(uint64_t device_size, long long length);
-
-/* Unmounts and formats the entry for mount_point (ext2/ext3/ext4 only); the
- * mke2fs output goes to log.  The volume is left unmounted. */
-int recovery_format_volume(const ota_fstab *fstab, const char *mount_point, recovery_log *log,
-                           ota_error *err);
+/* Unmounts and formats the entry for mount_point (ext2/ext3/ext4 only),
+ * with the fstab's length= under otautil/mkfs.h's size rule (a length
+ * larger than the device is refused, before anything is touched); the
+ * mke2fs output goes to the log.  The volume is left unmounted. */
+int recovery_format_volume(const recovery_ctx *ctx, const char *mount_point, ota_error *err);
 
 /* Formats /cache keeping the last_* logs of /cache/recovery, and mounts it
  * again so logging can go on.  Without a /cache volume there is nothing to
  * do (0). */
-int recovery_wipe_cache(const ota_fstab *fstab, recovery_log *log, ota_error *err);
+int recovery_wipe_cache(const recovery_ctx *ctx, ota_error *err);
 
 #endif

@@ -114,6 +114,14 @@ static int load(worker *w, const char *entry, const uint8_t *mem, size_t mem_len
     return 0;
 }
 
+static void fail_locked(pool *p, const ota_error *err)
+{
+    if (!p->failed) {
+        p->failed = 1;
+        p->err = *err;
+    }
+}
+
 /* Called with the lock held when a job's last task ends: keeps the smaller
  * patch, frees the inputs, counts the progress. */
 static void finish_job(pool *p, rt_diff_job *job)
@@ -133,16 +141,12 @@ static void finish_job(pool *p, rt_diff_job *job)
         free(w->tgt);
     free(w);
     job->work = NULL;
+    ota_error err;
+    ota_error_clear(&err);
+    if (job->done && job->patch && job->done(job->ctx, job, &err) < 0)
+        fail_locked(p, &err);
     p->done_bytes += job->weight;
     rt_progress_report(p->progress, "diffing", p->done_bytes, p->total_bytes);
-}
-
-static void fail_locked(pool *p, const ota_error *err)
-{
-    if (!p->failed) {
-        p->failed = 1;
-        p->err = *err;
-    }
 }
 
 /* The first task of a job: loads the inputs, hands the imgdiff (when the
@@ -154,12 +158,18 @@ static void run_bsdiff(worker *wk, rt_diff_job *job)
     ota_error_clear(&err);
     rt_diff_work *w = calloc(1, sizeof *w);
     int rc = w ? 0 : ota_error_set(&err, OTA_ERR_NOMEM, "out of memory");
-    if (rc == 0)
+    if (rc == 0 && job->load) {
+        if ((rc = job->load(job->ctx, 0, &w->src, &w->src_len, &err)) == 0)
+            w->src_owned = 1;
+        if (rc == 0 && (rc = job->load(job->ctx, 1, &w->tgt, &w->tgt_len, &err)) == 0)
+            w->tgt_owned = 1;
+    } else if (rc == 0) {
         rc = load(wk, job->src_entry, job->src_data, job->src_len, 0, &w->src, &w->src_len,
                   &w->src_owned, &err);
-    if (rc == 0)
-        rc = load(wk, job->tgt_entry, job->tgt_data, job->tgt_len, 1, &w->tgt, &w->tgt_len,
-                  &w->tgt_owned, &err);
+        if (rc == 0)
+            rc = load(wk, job->tgt_entry, job->tgt_data, job->tgt_len, 1, &w->tgt, &w->tgt_len,
+                      &w->tgt_owned, &err);
+    }
     pthread_mutex_lock(&p->lock);
     if (rc < 0) {
         ota_error_prefix(&err, "diffing %s", job->name);

@@ -23,6 +23,14 @@ typedef struct rt_diff_job {
     const uint8_t *tgt_data;
     size_t tgt_len;
     uint64_t weight;             /* ordering: larger first (the target size) */
+    /* Or inputs from the caller (block images): when load is set it gives
+     * the source (target 0) or the target (1) in a malloc'd buffer, freed
+     * by the pool.  done, when set, is called (from a worker, one call at a
+     * time) as soon as the patch is final, and may take job->patch (leaving
+     * NULL), so that patches need not all be held at once. */
+    int (*load)(void *ctx, int target, uint8_t **data, size_t *len, ota_error *err);
+    int (*done)(void *ctx, struct rt_diff_job *job, ota_error *err);
+    void *ctx;
     /* Outputs: the smaller of bsdiff (BSDIFF40, or BSDF2 with the codec
      * that makes each stream smallest) and, for data with gzip members,
      * LZ4 streams or zip archives, imgdiff (IMGDIFF2, or IMGDIFFX when its

@@ -9,19 +9,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "otautil/caps.h"
 #include "otautil/hash.h"
-#include "releasetools/spawn.h"
-
-#define BLOCK 4096u
+#include "otautil/mkfs.h"
+#include "otautil/spawn.h"
 
 uint64_t rt_ext4_auto_size(const rt_tree *t)
 {
     uint64_t blocks = 0;
     for (size_t i = 0; i < t->count; i++)
-        blocks += t->nodes[i].type == RT_NODE_FILE ? (t->nodes[i].size + BLOCK - 1) / BLOCK + 1 : 1;
+        blocks += t->nodes[i].type == RT_NODE_FILE ? (t->nodes[i].size + OTA_FS_BLOCK - 1) / OTA_FS_BLOCK + 1 : 1;
     /* Room for metadata, the journal and some growth: a quarter more,
      * plus 16 MiB, rounded up to whole MiB. */
-    uint64_t bytes = blocks * BLOCK;
+    uint64_t bytes = blocks * OTA_FS_BLOCK;
     bytes += bytes / 4 + (16u << 20);
     return (bytes + (1u << 20) - 1) & ~(uint64_t)((1u << 20) - 1);
 }
@@ -124,11 +124,11 @@ static int metadata_commands(const rt_tree *t, const char *work, uint32_t when, 
         for (size_t k = 0; k < 4; k++)
             fprintf(cmds, "sif \"%s\" %s %u\n", p, times[k], when);
         if (n->meta.capabilities && n->type == RT_NODE_FILE) {
-            uint8_t v[20];
-            size_t len = rt_caps_to_xattr(n->meta.capabilities, v);
+            uint8_t v[OTA_VFS_CAP_SIZE];
+            ota_vfs_cap_encode(n->meta.capabilities, v);
             char file[4200];
             snprintf(file, sizeof file, "%s/caps-%llx", work, (unsigned long long)n->meta.capabilities);
-            if (access(file, F_OK) < 0 && write_attr_file(file, v, len, err) < 0)
+            if (access(file, F_OK) < 0 && write_attr_file(file, v, sizeof v, err) < 0)
                 return -1;
             fprintf(cmds, "ea_set -f \"%s\" \"%s\" security.capability\n", file, p);
         }
@@ -148,17 +148,32 @@ static int metadata_commands(const rt_tree *t, const char *work, uint32_t when, 
     return ferror(cmds) ? ota_error_set(err, OTA_ERR_IO, "cannot write the debugfs commands") : 0;
 }
 
-/* stderr of debugfs: its banner, else what went wrong. */
-static int debugfs_errors(const ota_buf *out, ota_error *err)
+/* What a host tool wrote to stderr, but for debugfs's banner: the reason
+ * when it fails (debugfs reports a failed command there and exits 0). */
+typedef struct tool_errors {
+    char text[320];
+} tool_errors;
+
+static void keep_error_line(void *arg, const char *line)
 {
-    const char *s = out->len ? (const char *)out->data : "";
-    while (*s) {
-        const char *nl = strchr(s, '\n');
-        size_t n = nl ? (size_t)(nl - s) : strlen(s);
-        if (n && strncmp(s, "debugfs ", 8) != 0)
-            return ota_error_set(err, OTA_ERR_IO, "debugfs: %.*s", (int)(n > 300 ? 300 : n), s);
-        s += n + (nl ? 1 : 0);
-    }
+    tool_errors *e = arg;
+    size_t used = strlen(e->text);
+    if (!line[0] || strncmp(line, "debugfs ", 8) == 0 || used + 4 >= sizeof e->text)
+        return;
+    snprintf(e->text + used, sizeof e->text - used, "%s%s", used ? "; " : "", line);
+}
+
+/* Runs a host tool (no shell, stdout discarded, stderr kept in errors);
+ * *status is its exit code. */
+static int run_tool(char *const argv[], char *const env[], tool_errors *errors, int *status,
+                    ota_error *err)
+{
+    ota_spawn_opts opts = {.out = OTA_SPAWN_NULL, .err = OTA_SPAWN_PIPE, .extra_env = env};
+    int wait_status;
+    errors->text[0] = '\0';
+    if (ota_run(argv, &opts, -1, keep_error_line, errors, &wait_status, err) < 0)
+        return -1;
+    *status = ota_exit_code(wait_status);
     return 0;
 }
 
@@ -189,9 +204,7 @@ int rt_ext4_image(const rt_tree *t, ota_zip *zip, const char *image, const char 
     if (stage(t, zip, stage_dir, err) < 0)
         goto out;
 
-    uint64_t size = opts->size ? opts->size : rt_ext4_auto_size(t);
-    char size_k[32], uuid[40], seed_opt[80], fake_time[48];
-    snprintf(size_k, sizeof size_k, "%lluk", (unsigned long long)(size / 1024));
+    char uuid[40], seed_opt[80], fake_time[48];
     uint8_t s[20] = {0};
     if (opts->seed)
         memcpy(s, opts->seed, 20);
@@ -201,20 +214,27 @@ int rt_ext4_image(const rt_tree *t, ota_zip *zip, const char *image, const char 
     snprintf(seed_opt, sizeof seed_opt, "root_owner=0:0,hash_seed=%s", uuid);
     snprintf(fake_time, sizeof fake_time, "E2FSPROGS_FAKE_TIME=%u", opts->timestamp);
     char *env[] = {fake_time, NULL};
-    char *mkfs[] = {"mke2fs", "-q", "-F", "-t", "ext4", "-b", "4096", "-I", "256",
-                    "-U", uuid, "-E", seed_opt, "-L", (char *)(opts->label ? opts->label : ""),
-                    "-d", stage_dir, (char *)image, size_k, NULL};
-    ota_buf out = {0};
-    unlink(image);
-    int status = rt_spawn(mkfs, env, &out, err);
-    if (status != 0) {
-        if (status > 0)
-            ota_error_set(err, OTA_ERR_IO, "mke2fs failed (exit %d) making %s: %.300s", status,
-                          image, out.len ? (const char *)out.data : "");
-        ota_buf_free(&out);
+    ota_mke2fs_opts mo = {
+        .fs_type = "ext4", .target = image,
+        .bytes = opts->size ? opts->size : rt_ext4_auto_size(t),
+        .label = opts->label, .uuid = uuid, .extended = seed_opt, .root_dir = stage_dir,
+        .inode_size = 256,
+    };
+    ota_mke2fs_cmd mkfs;
+    if (ota_mke2fs_command(&mkfs, &mo, err) < 0) {
+        ota_error_prefix(err, "%s", image);
         goto out;
     }
-    ota_buf_free(&out);
+    tool_errors errors;
+    int status;
+    unlink(image);
+    if (run_tool(mkfs.argv, env, &errors, &status, err) < 0)
+        goto out;
+    if (status != 0) {
+        ota_error_set(err, OTA_ERR_IO, "mke2fs failed (exit %d) making %s: %s", status, image,
+                      errors.text);
+        goto out;
+    }
 
     FILE *cmds = fopen(cmd_path, "w");
     if (!cmds) {
@@ -227,12 +247,15 @@ int rt_ext4_image(const rt_tree *t, ota_zip *zip, const char *image, const char 
     if (mrc < 0)
         goto out;
     char *dbg[] = {"debugfs", "-w", "-f", cmd_path, (char *)image, NULL};
-    status = rt_spawn(dbg, env, &out, err);
-    if (status == 0)
-        rc = debugfs_errors(&out, err);
-    else if (status > 0)
-        ota_error_set(err, OTA_ERR_IO, "debugfs failed (exit %d) on %s", status, image);
-    ota_buf_free(&out);
+    if (run_tool(dbg, env, &errors, &status, err) < 0)
+        goto out;
+    if (status != 0)
+        ota_error_set(err, OTA_ERR_IO, "debugfs failed (exit %d) on %s: %s", status, image,
+                      errors.text);
+    else if (errors.text[0])
+        ota_error_set(err, OTA_ERR_IO, "debugfs: %s", errors.text);
+    else
+        rc = 0;
 out:
     if (rc < 0)
         unlink(image);

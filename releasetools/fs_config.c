@@ -5,58 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* vfs_cap_data (linux/capability.h): magic_etc, then (permitted,
- * inheritable) pairs of little-endian 32-bit words. */
-enum {
-    CAP_REV_MASK = 0xFF000000u,
-    CAP_REV1 = 0x01000000u,
-    CAP_REV2 = 0x02000000u,
-    CAP_REV3 = 0x03000000u,
-    CAP_FLAG_EFFECTIVE = 0x000001u,
-};
-
-static void put_le32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
-
-static uint32_t get_le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-size_t rt_caps_to_xattr(uint64_t caps, uint8_t out[20])
-{
-    put_le32(out, CAP_REV2 | CAP_FLAG_EFFECTIVE);
-    put_le32(out + 4, (uint32_t)caps);
-    put_le32(out + 8, 0);
-    put_le32(out + 12, (uint32_t)(caps >> 32));
-    put_le32(out + 16, 0);
-    return 20;
-}
-
-int rt_caps_from_xattr(const uint8_t *value, size_t len, uint64_t *caps, ota_error *err)
-{
-    if (len < 4)
-        return ota_error_set(err, OTA_ERR_FORMAT, "security.capability value too short (%zu bytes)",
-                             len);
-    uint32_t rev = get_le32(value) & CAP_REV_MASK;
-    if (rev == CAP_REV1 && len >= 12) {
-        *caps = get_le32(value + 4);
-        return 0;
-    }
-    if ((rev == CAP_REV2 && len >= 20) || (rev == CAP_REV3 && len >= 24)) {
-        *caps = (uint64_t)get_le32(value + 4) | (uint64_t)get_le32(value + 12) << 32;
-        return 0;
-    }
-    return ota_error_set(err, OTA_ERR_FORMAT,
-                         "security.capability: unknown revision 0x%08x or length %zu",
-                         get_le32(value), len);
-}
-
 int rt_meta_copy(rt_meta *dst, const rt_meta *src, ota_error *err)
 {
     *dst = *src;
@@ -186,14 +134,10 @@ static int parse_line(rt_fs_config *cfg, char *line, int lineno, ota_error *err)
 
 int rt_fs_config_parse(rt_fs_config *cfg, const char *text, size_t len, ota_error *err)
 {
-    size_t pos = 0;
+    size_t pos = 0, n;
     int lineno = 0;
-    while (pos < len) {
+    for (const char *start; (start = ota_next_line(text, len, &pos, &n)) != NULL;) {
         lineno++;
-        const char *start = text + pos;
-        const char *nl = memchr(start, '\n', len - pos);
-        size_t n = nl ? (size_t)(nl - start) : len - pos;
-        pos += n + (nl ? 1 : 0);
         if (memchr(start, '\0', n))
             return ota_error_set(err, OTA_ERR_FORMAT, "filesystem_config.txt:%d: NUL byte",
                                  lineno);

@@ -3,7 +3,8 @@
  * MODE is octal permission bits (setuid/setgid/sticky included).  The
  * partition's own directory is the line whose path is just "system".
  * capabilities is the 64-bit mask Android's set_metadata takes (the
- * permitted set; the effective flag is implied, as on Android). */
+ * permitted set; the effective flag is implied, as on Android; the
+ * attribute itself is otautil/caps.h's). */
 #ifndef RELEASETOOLS_FS_CONFIG_H
 #define RELEASETOOLS_FS_CONFIG_H
 
@@ -46,11 +47,5 @@ int rt_meta_copy(rt_meta *dst, const rt_meta *src, ota_error *err);
 void rt_meta_free(rt_meta *meta);
 /* 1 when all fields are equal (labels compared as strings, NULL == NULL). */
 int rt_meta_equal(const rt_meta *a, const rt_meta *b);
-
-/* The security.capability xattr value (vfs_cap_data revision 2, effective
- * flag set, inheritable empty) for a mask; returns its length (20). */
-size_t rt_caps_to_xattr(uint64_t caps, uint8_t out[20]);
-/* The permitted mask from a security.capability value (revisions 1-3). */
-int rt_caps_from_xattr(const uint8_t *value, size_t len, uint64_t *caps, ota_error *err);
 
 #endif

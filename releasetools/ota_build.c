@@ -7,7 +7,7 @@
 
 #include "applypatch/imgdiff.h"
 #include "otautil/hash.h"
-#include "releasetools/props.h"
+#include "otautil/props.h"
 
 #define RECOVERY_PATCH "system/recovery-from-boot.p"
 #define RECOVERY_SCRIPT "system/etc/install-recovery.sh"
@@ -122,7 +122,7 @@ int rt_build_open(rt_build *b, const char *path, ota_error *err)
         !(b->timestamp = rt_tf_require_prop(&b->tf, "ro.build.date.utc", err)) ||
         !(b->system_part = rt_tf_partition(&b->tf, "/system", err)))
         goto fail;
-    b->build_date = rt_props_get(&b->tf.build_prop, "ro.build.date");
+    b->build_date = ota_props_get(&b->tf.build_prop, "ro.build.date");
     if (!b->build_date || !*b->build_date)
         b->build_date = b->timestamp;
     if (load_image(b, "boot", &b->boot, err) < 0 || load_image(b, "recovery", &b->recovery, err) < 0)
@@ -170,22 +170,22 @@ int rt_add_update_binary(rt_pkg *pkg, rt_build *b, const char *fallback, ota_err
 
 int rt_add_metadata(rt_pkg *pkg, const rt_build *target, const rt_build *source, ota_error *err)
 {
-    rt_props md = {0};
+    ota_props md = {0};
     ota_buf text = {0};
     /* Keys in sorted order, as Android writes them. */
-    int rc = rt_props_set(&md, "post-build", target->fingerprint, err);
+    int rc = ota_props_set(&md, "post-build", target->fingerprint, err);
     if (rc == 0)
-        rc = rt_props_set(&md, "post-timestamp", target->timestamp, err);
+        rc = ota_props_set(&md, "post-timestamp", target->timestamp, err);
     if (rc == 0 && source)
-        rc = rt_props_set(&md, "pre-build", source->fingerprint, err);
+        rc = ota_props_set(&md, "pre-build", source->fingerprint, err);
     if (rc == 0)
-        rc = rt_props_set(&md, "pre-device", target->device, err);
+        rc = ota_props_set(&md, "pre-device", target->device, err);
     if (rc == 0)
-        rc = rt_props_format(&md, &text, err);
+        rc = ota_props_format(&md, &text, err);
     if (rc == 0)
         rc = rt_pkg_add_buf(pkg, "META-INF/com/android/metadata", &text, OTA_ZIP_DEFLATE, 0, err);
     ota_buf_free(&text);
-    rt_props_free(&md);
+    ota_props_free(&md);
     return rc;
 }
 
@@ -267,6 +267,16 @@ int rt_add_node_file(rt_pkg *pkg, rt_build *b, const rt_node *n, ota_error *err)
     return rt_pkg_add_copy(pkg, rt_node_pkg_name(n), b->tf.zip, e, err);
 }
 
+char *rt_boot_emmc_spec(const rt_build *target, const rt_build *source)
+{
+    const ota_fstab_entry *e = rt_tf_partition(&target->tf, "/boot", NULL);
+    char *spec = NULL;
+    if (!e || asprintf(&spec, "EMMC:%s:%zu:%s:%zu:%s", e->device, source->boot.data.len,
+                       source->boot.sha1, target->boot.data.len, target->boot.sha1) < 0)
+        return NULL;
+    return spec;
+}
+
 int rt_emit_wipe_data(rt_script *s, rt_build *b, ota_error *err)
 {
     const ota_fstab_entry *data = rt_tf_partition(&b->tf, "/data", err);
@@ -277,23 +287,4 @@ int rt_emit_wipe_data(rt_script *s, rt_build *b, ota_error *err)
     rt_script_print(s, "Erasing user data...");
     rt_script_format(s, data);
     return 0;
-}
-
-int rt_ota_write(const char *target, const char *output, const rt_ota_opts *opts, ota_error *err)
-{
-    rt_build tgt, src;
-    if (rt_build_open(&tgt, target, err) < 0)
-        return -1;
-    int rc;
-    if (!opts->source) {
-        rc = rt_ota_full(&tgt, output, opts, err);
-    } else {
-        rc = rt_build_open(&src, opts->source, err);
-        if (rc == 0) {
-            rc = rt_ota_incremental(&tgt, &src, output, opts, err);
-            rt_build_close(&src);
-        }
-    }
-    rt_build_close(&tgt);
-    return rc;
 }

@@ -1,6 +1,8 @@
-/* Inside the OTA generator: one build (a target-files zip with what the
- * package needs from it) and the parts full and incremental packages
- * share.  Not a public interface of the room. */
+/* Inside the OTA generator (ota_from_target_files.h): one build (a
+ * target-files zip with what the package needs from it) and the parts
+ * full and incremental packages share (ota_build.c), the full package
+ * (ota_build_full.c) and the incremental one (ota_build_incremental.c).
+ * Not a public interface of the room. */
 #ifndef RELEASETOOLS_OTA_BUILD_H
 #define RELEASETOOLS_OTA_BUILD_H
 
@@ -8,7 +10,7 @@
 
 #include "otautil/error.h"
 #include "otautil/fstab.h"
-#include "releasetools/ota.h"
+#include "releasetools/ota_from_target_files.h"
 #include "releasetools/package.h"
 #include "releasetools/script_gen.h"
 #include "releasetools/target_files.h"
@@ -60,5 +62,14 @@ int rt_emit_wipe_data(rt_script *s, rt_build *b, ota_error *err);
 int rt_ota_full(rt_build *target, const char *output, const rt_ota_opts *opts, ota_error *err);
 int rt_ota_incremental(rt_build *target, rt_build *source, const char *output,
                        const rt_ota_opts *opts, ota_error *err);
+/* Block-based packages (source NULL: a full one). */
+int rt_ota_block(rt_build *target, rt_build *source, const char *output, const rt_ota_opts *opts,
+                 ota_error *err);
+/* 1 when the package is to be block-based (opts or the target's misc_info). */
+int rt_ota_wants_block(const rt_build *target, const rt_ota_opts *opts);
+/* "EMMC:DEVICE:SRC_SIZE:SRC_SHA1:TGT_SIZE:TGT_SHA1" for the boot partition,
+ * malloc'd (NULL when out of memory): applypatch's source that accepts the
+ * old and the already patched boot image. */
+char *rt_boot_emmc_spec(const rt_build *target, const rt_build *source);
 
 #endif

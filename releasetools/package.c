@@ -75,13 +75,19 @@ int rt_pkg_add_dir(rt_pkg *pkg, const char *name, uint32_t mode, ota_error *err)
 
 int rt_pkg_add_file(rt_pkg *pkg, const char *name, const char *path, uint32_t mode, ota_error *err)
 {
+    return rt_pkg_add_file_as(pkg, name, path, mode, OTA_ZIP_DEFLATE, err);
+}
+
+int rt_pkg_add_file_as(rt_pkg *pkg, const char *name, const char *path, uint32_t mode, int method,
+                       ota_error *err)
+{
     rt_pkg_item *it = new_item(pkg, name, RT_PKG_FILE, err);
     if (!it)
         return -1;
     if (!(it->path = strdup(path)))
         return ota_error_set(err, OTA_ERR_NOMEM, "out of memory");
     it->mode = mode;
-    it->method = OTA_ZIP_DEFLATE;
+    it->method = method;
     return 0;
 }
 

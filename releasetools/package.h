@@ -41,6 +41,10 @@ int rt_pkg_add_copy(rt_pkg *pkg, const char *name, ota_zip *zip, const ota_zip_e
                     ota_error *err);
 int rt_pkg_add_dir(rt_pkg *pkg, const char *name, uint32_t mode, ota_error *err);
 int rt_pkg_add_file(rt_pkg *pkg, const char *name, const char *path, uint32_t mode, ota_error *err);
+/* The same with the zip method given (OTA_ZIP_STORE for data that is
+ * compressed already). */
+int rt_pkg_add_file_as(rt_pkg *pkg, const char *name, const char *path, uint32_t mode, int method,
+                       ota_error *err);
 int rt_pkg_add_symlink(rt_pkg *pkg, const char *name, const char *target, ota_error *err);
 
 /* Writes every entry, sorted by name, to path.  Two entries with one name

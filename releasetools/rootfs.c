@@ -9,6 +9,8 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "otautil/caps.h"
+
 static int add_entry(rt_rootfs *fs, const char *rel, const char *full, const struct stat *st,
                      ota_error *err)
 {
@@ -46,8 +48,8 @@ static int add_entry(rt_rootfs *fs, const char *rel, const char *full, const str
     }
     if (e->type == S_IFREG) {
         uint8_t caps[64];
-        n = lgetxattr(full, "security.capability", caps, sizeof caps);
-        if (n > 0 && rt_caps_from_xattr(caps, (size_t)n, &e->meta.capabilities, err) < 0) {
+        n = lgetxattr(full, OTA_CAPS_XATTR, caps, sizeof caps);
+        if (n > 0 && ota_vfs_cap_decode(caps, (size_t)n, &e->meta.capabilities, err) < 0) {
             ota_error_prefix(err, "%s", full);
             return -1;
         }

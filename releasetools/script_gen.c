@@ -157,50 +157,42 @@ static const char *fs_type_of(const ota_fstab_entry *e)
     return strcmp(e->fs_type, "mtd") == 0 ? "yaffs2" : e->fs_type;
 }
 
+/* fn("a", "b", ...);  -- a statement calling fn with quoted strings. */
+static void call_quoted(rt_script *s, const char *fn, const char *const *args, size_t n)
+{
+    puts_(s, fn);
+    puts_(s, "(");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            puts_(s, ", ");
+        rt_script_quote(s, args[i]);
+    }
+    puts_(s, ");\n");
+}
+
 void rt_script_format(rt_script *s, const ota_fstab_entry *e)
 {
     char size[32];
     snprintf(size, sizeof size, "%lld", e->length);
-    puts_(s, "format(");
-    rt_script_quote(s, fs_type_of(e));
-    puts_(s, ", ");
-    rt_script_quote(s, rt_partition_type(e));
-    puts_(s, ", ");
-    rt_script_quote(s, e->device);
-    puts_(s, ", ");
-    rt_script_quote(s, size);
-    puts_(s, ", ");
-    rt_script_quote(s, e->mount_point);
-    puts_(s, ");\n");
+    const char *args[] = {fs_type_of(e), rt_partition_type(e), e->device, size, e->mount_point};
+    call_quoted(s, "format", args, 5);
 }
 
 void rt_script_mount(rt_script *s, const ota_fstab_entry *e)
 {
-    puts_(s, "mount(");
-    rt_script_quote(s, fs_type_of(e));
-    puts_(s, ", ");
-    rt_script_quote(s, rt_partition_type(e));
-    puts_(s, ", ");
-    rt_script_quote(s, e->device);
-    puts_(s, ", ");
-    rt_script_quote(s, e->mount_point);
-    puts_(s, ");\n");
+    const char *args[] = {fs_type_of(e), rt_partition_type(e), e->device, e->mount_point};
+    call_quoted(s, "mount", args, 4);
 }
 
 void rt_script_unmount(rt_script *s, const char *mount_point)
 {
-    puts_(s, "unmount(");
-    rt_script_quote(s, mount_point);
-    puts_(s, ");\n");
+    call_quoted(s, "unmount", &mount_point, 1);
 }
 
 void rt_script_extract_dir(rt_script *s, const char *package_dir, const char *dest)
 {
-    puts_(s, "package_extract_dir(");
-    rt_script_quote(s, package_dir);
-    puts_(s, ", ");
-    rt_script_quote(s, dest);
-    puts_(s, ");\n");
+    const char *args[] = {package_dir, dest};
+    call_quoted(s, "package_extract_dir", args, 2);
 }
 
 void rt_script_write_raw_image(rt_script *s, const char *package_file, const ota_fstab_entry *e)

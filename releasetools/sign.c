@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "otautil/jar.h"
+#include "otautil/signed_entries.h"
 #include "otautil/zip.h"
 #include "releasetools/sign_internal.h"
 
@@ -29,7 +29,7 @@ static sign_item *collect_items(ota_zip *in, int with_otacert, size_t *count, ot
     }
     for (size_t i = 0; i < n; i++) {
         const ota_zip_entry *e = ota_zip_entry_at(in, i);
-        if (ota_jar_is_signature_file(e->name))
+        if (ota_is_signature_file(e->name))
             continue;
         if (with_otacert && strcmp(e->name, SIGN_OTACERT_NAME) == 0)
             continue;

@@ -3,7 +3,7 @@
  * block over CERT.SF.  Attribute names and layout as Android's signapk. */
 #include <string.h>
 
-#include "otautil/jar.h"
+#include "otautil/hash.h"
 #include "otautil/manifest.h"
 #include "releasetools/sign_internal.h"
 

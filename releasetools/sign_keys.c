@@ -11,39 +11,9 @@
 
 #define KEY_FILE_MAX (1u << 20)
 
-static int read_file(const char *path, const char *kind, ota_buf *buf, ota_error *err)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return ota_error_errno(err, "cannot open %s %s", kind, path);
-    int rc = 0;
-    for (;;) {
-        char chunk[8192];
-        long long n = ota_read_all(fd, chunk, sizeof chunk, err);
-        if (n < 0) {
-            ota_error_prefix(err, "%s %s", kind, path);
-            rc = -1;
-            break;
-        }
-        if (n == 0)
-            break;
-        if (buf->len + (size_t)n > KEY_FILE_MAX) {
-            rc = ota_error_set(err, OTA_ERR_FORMAT, "%s %s: larger than 1 MiB, not a %s", kind,
-                               path, kind);
-            break;
-        }
-        if (ota_buf_append(buf, chunk, (size_t)n, err) < 0) {
-            rc = -1;
-            break;
-        }
-    }
-    close(fd);
-    return rc;
-}
-
 static int load_cert(sign_signer *s, const char *path, ota_error *err)
 {
-    if (read_file(path, "certificate", &s->cert_pem, err) < 0)
+    if (ota_read_file(path, "certificate", KEY_FILE_MAX, 0, &s->cert_pem, err) < 0)
         return -1;
     BIO *bio = BIO_new_mem_buf(s->cert_pem.data, (int)s->cert_pem.len);
     s->cert = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
@@ -62,7 +32,7 @@ static int load_cert(sign_signer *s, const char *path, ota_error *err)
 static int load_key(sign_signer *s, const char *path, ota_error *err)
 {
     ota_buf der = {0};
-    if (read_file(path, "private key", &der, err) < 0) {
+    if (ota_read_file(path, "private key", KEY_FILE_MAX, 0, &der, err) < 0) {
         ota_buf_free(&der);
         return -1;
     }

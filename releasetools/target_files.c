@@ -127,14 +127,14 @@ int rt_tf_open(rt_target_files *tf, const char *path, ota_error *err)
                       path);
         goto fail;
     }
-    int rc = rt_props_parse(&tf->build_prop, (const char *)text.data, text.len, "SYSTEM/build.prop",
+    int rc = ota_props_parse(&tf->build_prop, (const char *)text.data, text.len, "SYSTEM/build.prop",
                             err);
     ota_buf_free(&text);
     if (rc < 0)
         goto fail_prefixed;
     if (read_text(tf, "META/misc_info.txt", &text, &found, err) < 0)
         goto fail;
-    rc = found ? rt_props_parse(&tf->misc_info, (const char *)text.data, text.len,
+    rc = found ? ota_props_parse(&tf->misc_info, (const char *)text.data, text.len,
                                 "META/misc_info.txt", err)
                : 0;
     ota_buf_free(&text);
@@ -175,8 +175,8 @@ void rt_tf_close(rt_target_files *tf)
 {
     ota_zip_close(tf->zip);
     free(tf->path);
-    rt_props_free(&tf->build_prop);
-    rt_props_free(&tf->misc_info);
+    ota_props_free(&tf->build_prop);
+    ota_props_free(&tf->misc_info);
     if (tf->has_fstab)
         ota_fstab_free(&tf->fstab);
     rt_tree_free(&tf->system);
@@ -186,7 +186,7 @@ void rt_tf_close(rt_target_files *tf)
 
 const char *rt_tf_require_prop(const rt_target_files *tf, const char *key, ota_error *err)
 {
-    const char *v = rt_props_get(&tf->build_prop, key);
+    const char *v = ota_props_get(&tf->build_prop, key);
     if (!v || !*v)
         ota_error_set(err, OTA_ERR_NOTFOUND, "%s: SYSTEM/build.prop has no %s", tf->path, key);
     return v && *v ? v : NULL;

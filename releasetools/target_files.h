@@ -9,16 +9,16 @@
 
 #include "otautil/error.h"
 #include "otautil/fstab.h"
+#include "otautil/props.h"
 #include "otautil/sink.h"
 #include "otautil/zip.h"
 #include "releasetools/fs_tree.h"
-#include "releasetools/props.h"
 
 typedef struct rt_target_files {
     char *path;
     ota_zip *zip;
-    rt_props build_prop;   /* SYSTEM/build.prop */
-    rt_props misc_info;    /* META/misc_info.txt (empty when absent) */
+    ota_props build_prop;   /* SYSTEM/build.prop */
+    ota_props misc_info;    /* META/misc_info.txt (empty when absent) */
     ota_fstab fstab;       /* RECOVERY/RAMDISK/etc/recovery.fstab */
     int has_fstab;
     rt_tree system;        /* nodes "system", "system/..." */

@@ -1,5 +1,6 @@
-/* Helpers the builtins share: argument counts and conversion, paths under
- * RECOVERY_ROOT, the fstab, numbers. */
+/* Helpers the builtins share: evaluated arguments, paths under
+ * RECOVERY_ROOT, the fstab, numbers.  Argument counts are the evaluator's
+ * business (each builtin's row in its family's table). */
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -8,41 +9,15 @@
 #include "otautil/root.h"
 #include "updater/builtins.h"
 
-int upd_argc(edify_state *st, int argc, int min, int max)
-{
-    if (argc < min || (max >= 0 && argc > max)) {
-        if (min == max)
-            edify_fail_code(st, OTA_ERR_ARGS, "expects %d argument%s, got %d", min,
-                            min == 1 ? "" : "s", argc);
-        else if (max < 0)
-            edify_fail_code(st, OTA_ERR_ARGS, "expects at least %d arguments, got %d", min, argc);
-        else
-            edify_fail_code(st, OTA_ERR_ARGS, "expects %d to %d arguments, got %d", min, max, argc);
-        return -1;
-    }
-    return 0;
-}
-
-int upd_strings(edify_state *st, int argc, edify_expr *const *argv, int min, int max,
-                char **out)
-{
-    if (upd_argc(st, argc, min, max) < 0)
-        return -1;
-    return edify_eval_strings(st, argc, argv, out);
-}
-
-int upd_strings_alloc(edify_state *st, int argc, edify_expr *const *argv, int min, int max,
-                      char ***out)
+int upd_strings_alloc(edify_state *st, const edify_call *call, char ***out)
 {
     *out = NULL;
-    if (upd_argc(st, argc, min, max) < 0)
-        return -1;
-    char **args = calloc((size_t)argc + 1, sizeof *args);
+    char **args = calloc((size_t)call->argc + 1, sizeof *args);
     if (!args) {
         edify_fail_code(st, OTA_ERR_NOMEM, "out of memory");
         return -1;
     }
-    if (edify_eval_strings(st, argc, argv, args) < 0) {
+    if (edify_eval_strings(st, call->argc, call->argv, args) < 0) {
         free(args);
         return -1;
     }
@@ -58,18 +33,15 @@ void upd_strings_free(char **args, int argc)
     free(args);
 }
 
-int upd_values_alloc(edify_state *st, int argc, edify_expr *const *argv, int min, int max,
-                     edify_value ***out)
+int upd_values_alloc(edify_state *st, const edify_call *call, edify_value ***out)
 {
     *out = NULL;
-    if (upd_argc(st, argc, min, max) < 0)
-        return -1;
-    edify_value **v = calloc(argc > 0 ? (size_t)argc : 1, sizeof *v);
+    edify_value **v = calloc(call->argc > 0 ? (size_t)call->argc : 1, sizeof *v);
     if (!v) {
         edify_fail_code(st, OTA_ERR_NOMEM, "out of memory");
         return -1;
     }
-    if (edify_eval_args(st, argc, argv, v, 1) < 0) {
+    if (edify_eval_args(st, call->argc, call->argv, v, 1) < 0) {
         free(v);
         return -1;
     }
@@ -92,10 +64,28 @@ char *upd_path(edify_state *st, const char *path)
         edify_fail_code(st, OTA_ERR_ARGS, "empty path");
         return NULL;
     }
-    char *out = ota_path_dup(path, &err);
+    char *out = ota_path_at_dup(upd_ctx(st)->root, path, &err);
     if (!out)
         edify_fail_error(st, &err);
     return out;
+}
+
+int upd_each_path(edify_state *st, char *const *args, int first, int argc, upd_path_fn fn,
+                  void *arg)
+{
+    for (int i = first; i < argc; i++) {
+        char *path = upd_path(st, args[i]);
+        if (!path)
+            return -1;
+        ota_error err;
+        int rc = fn(arg, path, args[i], &err);
+        free(path);
+        if (rc < 0) {
+            edify_fail_error(st, &err);
+            return -1;
+        }
+    }
+    return 0;
 }
 
 const ota_fstab *upd_fstab(edify_state *st)
@@ -105,7 +95,7 @@ const ota_fstab *upd_fstab(edify_state *st)
         return &ctx->fstab;
     ota_error err;
     char path[4096];
-    if (ota_path("/etc/recovery.fstab", path, sizeof path, &err) < 0 ||
+    if (ota_path_at(ctx->root, "/etc/recovery.fstab", path, sizeof path, &err) < 0 ||
         ota_fstab_load(path, &ctx->fstab, &err) < 0) {
         edify_fail_error(st, &err);
         return NULL;

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "edify/edify.h"
@@ -14,37 +15,33 @@
 #include "otautil/zip.h"
 #include "updater/updater.h"
 
-/* ---- registration, one call per family ---------------------------------- */
-int updater_register_mount(edify_funcs *fns);   /* mount is_mounted unmount */
-int updater_register_format(edify_funcs *fns);  /* format */
-int updater_register_extract(edify_funcs *fns); /* package_extract_dir/_file */
-int updater_register_perms(edify_funcs *fns);   /* set_perm* set_metadata* */
-int updater_register_files(edify_funcs *fns);   /* symlink delete* rename write_value */
-int updater_register_props(edify_funcs *fns);   /* getprop file_getprop */
-int updater_register_raw(edify_funcs *fns);     /* write_raw_image wipe_block_device *_stage */
-int updater_register_patch(edify_funcs *fns);   /* apply_patch* sha1_check read_file */
-int updater_register_misc(edify_funcs *fns);    /* ui_print progress run_program wipe_cache */
+/* ---- the builtin families --------------------------------------------------
+ * Each family file keeps its builtins in one const table (name, function,
+ * argument range); register.c registers the tables in this order. */
+extern const edify_reg upd_mount_builtins[], upd_format_builtins[], upd_extract_builtins[],
+    upd_perms_builtins[], upd_files_builtins[], upd_props_builtins[], upd_raw_builtins[],
+    upd_patch_builtins[], upd_misc_builtins[], upd_blockimg_builtins[];
 
 /* ---- argument helpers ------------------------------------------------------
+ * The evaluator has checked the argument count against the builtin's row.
  * Each returns -1 after recording the failure with edify_fail(). */
 
-/* Checks min <= argc <= max (max < 0: no upper bound). */
-int upd_argc(edify_state *st, int argc, int min, int max);
-/* Evaluates all arguments to strings after checking the count. */
-int upd_strings(edify_state *st, int argc, edify_expr *const *argv, int min, int max,
-                char **out);
-/* The same for any number of arguments: *out becomes a calloc'd array of
- * argc strings and a NULL (an argv), freed with upd_strings_free. */
-int upd_strings_alloc(edify_state *st, int argc, edify_expr *const *argv, int min, int max,
-                      char ***out);
+/* All arguments as strings: *out becomes a calloc'd array of argc strings
+ * and a NULL (an argv), freed with upd_strings_free. */
+int upd_strings_alloc(edify_state *st, const edify_call *call, char ***out);
 void upd_strings_free(char **args, int argc);
-/* All arguments as values (strings or blobs) after checking the count:
- * *out a calloc'd array of argc, freed with upd_values_free. */
-int upd_values_alloc(edify_state *st, int argc, edify_expr *const *argv, int min, int max,
-                     edify_value ***out);
+/* All arguments as values (strings or blobs): *out a calloc'd array of
+ * argc, freed with upd_values_free. */
+int upd_values_alloc(edify_state *st, const edify_call *call, edify_value ***out);
 void upd_values_free(edify_value **vals, int argc);
 /* Resolves an absolute script path under RECOVERY_ROOT (malloc'd). */
 char *upd_path(edify_state *st, const char *path);
+/* For builtins taking a list of paths: resolves args[first..argc-1] in
+ * turn and calls fn(arg, resolved, as_given, err) on each, stopping at the
+ * first failure, which it records.  0 or -1. */
+typedef int (*upd_path_fn)(void *arg, const char *path, const char *shown, ota_error *err);
+int upd_each_path(edify_state *st, char *const *args, int first, int argc, upd_path_fn fn,
+                  void *arg);
 static inline updater_ctx *upd_ctx(edify_state *st) { return st->cookie; }
 /* The fstab, loaded from /etc/recovery.fstab on first use. */
 const ota_fstab *upd_fstab(edify_state *st);
@@ -56,8 +53,6 @@ int upd_parse_u64(const char *s, int base, uint64_t *out);
 int upd_parse_i64(const char *s, long long *out);
 
 /* ---- devices ------------------------------------------------------------- */
-/* Size in bytes of a block device or regular file open as fd. */
-int upd_fd_size(int fd, uint64_t *size, ota_error *err);
 /* A partition named by fstab mount point ("boot", "/boot") or by device
  * path ("/dev/block/..."), resolved under RECOVERY_ROOT (malloc'd). */
 char *upd_partition_device(edify_state *st, const char *partition);
@@ -82,11 +77,29 @@ int upd_image_write(const upd_image *img, const char *dev, const char *shown, ot
  * a regular file is left alone. */
 int upd_unmount_device(updater_ctx *ctx, const char *dev, const char *shown, ota_error *err);
 
+/* ---- walking a tree --------------------------------------------------------- */
+/* One node of a walk: its path (resolved) and lstat, and for a directory
+ * whether this is the visit after its contents. */
+typedef struct upd_walk_node {
+    const char *path;
+    const struct stat *st;
+    int post;
+} upd_walk_node;
+typedef int (*upd_walk_fn)(void *arg, const upd_walk_node *node, ota_error *err);
+/* Calls visit for path and everything beneath it, never following a
+ * symlink; a directory twice, before (post 0) and after (post 1) its
+ * contents.  A node that cannot be read fails the walk, named without the
+ * root; so does a missing path unless missing_ok.  Stops at the first
+ * visit that returns -1. */
+int upd_walk(const char *root, const char *path, int missing_ok, upd_walk_fn visit, void *arg,
+             ota_error *err);
+
 /* ---- child processes ------------------------------------------------------ */
-/* Runs argv (argv[0] searched in PATH when it has no '/'), waits, and gives
- * its exit status (128+N when killed by signal N).  The child's stdin is
- * /dev/null, and its stdout goes to our stderr when our stdout is the
- * command pipe, so it cannot garble the protocol. */
+/* Runs argv with otautil/spawn.h (argv[0] searched in PATH when it has no
+ * '/'), waits, and gives its exit status (ota_exit_code: 128+N when killed
+ * by signal N).  The child's stdin is /dev/null, and its stdout goes to our
+ * stderr when our stdout is the command pipe, so it cannot garble the
+ * protocol. */
 int upd_spawn(updater_ctx *ctx, char *const argv[], int *status, ota_error *err);
 
 /* ---- extraction path safety (pure but for the walk) ----------------------- */
@@ -131,20 +144,7 @@ int upd_extract_symlink_at(ota_zip *zip, const ota_zip_entry *e, int dir_fd, con
  * dest's filesystem at the end. */
 int upd_extract_dir(ota_zip *zip, const char *prefix, const char *dest, const char *shown,
                     int max_threads, unsigned flags, ota_error *err);
-edify_value *upd_fn_package_extract_dir(const char *name, edify_state *st, int argc,
-                                        edify_expr *const *argv);
-
-/* ---- metadata (pure) -------------------------------------------------------- */
-#define UPD_VFS_CAP_SIZE 20
-/* The security.capability value (VFS cap revision 2, effective flag set)
- * granting caps as permitted, little-endian as the kernel stores it. */
-void upd_vfs_cap_encode(uint64_t caps, uint8_t out[UPD_VFS_CAP_SIZE]);
-
-/* ---- properties (pure) ----------------------------------------------------- */
-/* Looks key up in key=value text (comments and blank lines skipped, spaces
- * around key and value trimmed; the last definition wins, as init does).
- * Returns a malloc'd value, or NULL when absent (*found = 0). */
-char *upd_prop_lookup(const char *text, size_t len, const char *key, int *found);
+edify_value *upd_fn_package_extract_dir(edify_state *st, const edify_call *call);
 
 /* ---- /proc/self/mounts (pure parsing) -------------------------------------- */
 /* Undoes the octal escapes (\040 for space ...) of a mounts field in place. */
@@ -154,11 +154,5 @@ void upd_mounts_unescape(char *field);
  * noexec, ... on top of Android's noatime, nodev, nodiratime) and the
  * filesystem's data string.  -1 when data does not fit in datasz. */
 int upd_mount_options(const char *options, unsigned long *flags, char *data, size_t datasz);
-
-/* ---- format (pure) ------------------------------------------------------- */
-/* Bytes the filesystem gets on a device of dev_size bytes: fs_size 0 = the
- * whole device, > 0 that size, < 0 the device minus -fs_size bytes.  -1 when
- * that does not fit. */
-int upd_fs_bytes(uint64_t dev_size, long long fs_size, uint64_t *out, ota_error *err);
 
 #endif

@@ -1,4 +1,4 @@
-/* Block devices: sizes, partitions by fstab name, flushing. */
+/* Block devices: partitions by fstab name, flushing. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
@@ -9,23 +9,6 @@
 #include <unistd.h>
 
 #include "updater/builtins.h"
-
-int upd_fd_size(int fd, uint64_t *size, ota_error *err)
-{
-    struct stat sb;
-    if (fstat(fd, &sb) < 0)
-        return ota_error_errno(err, "cannot stat");
-    if (S_ISBLK(sb.st_mode)) {
-        if (ioctl(fd, BLKGETSIZE64, size) < 0)
-            return ota_error_errno(err, "cannot get the device size (BLKGETSIZE64)");
-        return 0;
-    }
-    if (S_ISREG(sb.st_mode)) {
-        *size = (uint64_t)sb.st_size;
-        return 0;
-    }
-    return ota_error_set(err, OTA_ERR_ARGS, "not a block device or regular file");
-}
 
 char *upd_partition_device(edify_state *st, const char *partition)
 {

@@ -8,8 +8,31 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "otautil/sink.h"
 #include "otautil/zip.h"
+#include "otautil/mkfs.h"
 #include "updater/builtins.h"
+
+/* Entries up to this size are read whole, and so checked (CRC-32 and, when
+ * recovery handed over a verified package, their signed digests), before
+ * the first byte reaches the device.  Larger ones (whole filesystem
+ * images) stream: a mismatch then fails the install after part of the
+ * entry was written (docs/updater.md). */
+#define DEVICE_CHECK_FIRST_MAX (64u << 20)
+
+/* The entry, checked, then written to fd. */
+static int write_checked(ota_zip *zip, const ota_zip_entry *e, int fd, ota_error *err)
+{
+    if (e->size > DEVICE_CHECK_FIRST_MAX)
+        return ota_zip_extract_fd(zip, e, fd, err);
+    uint8_t *data;
+    size_t len;
+    if (ota_zip_read(zip, e, &data, &len, DEVICE_CHECK_FIRST_MAX, err) < 0)
+        return -1;
+    int rc = ota_write_all(fd, data, len, err);
+    free(data);
+    return rc;
+}
 
 /* Writes an entry to a block device (a by-name symlink is followed). */
 static int extract_to_device(ota_zip *zip, const ota_zip_entry *e, const char *dev,
@@ -19,7 +42,7 @@ static int extract_to_device(ota_zip *zip, const ota_zip_entry *e, const char *d
     if (fd < 0)
         return ota_error_errno(err, "cannot open %s", shown);
     uint64_t size;
-    if (upd_fd_size(fd, &size, err) < 0) {
+    if (ota_fd_size(fd, &size, err) < 0) {
         ota_error_prefix(err, "%s", shown);
         close(fd);
         return -1;
@@ -30,7 +53,7 @@ static int extract_to_device(ota_zip *zip, const ota_zip_entry *e, const char *d
                              "(%llu bytes)", e->name, (unsigned long long)e->size, shown,
                              (unsigned long long)size);
     }
-    if (ota_zip_extract_fd(zip, e, fd, err) < 0) {
+    if (write_checked(zip, e, fd, err) < 0) {
         ota_error_prefix(err, "writing \"%s\" to %s", e->name, shown);
         close(fd);
         return -1;
@@ -79,12 +102,10 @@ static int extract_to_file(ota_zip *zip, const ota_zip_entry *e, const char *pat
     return rc;
 }
 
-static edify_value *fn_package_extract_file(const char *name, edify_state *st, int argc,
-                                            edify_expr *const *argv)
+static edify_value *fn_package_extract_file(edify_state *st, const edify_call *call)
 {
-    (void)name;
     char *args[2] = {NULL, NULL};
-    if (upd_strings(st, argc, argv, 1, 2, args) < 0)
+    if (edify_eval_strings(st, call->argc, call->argv, args) < 0)
         return NULL;
     edify_value *result = NULL;
     ota_zip *zip = upd_ctx(st)->package;
@@ -92,7 +113,7 @@ static edify_value *fn_package_extract_file(const char *name, edify_state *st, i
     ota_error err;
     if (!e || e->is_dir) {
         edify_fail_code(st, OTA_ERR_NOTFOUND, "no file \"%s\" in the package", args[0]);
-    } else if (argc == 1) {
+    } else if (call->argc == 1) {
         uint8_t *data = NULL;
         size_t len = 0;
         if (ota_zip_read(zip, e, &data, &len, 0, &err) < 0)
@@ -109,12 +130,12 @@ static edify_value *fn_package_extract_file(const char *name, edify_state *st, i
             free(dest);
         }
     }
-    edify_free_strings(args, argc);
+    edify_free_strings(args, call->argc);
     return result;
 }
 
-int updater_register_extract(edify_funcs *fns)
-{
-    return edify_register(fns, "package_extract_dir", upd_fn_package_extract_dir) |
-           edify_register(fns, "package_extract_file", fn_package_extract_file);
-}
+const edify_reg upd_extract_builtins[] = {
+    {"package_extract_dir", upd_fn_package_extract_dir, 2, 2},
+    {"package_extract_file", fn_package_extract_file, 1, 2},
+    {NULL, NULL, 0, 0},
+};

@@ -1,10 +1,12 @@
 /* package_extract_dir: a directory of the package onto the device.
  *
  * All names are checked before anything is written.  The entries are then
- * written by a few threads, each with its own handle on the package, since
- * inflating is what takes the time and devices have several cores; each
- * thread opens directories beneath the destination without following
- * symlinks (upd_beneath).  One syncfs at the end makes it all durable. */
+ * written by a few threads sharing the one open package (the zip layer's
+ * reads are positioned, and in verified mode every thread's reads are
+ * checked: nothing is ever reopened by path), since inflating is what takes
+ * the time and devices have several cores; each thread opens directories
+ * beneath the destination without following symlinks (upd_beneath).  One
+ * syncfs at the end makes it all durable. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -109,7 +111,7 @@ fail:
 
 /* Shared by the threads of one extraction. */
 typedef struct extract_job {
-    const char *zip_path;
+    ota_zip *zip;
     const dir_plan *plan;
     size_t plen;
     int dest_fd;
@@ -168,14 +170,7 @@ static void work(extract_job *job, ota_zip *zip)
 static void *worker(void *arg)
 {
     extract_job *job = arg;
-    ota_error err;
-    ota_zip *zip = ota_zip_open(job->zip_path, &err);
-    if (!zip) {
-        record_failure(job, 0, &err);
-        return NULL;
-    }
-    work(job, zip);
-    ota_zip_close(zip);
+    work(job, job->zip);
     return NULL;
 }
 
@@ -226,7 +221,7 @@ int upd_extract_dir(ota_zip *zip, const char *prefix, const char *dest, const ch
         ota_error_errno(err, "cannot open destination %s", shown);
         goto out;
     }
-    extract_job job = {.zip_path = ota_zip_path(zip), .plan = &plan, .plen = strlen(prefix),
+    extract_job job = {.zip = zip, .plan = &plan, .plen = strlen(prefix),
                        .dest_fd = dest_fd, .shown = shown, .flags = flags};
     atomic_init(&job.next, 0);
     atomic_init(&job.failed, 0);
@@ -241,7 +236,7 @@ int upd_extract_dir(ota_zip *zip, const char *prefix, const char *dest, const ch
             break; /* fewer helpers is still correct */
         started++;
     }
-    work(&job, zip); /* this thread uses the caller's handle */
+    work(&job, zip);
     for (int i = 0; i < started; i++)
         pthread_join(threads[i], NULL);
     pthread_mutex_destroy(&job.lock);
@@ -266,12 +261,10 @@ out:
 }
 
 /* package_extract_dir(package_dir, dest_dir) */
-edify_value *upd_fn_package_extract_dir(const char *name, edify_state *st, int argc,
-                                        edify_expr *const *argv)
+edify_value *upd_fn_package_extract_dir(edify_state *st, const edify_call *call)
 {
-    (void)name;
     char *args[2];
-    if (upd_strings(st, argc, argv, 2, 2, args) < 0)
+    if (edify_eval_strings(st, 2, call->argv, args) < 0)
         return NULL;
     edify_value *result = NULL;
     char *dest = upd_path(st, args[1]);

@@ -1,7 +1,6 @@
 /* symlink, delete, delete_recursive, rename, write_value. */
 #include <errno.h>
 #include <fcntl.h>
-#include <fts.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +12,7 @@
 #include "updater/builtins.h"
 
 /* Creates the missing parent directories of path (0755). */
-static int make_parents(const char *path, ota_error *err)
+static int make_parents(const char *root, const char *path, ota_error *err)
 {
     char *copy = strdup(path);
     if (!copy)
@@ -21,7 +20,7 @@ static int make_parents(const char *path, ota_error *err)
     for (char *s = strchr(copy + 1, '/'); s; s = strchr(s + 1, '/')) {
         *s = '\0';
         if (mkdir(copy, 0755) < 0 && errno != EEXIST) {
-            ota_error_errno(err, "cannot create directory %s", ota_path_unroot(copy));
+            ota_error_errno(err, "cannot create directory %s", ota_path_unroot_at(root, copy));
             free(copy);
             return -1;
         }
@@ -33,10 +32,10 @@ static int make_parents(const char *path, ota_error *err)
 
 /* A link made under a temporary name and renamed over the old one, so the
  * name is never missing. */
-static int replace_symlink(const char *target, const char *path, ota_error *err)
+static int replace_symlink(const char *root, const char *target, const char *path, ota_error *err)
 {
-    const char *shown = ota_path_unroot(path);
-    if (make_parents(path, err) < 0)
+    const char *shown = ota_path_unroot_at(root, path);
+    if (make_parents(root, path, err) < 0)
         return -1;
     size_t len = strlen(path) + 32;
     char *tmp = malloc(len);
@@ -70,148 +69,102 @@ static int replace_symlink(const char *target, const char *path, ota_error *err)
     return rc;
 }
 
+typedef struct link_job {
+    const char *root, *target;
+} link_job;
+
+static int link_one(void *arg, const char *path, const char *shown, ota_error *err)
+{
+    (void)shown;
+    const link_job *j = arg;
+    return replace_symlink(j->root, j->target, path, err);
+}
+
 /* symlink(target, link...) */
-static edify_value *fn_symlink(const char *name, edify_state *st, int argc,
-                               edify_expr *const *argv)
+static edify_value *fn_symlink(edify_state *st, const edify_call *call)
 {
-    (void)name;
     char **args;
-    if (upd_strings_alloc(st, argc, argv, 2, -1, &args) < 0)
+    if (upd_strings_alloc(st, call, &args) < 0)
         return NULL;
     edify_value *result = NULL;
-    if (args[0][0] == '\0') {
+    link_job job = {upd_ctx(st)->root, args[0]};
+    if (args[0][0] == '\0')
         edify_fail_code(st, OTA_ERR_ARGS, "empty symlink target");
-        goto out;
-    }
-    for (int i = 1; i < argc; i++) {
-        char *path = upd_path(st, args[i]);
-        if (!path)
-            goto out;
-        ota_error err;
-        int rc = replace_symlink(args[0], path, &err);
-        free(path);
-        if (rc < 0) {
-            edify_fail_error(st, &err);
-            goto out;
-        }
-    }
-    result = upd_true();
-out:
-    upd_strings_free(args, argc);
+    else if (upd_each_path(st, args, 1, call->argc, link_one, &job) == 0)
+        result = upd_true();
+    upd_strings_free(args, call->argc);
     return result;
 }
 
-static int remove_tree(const char *path, ota_error *err)
+/* Files go as they are met, directories on the way back up. */
+static int remove_node(void *root, const upd_walk_node *n, ota_error *err)
 {
-    char *roots[] = {(char *)path, NULL};
-    FTS *fts = fts_open(roots, FTS_PHYSICAL | FTS_NOCHDIR, NULL);
-    if (!fts)
-        return ota_error_errno(err, "cannot walk %s", ota_path_unroot(path));
-    int rc = 0;
-    while (rc == 0) {
-        errno = 0;
-        FTSENT *ent = fts_read(fts);
-        if (!ent) {
-            if (errno != 0)
-                rc = ota_error_errno(err, "cannot walk %s", ota_path_unroot(path));
-            break;
-        }
-        switch (ent->fts_info) {
-        case FTS_D:
-            break; /* removed on the way back up */
-        case FTS_DP:
-            if (rmdir(ent->fts_accpath) < 0)
-                rc = ota_error_errno(err, "cannot remove directory %s",
-                                     ota_path_unroot(ent->fts_path));
-            break;
-        case FTS_DNR:
-        case FTS_ERR:
-        case FTS_NS:
-            if (ent->fts_errno == ENOENT && ent->fts_level == 0)
-                break; /* nothing to delete */
-            errno = ent->fts_errno;
-            rc = ota_error_errno(err, "cannot walk %s", ota_path_unroot(ent->fts_path));
-            break;
-        default:
-            if (unlink(ent->fts_accpath) < 0)
-                rc = ota_error_errno(err, "cannot delete %s", ota_path_unroot(ent->fts_path));
-        }
+    if (S_ISDIR(n->st->st_mode)) {
+        if (n->post && rmdir(n->path) < 0)
+            return ota_error_errno(err, "cannot remove directory %s",
+                                   ota_path_unroot_at(root, n->path));
+        return 0;
     }
-    fts_close(fts);
-    return rc;
+    if (unlink(n->path) < 0)
+        return ota_error_errno(err, "cannot delete %s", ota_path_unroot_at(root, n->path));
+    return 0;
 }
 
-/* delete(path...) and delete_recursive(path...): the number of paths that
- * existed and were removed.  A path that is already gone is fine (scripts
- * delete what an older build may have had); one that cannot be removed is
- * a failure. */
-static edify_value *delete_paths(edify_state *st, int argc, edify_expr *const *argv,
-                                 int recursive)
+typedef struct delete_job {
+    const char *root;
+    int recursive;
+    int removed;
+} delete_job;
+
+static int delete_one(void *arg, const char *path, const char *shown, ota_error *err)
+{
+    delete_job *j = arg;
+    struct stat sb;
+    if (lstat(path, &sb) < 0)
+        return 0; /* already gone */
+    if (j->recursive && upd_walk(j->root, path, 1, remove_node, (void *)j->root, err) < 0)
+        return -1;
+    if (!j->recursive && unlink(path) < 0)
+        return ota_error_errno(err, "cannot delete %s", shown);
+    j->removed++;
+    return 0;
+}
+
+/* delete(path...) and delete_recursive(path...), one function told apart
+ * by name as in KitKat: the number of paths that existed and were removed.
+ * A path that is already gone is fine (scripts delete what an older build
+ * may have had); one that cannot be removed is a failure. */
+static edify_value *fn_delete(edify_state *st, const edify_call *call)
 {
     char **args;
-    if (upd_strings_alloc(st, argc, argv, 1, -1, &args) < 0)
+    if (upd_strings_alloc(st, call, &args) < 0)
         return NULL;
     edify_value *result = NULL;
-    int removed = 0;
-    for (int i = 0; i < argc; i++) {
-        char *path = upd_path(st, args[i]);
-        if (!path)
-            goto out;
-        ota_error err;
-        struct stat sb;
-        int exists = lstat(path, &sb) == 0;
-        int rc = 0;
-        if (exists && recursive)
-            rc = remove_tree(path, &err);
-        else if (exists && unlink(path) < 0)
-            rc = ota_error_errno(&err, "cannot delete %s", args[i]);
-        free(path);
-        if (rc < 0) {
-            edify_fail_error(st, &err);
-            goto out;
-        }
-        removed += exists;
+    delete_job job = {upd_ctx(st)->root, strcmp(call->name, "delete_recursive") == 0, 0};
+    if (upd_each_path(st, args, 0, call->argc, delete_one, &job) == 0) {
+        char count[16];
+        snprintf(count, sizeof count, "%d", job.removed);
+        result = edify_string(count);
     }
-    char count[16];
-    snprintf(count, sizeof count, "%d", removed);
-    result = edify_string(count);
-out:
-    upd_strings_free(args, argc);
+    upd_strings_free(args, call->argc);
     return result;
-}
-
-static edify_value *fn_delete(const char *name, edify_state *st, int argc,
-                              edify_expr *const *argv)
-{
-    (void)name;
-    return delete_paths(st, argc, argv, 0);
-}
-
-static edify_value *fn_delete_recursive(const char *name, edify_state *st, int argc,
-                                        edify_expr *const *argv)
-{
-    (void)name;
-    return delete_paths(st, argc, argv, 1);
 }
 
 /* rename(src, dst): dst's parents are created. */
-static edify_value *fn_rename(const char *name, edify_state *st, int argc,
-                              edify_expr *const *argv)
+static edify_value *fn_rename(edify_state *st, const edify_call *call)
 {
-    (void)name;
     char *args[2];
-    if (upd_strings(st, argc, argv, 2, 2, args) < 0)
+    if (edify_eval_strings(st, 2, call->argv, args) < 0)
         return NULL;
     edify_value *result = NULL;
     char *src = upd_path(st, args[0]), *dst = src ? upd_path(st, args[1]) : NULL;
     ota_error err;
     if (!dst)
         goto out;
-    if (make_parents(dst, &err) < 0)
+    if (make_parents(upd_ctx(st)->root, dst, &err) < 0)
         edify_fail_error(st, &err);
     else if (rename(src, dst) < 0)
-        edify_fail_code(st, OTA_ERR_IO, "cannot rename %s to %s: %s", args[0], args[1],
-                        strerror(errno));
+        edify_fail_errno(st, "cannot rename %s to %s", args[0], args[1]);
     else
         result = edify_string(args[1]);
 out:
@@ -223,12 +176,10 @@ out:
 
 /* write_value(value, path): "t", or "" when the file cannot be written (as
  * Android: scripts use it for optional tuning knobs in /sys and /proc). */
-static edify_value *fn_write_value(const char *name, edify_state *st, int argc,
-                                   edify_expr *const *argv)
+static edify_value *fn_write_value(edify_state *st, const edify_call *call)
 {
-    (void)name;
     char *args[2];
-    if (upd_strings(st, argc, argv, 2, 2, args) < 0)
+    if (edify_eval_strings(st, 2, call->argv, args) < 0)
         return NULL;
     char *path = upd_path(st, args[1]);
     edify_value *result = NULL;
@@ -251,11 +202,11 @@ static edify_value *fn_write_value(const char *name, edify_state *st, int argc,
     return result;
 }
 
-int updater_register_files(edify_funcs *fns)
-{
-    return edify_register(fns, "symlink", fn_symlink) |
-           edify_register(fns, "delete", fn_delete) |
-           edify_register(fns, "delete_recursive", fn_delete_recursive) |
-           edify_register(fns, "rename", fn_rename) |
-           edify_register(fns, "write_value", fn_write_value);
-}
+const edify_reg upd_files_builtins[] = {
+    {"symlink", fn_symlink, 2, EDIFY_VARARGS},
+    {"delete", fn_delete, 1, EDIFY_VARARGS},
+    {"delete_recursive", fn_delete, 1, EDIFY_VARARGS},
+    {"rename", fn_rename, 2, 2},
+    {"write_value", fn_write_value, 2, 2},
+    {NULL, NULL, 0, 0},
+};

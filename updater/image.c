@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "otautil/mkfs.h"
 #include "updater/builtins.h"
 
 #define IMG_CHUNK (4u << 20)
@@ -144,7 +145,7 @@ int upd_image_write(const upd_image *img, const char *dev, const char *shown, ot
     if (fd < 0)
         goto out;
     uint64_t dev_size;
-    if (upd_fd_size(fd, &dev_size, err) < 0) {
+    if (ota_fd_size(fd, &dev_size, err) < 0) {
         ota_error_prefix(err, "%s", shown);
         goto out;
     }

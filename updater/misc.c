@@ -7,17 +7,15 @@
 #include "updater/builtins.h"
 
 /* ui_print(text...): the arguments concatenated, shown by recovery. */
-static edify_value *fn_ui_print(const char *name, edify_state *st, int argc,
-                                edify_expr *const *argv)
+static edify_value *fn_ui_print(edify_state *st, const edify_call *call)
 {
-    (void)name;
     char **args;
-    if (upd_strings_alloc(st, argc, argv, 1, -1, &args) < 0)
+    if (upd_strings_alloc(st, call, &args) < 0)
         return NULL;
     ota_buf text = {0};
     ota_error err;
     edify_value *result = NULL;
-    for (int i = 0; i < argc; i++) {
+    for (int i = 0; i < call->argc; i++) {
         if (ota_buf_append(&text, args[i], strlen(args[i]), &err) < 0) {
             edify_fail_error(st, &err);
             goto out;
@@ -27,7 +25,7 @@ static edify_value *fn_ui_print(const char *name, edify_state *st, int argc,
     result = edify_string_n(text.data ? (char *)text.data : "", text.len);
 out:
     ota_buf_free(&text);
-    upd_strings_free(args, argc);
+    upd_strings_free(args, call->argc);
     return result;
 }
 
@@ -46,12 +44,10 @@ static int parse_frac(const char *s, double *out)
 
 /* show_progress(frac, seconds): the next frac of the bar fills over seconds
  * (or by set_progress calls when seconds is 0). */
-static edify_value *fn_show_progress(const char *name, edify_state *st, int argc,
-                                     edify_expr *const *argv)
+static edify_value *fn_show_progress(edify_state *st, const edify_call *call)
 {
-    (void)name;
     char *args[2];
-    if (upd_strings(st, argc, argv, 2, 2, args) < 0)
+    if (edify_eval_strings(st, 2, call->argv, args) < 0)
         return NULL;
     edify_value *result = NULL;
     double frac, secs;
@@ -71,12 +67,10 @@ static edify_value *fn_show_progress(const char *name, edify_state *st, int argc
 }
 
 /* set_progress(frac): how far through the current show_progress segment. */
-static edify_value *fn_set_progress(const char *name, edify_state *st, int argc,
-                                    edify_expr *const *argv)
+static edify_value *fn_set_progress(edify_state *st, const edify_call *call)
 {
-    (void)name;
     char *arg;
-    if (upd_strings(st, argc, argv, 1, 1, &arg) < 0)
+    if (edify_eval_strings(st, 1, call->argv, &arg) < 0)
         return NULL;
     edify_value *result = NULL;
     double frac;
@@ -92,13 +86,9 @@ static edify_value *fn_set_progress(const char *name, edify_state *st, int argc,
 }
 
 /* wipe_cache(): asks recovery to wipe /cache after the install. */
-static edify_value *fn_wipe_cache(const char *name, edify_state *st, int argc,
-                                  edify_expr *const *argv)
+static edify_value *fn_wipe_cache(edify_state *st, const edify_call *call)
 {
-    (void)name;
-    (void)argv;
-    if (upd_argc(st, argc, 0, 0) < 0)
-        return NULL;
+    (void)call;
     updater_send(upd_ctx(st), "wipe_cache\n");
     return upd_true();
 }
@@ -106,12 +96,10 @@ static edify_value *fn_wipe_cache(const char *name, edify_state *st, int argc,
 /* run_program(path, arg...): the program's exit status as a string (128+N
  * when killed by signal N).  The path is resolved under RECOVERY_ROOT; the
  * arguments are passed as they are. */
-static edify_value *fn_run_program(const char *name, edify_state *st, int argc,
-                                   edify_expr *const *argv)
+static edify_value *fn_run_program(edify_state *st, const edify_call *call)
 {
-    (void)name;
-    char **args; /* NULL-terminated: the program's argv */
-    if (upd_strings_alloc(st, argc, argv, 1, -1, &args) < 0)
+    char **args; /* NULL-terminated: the program's call->argv */
+    if (upd_strings_alloc(st, call, &args) < 0)
         return NULL;
     edify_value *result = NULL;
     char *prog = upd_path(st, args[0]);
@@ -120,27 +108,28 @@ static edify_value *fn_run_program(const char *name, edify_state *st, int argc,
         args[0] = prog;
         int status;
         ota_error err;
-        fflush(stderr);
+        if (upd_ctx(st)->log)
+            fflush(upd_ctx(st)->log); /* ours before the program's own output */
         if (upd_spawn(upd_ctx(st), args, &status, &err) < 0) {
             edify_fail_error(st, &err);
         } else {
             char text[16];
             snprintf(text, sizeof text, "%d", status);
-            fprintf(stderr, "run_program: %s exited with status %d\n", shown, status);
+            updater_log(upd_ctx(st), "run_program: %s exited with status %d", shown, status);
             result = edify_string(text);
         }
         args[0] = shown;
         free(prog);
     }
-    upd_strings_free(args, argc);
+    upd_strings_free(args, call->argc);
     return result;
 }
 
-int updater_register_misc(edify_funcs *fns)
-{
-    return edify_register(fns, "ui_print", fn_ui_print) |
-           edify_register(fns, "show_progress", fn_show_progress) |
-           edify_register(fns, "set_progress", fn_set_progress) |
-           edify_register(fns, "wipe_cache", fn_wipe_cache) |
-           edify_register(fns, "run_program", fn_run_program);
-}
+const edify_reg upd_misc_builtins[] = {
+    {"ui_print", fn_ui_print, 1, EDIFY_VARARGS},
+    {"show_progress", fn_show_progress, 2, 2},
+    {"set_progress", fn_set_progress, 1, 1},
+    {"wipe_cache", fn_wipe_cache, 0, 0},
+    {"run_program", fn_run_program, 1, EDIFY_VARARGS},
+    {NULL, NULL, 0, 0},
+};

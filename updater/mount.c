@@ -196,10 +196,10 @@ int upd_unmount_device(updater_ctx *ctx, const char *dev, const char *shown, ota
     for (size_t i = m.count; i-- > 0 && rc >= 0;) {
         if (umount(m.dirs[i]) < 0)
             rc = ota_error_errno(err, "%s is mounted at %s and cannot be unmounted", shown,
-                                 ota_path_unroot(m.dirs[i]));
+                                 ota_path_unroot_at(ctx->root, m.dirs[i]));
         else
             updater_ui_printf(ctx, "unmounted %s from %s before formatting it", shown,
-                              ota_path_unroot(m.dirs[i]));
+                              ota_path_unroot_at(ctx->root, m.dirs[i]));
     }
     for (size_t i = 0; i < m.count; i++)
         free(m.dirs[i]);
@@ -240,11 +240,11 @@ void updater_unmount_leftovers(updater_ctx *ctx)
         ota_error err;
         if (mounted_at(ctx->mounted[i], &err) == 1) {
             if (umount(ctx->mounted[i]) == 0)
-                fprintf(stderr, "updater: unmounted %s after the failure\n",
-                        ota_path_unroot(ctx->mounted[i]));
+                updater_log(ctx, "updater: unmounted %s after the failure",
+                            ota_path_unroot_at(ctx->root, ctx->mounted[i]));
             else
-                fprintf(stderr, "updater: cannot unmount %s after the failure: %s\n",
-                        ota_path_unroot(ctx->mounted[i]), strerror(errno));
+                updater_log(ctx, "updater: cannot unmount %s after the failure: %s",
+                            ota_path_unroot_at(ctx->root, ctx->mounted[i]), strerror(errno));
         }
         free(ctx->mounted[i]);
     }
@@ -253,15 +253,13 @@ void updater_unmount_leftovers(updater_ctx *ctx)
     ctx->nmounted = 0;
 }
 
-static edify_value *fn_mount(const char *name, edify_state *st, int argc,
-                             edify_expr *const *argv)
+static edify_value *fn_mount(edify_state *st, const edify_call *call)
 {
-    (void)name;
     char *args[5] = {0};
-    if (upd_strings(st, argc, argv, 4, 5, args) < 0)
+    if (edify_eval_strings(st, call->argc, call->argv, args) < 0)
         return NULL;
     const char *fs_type = args[0], *part_type = args[1], *location = args[2],
-               *mount_point = args[3], *options = argc == 5 ? args[4] : "";
+               *mount_point = args[3], *options = call->argc == 5 ? args[4] : "";
     edify_value *result = NULL;
     char *dev = NULL, *dir = NULL;
     ota_error err;
@@ -278,8 +276,7 @@ static edify_value *fn_mount(const char *name, edify_state *st, int argc,
     if (!(dev = upd_path(st, location)) || !(dir = upd_path(st, mount_point)))
         goto out;
     if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-        edify_fail_code(st, OTA_ERR_IO, "cannot create mount point %s: %s", mount_point,
-                        strerror(errno));
+        edify_fail_errno(st, "cannot create mount point %s", mount_point);
         goto out;
     }
     unsigned long flags;
@@ -297,8 +294,8 @@ static edify_value *fn_mount(const char *name, edify_state *st, int argc,
             result = edify_string(mount_point);
             goto out;
         }
-        edify_fail_code(st, OTA_ERR_IO, "cannot mount %s (%s) at %s: %s", location, fs_type,
-                        mount_point, strerror(saved));
+        errno = saved;
+        edify_fail_errno(st, "cannot mount %s (%s) at %s", location, fs_type, mount_point);
         goto out;
     }
     remember_mount(upd_ctx(st), dir);
@@ -306,38 +303,19 @@ static edify_value *fn_mount(const char *name, edify_state *st, int argc,
 out:
     free(dev);
     free(dir);
-    edify_free_strings(args, argc);
+    edify_free_strings(args, call->argc);
     return result;
 }
 
-static edify_value *fn_is_mounted(const char *name, edify_state *st, int argc,
-                                  edify_expr *const *argv)
+/* is_mounted(mount_point) and unmount(mount_point), one function told
+ * apart by name: is_mounted gives mount_point when something is mounted
+ * there, else ""; unmount unmounts it and gives mount_point, or "" (with a
+ * note) when nothing is mounted there, as Android. */
+static edify_value *fn_mount_point(edify_state *st, const edify_call *call)
 {
-    (void)name;
+    int unmount = strcmp(call->name, "unmount") == 0;
     char *mp;
-    if (upd_strings(st, argc, argv, 1, 1, &mp) < 0)
-        return NULL;
-    edify_value *result = NULL;
-    char *dir = upd_path(st, mp);
-    if (dir) {
-        ota_error err;
-        int r = mounted_at(dir, &err);
-        if (r < 0)
-            edify_fail_error(st, &err);
-        else
-            result = edify_string(r ? mp : "");
-        free(dir);
-    }
-    free(mp);
-    return result;
-}
-
-static edify_value *fn_unmount(const char *name, edify_state *st, int argc,
-                               edify_expr *const *argv)
-{
-    (void)name;
-    char *mp;
-    if (upd_strings(st, argc, argv, 1, 1, &mp) < 0)
+    if (edify_eval_strings(st, 1, call->argv, &mp) < 0)
         return NULL;
     edify_value *result = NULL;
     char *dir = upd_path(st, mp);
@@ -347,15 +325,15 @@ static edify_value *fn_unmount(const char *name, edify_state *st, int argc,
     int r = mounted_at(dir, &err);
     if (r < 0) {
         edify_fail_error(st, &err);
-    } else if (r == 0) {
-        /* As Android: nothing to do is not a failure, the value says so. */
-        updater_ui_printf(upd_ctx(st), "unmount of %s: not mounted", mp);
-        result = edify_string("");
+    } else if (!unmount || r == 0) {
+        if (unmount)
+            updater_ui_printf(upd_ctx(st), "unmount of %s: not mounted", mp);
+        result = edify_string(r ? mp : "");
     } else {
         char canon[PATH_MAX];
         canonical(dir, canon, sizeof canon);
         if (umount(canon) < 0) {
-            edify_fail_code(st, OTA_ERR_IO, "cannot unmount %s: %s", mp, strerror(errno));
+            edify_fail_errno(st, "cannot unmount %s", mp);
         } else {
             forget_mount(upd_ctx(st), canon);
             result = edify_string(mp);
@@ -367,9 +345,9 @@ out:
     return result;
 }
 
-int updater_register_mount(edify_funcs *fns)
-{
-    return edify_register(fns, "mount", fn_mount) |
-           edify_register(fns, "is_mounted", fn_is_mounted) |
-           edify_register(fns, "unmount", fn_unmount);
-}
+const edify_reg upd_mount_builtins[] = {
+    {"mount", fn_mount, 4, 5},
+    {"is_mounted", fn_mount_point, 1, 1},
+    {"unmount", fn_mount_point, 1, 1},
+    {NULL, NULL, 0, 0},
+};

@@ -43,19 +43,15 @@ static int is_sha1_hex(const char *s)
 }
 
 /* apply_patch(source, target, target_sha1, target_size, sha1, patch, ...) */
-static edify_value *fn_apply_patch(const char *name, edify_state *st, int argc,
-                                   edify_expr *const *argv)
+static edify_value *fn_apply_patch(edify_state *st, const edify_call *call)
 {
-    (void)name;
-    if (upd_argc(st, argc, 6, -1) < 0)
-        return NULL;
-    if ((argc - 4) % 2 != 0)
+    if ((call->argc - 4) % 2 != 0)
         return edify_fail_code(st, OTA_ERR_ARGS, "expects source, target, target_sha1, "
                                "target_size, then sha1/patch pairs; got an unpaired sha1");
     edify_value **v;
-    if (upd_values_alloc(st, argc, argv, 6, -1, &v) < 0)
+    if (upd_values_alloc(st, call, &v) < 0)
         return NULL;
-    int npatch = (argc - 4) / 2;
+    int npatch = (call->argc - 4) / 2;
     const char **sha1s = calloc((size_t)npatch, sizeof *sha1s);
     applypatch_blob *patches = calloc((size_t)npatch, sizeof *patches);
     char *source = NULL, *target = NULL;
@@ -114,24 +110,22 @@ out:
     free(target);
     free(sha1s);
     free(patches);
-    upd_values_free(v, argc);
+    upd_values_free(v, call->argc);
     return result;
 }
 
 /* apply_patch_check(file, sha1...): "t" when the file (or the copy saved in
  * the cache by an interrupted apply_patch) has one of the SHA-1s. */
-static edify_value *fn_apply_patch_check(const char *name, edify_state *st, int argc,
-                                         edify_expr *const *argv)
+static edify_value *fn_apply_patch_check(edify_state *st, const edify_call *call)
 {
-    (void)name;
     char **args;
-    if (upd_strings_alloc(st, argc, argv, 1, -1, &args) < 0)
+    if (upd_strings_alloc(st, call, &args) < 0)
         return NULL;
     edify_value *result = NULL;
     char *file = patch_name(st, args[0]);
     if (file) {
         ota_error err;
-        if (applypatch_check(file, (const char *const *)args + 1, argc - 1, NULL, &err) == 0) {
+        if (applypatch_check(file, (const char *const *)args + 1, call->argc - 1, NULL, &err) == 0) {
             result = upd_true();
         } else {
             updater_ui_printf(upd_ctx(st), "apply_patch_check: %s", err.message);
@@ -139,16 +133,14 @@ static edify_value *fn_apply_patch_check(const char *name, edify_state *st, int 
         }
         free(file);
     }
-    upd_strings_free(args, argc);
+    upd_strings_free(args, call->argc);
     return result;
 }
 
-static edify_value *fn_apply_patch_space(const char *name, edify_state *st, int argc,
-                                         edify_expr *const *argv)
+static edify_value *fn_apply_patch_space(edify_state *st, const edify_call *call)
 {
-    (void)name;
     char *arg;
-    if (upd_strings(st, argc, argv, 1, 1, &arg) < 0)
+    if (edify_eval_strings(st, 1, call->argv, &arg) < 0)
         return NULL;
     uint64_t bytes;
     edify_value *result = NULL;
@@ -169,23 +161,21 @@ static edify_value *fn_apply_patch_space(const char *name, edify_state *st, int 
 
 /* sha1_check(data[, sha1...]): with no sha1s the data's SHA-1; otherwise
  * the first given sha1 that matches, or "" when none does. */
-static edify_value *fn_sha1_check(const char *name, edify_state *st, int argc,
-                                  edify_expr *const *argv)
+static edify_value *fn_sha1_check(edify_state *st, const edify_call *call)
 {
-    (void)name;
     edify_value **v;
-    if (upd_values_alloc(st, argc, argv, 1, -1, &v) < 0)
+    if (upd_values_alloc(st, call, &v) < 0)
         return NULL;
     edify_value *result = NULL;
     uint8_t digest[OTA_SHA1_LEN];
     ota_sha1(v[0]->data, v[0]->len, digest);
-    if (argc == 1) {
+    if (call->argc == 1) {
         char hex[2 * OTA_SHA1_LEN + 1];
         ota_hex_encode(digest, sizeof digest, hex);
         result = edify_string(hex);
         goto out;
     }
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < call->argc; i++) {
         uint8_t want[OTA_SHA1_LEN];
         if (v[i]->type != EDIFY_STRING ||
             ota_hex_decode(v[i]->data, want, sizeof want, NULL) < 0) {
@@ -199,13 +189,13 @@ static edify_value *fn_sha1_check(const char *name, edify_state *st, int argc,
     }
     result = edify_string("");
 out:
-    upd_values_free(v, argc);
+    upd_values_free(v, call->argc);
     return result;
 }
 
 /* read_file of "EMMC:DEVICE:SIZE:SHA1[:SIZE:SHA1...]": the first SIZE bytes
  * of the device for the first pair whose SHA-1 matches. */
-static int read_emmc(const char *spec, uint8_t **data, size_t *len, ota_error *err)
+static int read_emmc(const char *root, const char *spec, uint8_t **data, size_t *len, ota_error *err)
 {
     char *copy = strdup(spec + strlen(EMMC_PREFIX));
     if (!copy)
@@ -233,7 +223,7 @@ static int read_emmc(const char *spec, uint8_t **data, size_t *len, ota_error *e
         goto out;
     }
     if ((fd = open(dev, O_RDONLY | O_CLOEXEC)) < 0) {
-        ota_error_errno(err, "cannot open %s", ota_path_unroot(dev));
+        ota_error_errno(err, "cannot open %s", ota_path_unroot_at(root, dev));
         goto out;
     }
     if (!(buf = malloc((size_t)max + 1))) {
@@ -263,7 +253,7 @@ static int read_emmc(const char *spec, uint8_t **data, size_t *len, ota_error *e
         }
     }
     ota_error_set(err, OTA_ERR_VERIFY, "%s matches none of the given sizes and SHA-1s",
-                  ota_path_unroot(dev));
+                  ota_path_unroot_at(root, dev));
 out:
     if (fd >= 0)
         close(fd);
@@ -273,23 +263,10 @@ out:
     return rc;
 }
 
-static int read_whole(const char *path, const char *shown, uint8_t **data, size_t *len,
-                      ota_error *err)
+static int read_whole(const char *path, uint8_t **data, size_t *len, ota_error *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return ota_error_errno(err, "cannot open %s", shown);
     ota_buf buf = {0};
-    char chunk[65536];
-    long long n;
-    while ((n = ota_read_all(fd, chunk, sizeof chunk, err)) > 0) {
-        if (ota_buf_append(&buf, chunk, (size_t)n, err) < 0) {
-            n = -1;
-            break;
-        }
-    }
-    close(fd);
-    if (n < 0 || (!buf.data && ota_buf_append(&buf, "", 0, err) < 0)) {
+    if (ota_read_file(path, NULL, SIZE_MAX, OTA_READ_REGULAR, &buf, err) < 0) {
         ota_buf_free(&buf);
         return -1;
     }
@@ -299,12 +276,10 @@ static int read_whole(const char *path, const char *shown, uint8_t **data, size_
 }
 
 /* read_file(name): the contents as a blob; name as in apply_patch. */
-static edify_value *fn_read_file(const char *name, edify_state *st, int argc,
-                                 edify_expr *const *argv)
+static edify_value *fn_read_file(edify_state *st, const edify_call *call)
 {
-    (void)name;
     char *arg;
-    if (upd_strings(st, argc, argv, 1, 1, &arg) < 0)
+    if (edify_eval_strings(st, 1, call->argv, &arg) < 0)
         return NULL;
     edify_value *result = NULL;
     char *file = patch_name(st, arg);
@@ -313,8 +288,8 @@ static edify_value *fn_read_file(const char *name, edify_state *st, int argc,
         uint8_t *data = NULL;
         size_t len = 0;
         int rc = strncmp(file, EMMC_PREFIX, strlen(EMMC_PREFIX)) == 0
-                     ? read_emmc(file, &data, &len, &err)
-                     : read_whole(file, arg, &data, &len, &err);
+                     ? read_emmc(upd_ctx(st)->root, file, &data, &len, &err)
+                     : read_whole(file, &data, &len, &err);
         if (rc < 0)
             edify_fail_error(st, &err);
         else if (!(result = edify_blob_take(data, len)))
@@ -325,11 +300,11 @@ static edify_value *fn_read_file(const char *name, edify_state *st, int argc,
     return result;
 }
 
-int updater_register_patch(edify_funcs *fns)
-{
-    return edify_register(fns, "apply_patch", fn_apply_patch) |
-           edify_register(fns, "apply_patch_check", fn_apply_patch_check) |
-           edify_register(fns, "apply_patch_space", fn_apply_patch_space) |
-           edify_register(fns, "sha1_check", fn_sha1_check) |
-           edify_register(fns, "read_file", fn_read_file);
-}
+const edify_reg upd_patch_builtins[] = {
+    {"apply_patch", fn_apply_patch, 6, EDIFY_VARARGS},
+    {"apply_patch_check", fn_apply_patch_check, 1, EDIFY_VARARGS},
+    {"apply_patch_space", fn_apply_patch_space, 1, 1},
+    {"sha1_check", fn_sha1_check, 1, EDIFY_VARARGS},
+    {"read_file", fn_read_file, 1, 1},
+    {NULL, NULL, 0, 0},
+};

@@ -4,7 +4,6 @@
  * capabilities (security.capability), in that order, since a chown also
  * drops the capability attribute. */
 #include <errno.h>
-#include <fts.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,25 +11,11 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "otautil/caps.h"
 #include "otautil/root.h"
 #include "updater/builtins.h"
 
 #define XATTR_SELINUX "security.selinux"
-#define XATTR_CAPS "security.capability"
-#define VFS_CAP_REVISION_2 0x02000000u
-#define VFS_CAP_FLAGS_EFFECTIVE 0x000001u
-
-void upd_vfs_cap_encode(uint64_t caps, uint8_t out[UPD_VFS_CAP_SIZE])
-{
-    /* struct vfs_cap_data: magic_etc, then {permitted, inheritable} for the
-     * low and high 32 capability bits, all little-endian. */
-    uint32_t words[5] = {VFS_CAP_REVISION_2 | VFS_CAP_FLAGS_EFFECTIVE, (uint32_t)caps, 0,
-                         (uint32_t)(caps >> 32), 0};
-    for (int i = 0; i < 5; i++)
-        for (int b = 0; b < 4; b++)
-            out[i * 4 + b] = (uint8_t)(words[i] >> (8 * b));
-}
-
 typedef struct perm_spec {
     int has_uid, has_gid, has_mode, has_dmode, has_fmode, has_selabel, has_caps;
     uid_t uid;
@@ -40,9 +25,9 @@ typedef struct perm_spec {
     uint64_t caps;
 } perm_spec;
 
-static int apply(const char *path, const struct stat *sb, const perm_spec *p, ota_error *err)
+static int apply(const char *root, const char *path, const struct stat *sb, const perm_spec *p, ota_error *err)
 {
-    const char *shown = ota_path_unroot(path);
+    const char *shown = ota_path_unroot_at(root, path);
     if ((p->has_uid || p->has_gid) &&
         lchown(path, p->has_uid ? p->uid : (uid_t)-1, p->has_gid ? p->gid : (gid_t)-1) < 0)
         return ota_error_errno(err, "cannot change the owner of %s", shown);
@@ -65,56 +50,48 @@ static int apply(const char *path, const struct stat *sb, const perm_spec *p, ot
                                p->selabel);
     if (p->has_caps && S_ISREG(sb->st_mode)) {
         if (p->caps == 0) {
-            if (removexattr(path, XATTR_CAPS) < 0 && errno != ENODATA)
+            if (removexattr(path, OTA_CAPS_XATTR) < 0 && errno != ENODATA)
                 return ota_error_errno(err, "cannot remove the capabilities of %s", shown);
         } else {
-            uint8_t value[UPD_VFS_CAP_SIZE];
-            upd_vfs_cap_encode(p->caps, value);
-            if (setxattr(path, XATTR_CAPS, value, sizeof value, 0) < 0)
+            uint8_t value[OTA_VFS_CAP_SIZE];
+            ota_vfs_cap_encode(p->caps, value);
+            if (setxattr(path, OTA_CAPS_XATTR, value, sizeof value, 0) < 0)
                 return ota_error_errno(err, "cannot set the capabilities of %s", shown);
         }
     }
     return 0;
 }
 
-static int apply_one(const char *path, const perm_spec *p, ota_error *err)
+
+/* What set_perm* and set_metadata* apply, and under which root. */
+typedef struct tree_perms {
+    const char *root;
+    const perm_spec *p;
+} tree_perms;
+
+/* Directories are set on the way down, so their contents can be reached. */
+static int apply_node(void *arg, const upd_walk_node *n, ota_error *err)
 {
-    struct stat sb;
-    if (lstat(path, &sb) < 0)
-        return ota_error_errno(err, "cannot stat %s", ota_path_unroot(path));
-    return apply(path, &sb, p, err);
+    const tree_perms *t = arg;
+    return n->post ? 0 : apply(t->root, n->path, n->st, t->p, err);
 }
 
-static int apply_tree(const char *path, const perm_spec *p, ota_error *err)
+/* upd_path_fns for the path lists: the path itself, or its whole tree. */
+static int apply_one(void *arg, const char *path, const char *shown, ota_error *err)
 {
-    char *roots[] = {(char *)path, NULL};
-    FTS *fts = fts_open(roots, FTS_PHYSICAL | FTS_NOCHDIR, NULL);
-    if (!fts)
-        return ota_error_errno(err, "cannot walk %s", ota_path_unroot(path));
-    int rc = 0;
-    while (rc == 0) {
-        errno = 0;
-        FTSENT *ent = fts_read(fts);
-        if (!ent) {
-            if (errno != 0)
-                rc = ota_error_errno(err, "cannot walk %s", ota_path_unroot(path));
-            break;
-        }
-        switch (ent->fts_info) {
-        case FTS_DP:
-            break; /* directories were handled on the way down */
-        case FTS_DNR:
-        case FTS_ERR:
-        case FTS_NS:
-            errno = ent->fts_errno;
-            rc = ota_error_errno(err, "cannot walk %s", ota_path_unroot(ent->fts_path));
-            break;
-        default:
-            rc = apply(ent->fts_accpath, ent->fts_statp, p, err);
-        }
-    }
-    fts_close(fts);
-    return rc;
+    (void)shown;
+    const tree_perms *t = arg;
+    struct stat sb;
+    if (lstat(path, &sb) < 0)
+        return ota_error_errno(err, "cannot stat %s", ota_path_unroot_at(t->root, path));
+    return apply(t->root, path, &sb, t->p, err);
+}
+
+static int apply_tree(void *arg, const char *path, const char *shown, ota_error *err)
+{
+    (void)shown;
+    const tree_perms *t = arg;
+    return upd_walk(t->root, path, 0, apply_node, (void *)t, err);
 }
 
 static int parse_id(const char *s, unsigned *out)
@@ -136,12 +113,13 @@ static int parse_mode(const char *s, mode_t *out)
 }
 
 /* set_perm(uid, gid, mode, path...) and set_perm_recursive(uid, gid,
- * dirmode, filemode, path...). */
-static edify_value *set_perm(edify_state *st, int argc, edify_expr *const *argv, int recursive)
+ * dirmode, filemode, path...): one function, told apart by name. */
+static edify_value *fn_set_perm(edify_state *st, const edify_call *call)
 {
+    int recursive = strcmp(call->name, "set_perm_recursive") == 0;
     int nfixed = recursive ? 4 : 3;
     char **args;
-    if (upd_strings_alloc(st, argc, argv, nfixed + 1, -1, &args) < 0)
+    if (upd_strings_alloc(st, call, &args) < 0)
         return NULL;
     edify_value *result = NULL;
     perm_spec p = {.has_uid = 1, .has_gid = 1};
@@ -170,36 +148,12 @@ static edify_value *set_perm(edify_state *st, int argc, edify_expr *const *argv,
             goto out;
         }
     }
-    for (int i = nfixed; i < argc; i++) {
-        char *path = upd_path(st, args[i]);
-        if (!path)
-            goto out;
-        ota_error err;
-        int rc = recursive ? apply_tree(path, &p, &err) : apply_one(path, &p, &err);
-        free(path);
-        if (rc < 0) {
-            edify_fail_error(st, &err);
-            goto out;
-        }
-    }
-    result = upd_true();
+    tree_perms job = {upd_ctx(st)->root, &p};
+    if (upd_each_path(st, args, nfixed, call->argc, recursive ? apply_tree : apply_one, &job) == 0)
+        result = upd_true();
 out:
-    upd_strings_free(args, argc);
+    upd_strings_free(args, call->argc);
     return result;
-}
-
-static edify_value *fn_set_perm(const char *name, edify_state *st, int argc,
-                                edify_expr *const *argv)
-{
-    (void)name;
-    return set_perm(st, argc, argv, 0);
-}
-
-static edify_value *fn_set_perm_recursive(const char *name, edify_state *st, int argc,
-                                          edify_expr *const *argv)
-{
-    (void)name;
-    return set_perm(st, argc, argv, 1);
 }
 
 /* key/value pairs of set_metadata*: uid gid mode dmode fmode selabel
@@ -247,51 +201,31 @@ static int parse_pairs(edify_state *st, int n, char **kv, int recursive, perm_sp
     return 0;
 }
 
-static edify_value *set_metadata(edify_state *st, int argc, edify_expr *const *argv,
-                                 int recursive)
+/* set_metadata(path, key, value ...) and set_metadata_recursive(...): one
+ * function, told apart by name. */
+static edify_value *fn_set_metadata(edify_state *st, const edify_call *call)
 {
-    if (upd_argc(st, argc, 3, -1) < 0)
-        return NULL;
-    if (argc % 2 == 0)
+    int recursive = strcmp(call->name, "set_metadata_recursive") == 0;
+    if (call->argc % 2 == 0)
         return edify_fail_code(st, OTA_ERR_ARGS, "expects a path and key/value pairs, got an "
                                "odd number of keys and values");
     char **args;
-    if (upd_strings_alloc(st, argc, argv, 3, -1, &args) < 0)
+    if (upd_strings_alloc(st, call, &args) < 0)
         return NULL;
     edify_value *result = NULL;
     perm_spec p = {0};
-    char *path = NULL;
-    if (parse_pairs(st, argc - 1, args + 1, recursive, &p) < 0 || !(path = upd_path(st, args[0])))
-        goto out;
-    ota_error err;
-    if ((recursive ? apply_tree(path, &p, &err) : apply_one(path, &p, &err)) < 0)
-        edify_fail_error(st, &err);
-    else
+    tree_perms job = {upd_ctx(st)->root, &p};
+    if (parse_pairs(st, call->argc - 1, args + 1, recursive, &p) == 0 &&
+        upd_each_path(st, args, 0, 1, recursive ? apply_tree : apply_one, &job) == 0)
         result = upd_true();
-out:
-    free(path);
-    upd_strings_free(args, argc);
+    upd_strings_free(args, call->argc);
     return result;
 }
 
-static edify_value *fn_set_metadata(const char *name, edify_state *st, int argc,
-                                    edify_expr *const *argv)
-{
-    (void)name;
-    return set_metadata(st, argc, argv, 0);
-}
-
-static edify_value *fn_set_metadata_recursive(const char *name, edify_state *st, int argc,
-                                              edify_expr *const *argv)
-{
-    (void)name;
-    return set_metadata(st, argc, argv, 1);
-}
-
-int updater_register_perms(edify_funcs *fns)
-{
-    return edify_register(fns, "set_perm", fn_set_perm) |
-           edify_register(fns, "set_perm_recursive", fn_set_perm_recursive) |
-           edify_register(fns, "set_metadata", fn_set_metadata) |
-           edify_register(fns, "set_metadata_recursive", fn_set_metadata_recursive);
-}
+const edify_reg upd_perms_builtins[] = {
+    {"set_perm", fn_set_perm, 4, EDIFY_VARARGS},
+    {"set_perm_recursive", fn_set_perm, 5, EDIFY_VARARGS},
+    {"set_metadata", fn_set_metadata, 3, EDIFY_VARARGS},
+    {"set_metadata_recursive", fn_set_metadata, 3, EDIFY_VARARGS},
+    {NULL, NULL, 0, 0},
+};

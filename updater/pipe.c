@@ -54,8 +54,8 @@ static void send_bytes(updater_ctx *ctx, const void *data, size_t len)
     if (ota_write_all(ctx->pipe_fd, data, len, &err) < 0) {
         /* Recovery went away: keep installing, say so once on stderr. */
         ctx->pipe_broken = 1;
-        fprintf(stderr, "updater: command pipe (fd %d) closed: %s; continuing\n",
-                ctx->pipe_fd, err.message);
+        updater_log(ctx, "updater: command pipe (fd %d) closed: %s; continuing", ctx->pipe_fd,
+                    err.message);
     }
 }
 
@@ -71,11 +71,12 @@ void updater_ui_print(updater_ctx *ctx, const char *text, size_t len)
     if (updater_format_ui_print(text, len, &buf, &err) == 0)
         send_bytes(ctx, buf.data, buf.len);
     ota_buf_free(&buf);
-    /* The log: recovery keeps our stderr. */
-    fwrite(text, 1, len, stderr);
+    if (!ctx->log)
+        return;
+    fwrite(text, 1, len, ctx->log);
     if (len == 0 || text[len - 1] != '\n')
-        fputc('\n', stderr);
-    fflush(stderr);
+        fputc('\n', ctx->log);
+    fflush(ctx->log);
 }
 
 void updater_ui_printf(updater_ctx *ctx, const char *fmt, ...)
@@ -89,4 +90,16 @@ void updater_ui_printf(updater_ctx *ctx, const char *fmt, ...)
         return;
     size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
     updater_ui_print(ctx, line, len);
+}
+
+void updater_log(updater_ctx *ctx, const char *fmt, ...)
+{
+    if (!ctx->log)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(ctx->log, fmt, ap);
+    va_end(ap);
+    fputc('\n', ctx->log);
+    fflush(ctx->log);
 }

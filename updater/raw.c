@@ -13,19 +13,16 @@
 
 #include "otautil/bootloader.h"
 #include "otautil/sink.h"
+#include "otautil/mkfs.h"
 #include "updater/builtins.h"
 
 #define CHUNK (1024 * 1024)
 
 /* write_raw_image(file_or_blob, partition) */
-static edify_value *fn_write_raw_image(const char *name, edify_state *st, int argc,
-                                       edify_expr *const *argv)
+static edify_value *fn_write_raw_image(edify_state *st, const edify_call *call)
 {
-    (void)name;
-    if (upd_argc(st, argc, 2, 2) < 0)
-        return NULL;
     edify_value *v[2];
-    if (edify_eval_args(st, argc, argv, v, 1) < 0)
+    if (edify_eval_args(st, call->argc, call->argv, v, 1) < 0)
         return NULL;
     edify_value *result = NULL;
     char *dev = NULL, *file = NULL;
@@ -47,12 +44,11 @@ static edify_value *fn_write_raw_image(const char *name, edify_state *st, int ar
         src.shown = v[0]->data;
         src.fd = open(file, O_RDONLY | O_CLOEXEC);
         if (src.fd < 0) {
-            edify_fail_code(st, OTA_ERR_NOTFOUND, "cannot open image %s: %s", v[0]->data,
-                            strerror(errno));
+            edify_fail_errno(st, "cannot open image %s", v[0]->data);
             goto out;
         }
         /* A file, or a block device copied whole. */
-        if (upd_fd_size(src.fd, &src.size, &err) < 0) {
+        if (ota_fd_size(src.fd, &src.size, &err) < 0) {
             ota_error_prefix(&err, "image %s", v[0]->data);
             edify_fail_error(st, &err);
             goto out;
@@ -90,12 +86,10 @@ static int write_zeroes(int fd, uint64_t len, const char *shown, ota_error *err)
 
 /* wipe_block_device(device, len): discards the first len bytes, or zeroes
  * them where the device cannot discard. */
-static edify_value *fn_wipe_block_device(const char *name, edify_state *st, int argc,
-                                         edify_expr *const *argv)
+static edify_value *fn_wipe_block_device(edify_state *st, const edify_call *call)
 {
-    (void)name;
     char *args[2];
-    if (upd_strings(st, argc, argv, 2, 2, args) < 0)
+    if (edify_eval_strings(st, 2, call->argv, args) < 0)
         return NULL;
     edify_value *result = NULL;
     char *dev = NULL;
@@ -109,10 +103,10 @@ static edify_value *fn_wipe_block_device(const char *name, edify_state *st, int 
     if (!(dev = upd_partition_device(st, args[0])))
         goto out;
     if ((fd = open(dev, O_WRONLY | O_CLOEXEC)) < 0) {
-        edify_fail_code(st, OTA_ERR_IO, "cannot open %s: %s", args[0], strerror(errno));
+        edify_fail_errno(st, "cannot open %s", args[0]);
         goto out;
     }
-    if (upd_fd_size(fd, &size, &err) < 0 || len > size) {
+    if (ota_fd_size(fd, &size, &err) < 0 || len > size) {
         if (len > size)
             ota_error_set(&err, OTA_ERR_ARGS, "length %" PRIu64 " is beyond the end of %s (%"
                           PRIu64 " bytes)", len, args[0], size);
@@ -131,7 +125,7 @@ static edify_value *fn_wipe_block_device(const char *name, edify_state *st, int 
         goto out;
     }
     if (fsync(fd) < 0) {
-        edify_fail_code(st, OTA_ERR_IO, "fsync of %s failed: %s", args[0], strerror(errno));
+        edify_fail_errno(st, "fsync of %s failed", args[0]);
         goto out;
     }
     result = upd_true();
@@ -150,12 +144,10 @@ static char *misc_device(edify_state *st, const char *arg)
     return upd_partition_device(st, arg);
 }
 
-static edify_value *fn_get_stage(const char *name, edify_state *st, int argc,
-                                 edify_expr *const *argv)
+static edify_value *fn_get_stage(edify_state *st, const edify_call *call)
 {
-    (void)name;
     char *arg;
-    if (upd_strings(st, argc, argv, 1, 1, &arg) < 0)
+    if (edify_eval_strings(st, 1, call->argv, &arg) < 0)
         return NULL;
     edify_value *result = NULL;
     char *dev = misc_device(st, arg);
@@ -175,12 +167,10 @@ static edify_value *fn_get_stage(const char *name, edify_state *st, int argc,
     return result;
 }
 
-static edify_value *fn_set_stage(const char *name, edify_state *st, int argc,
-                                 edify_expr *const *argv)
+static edify_value *fn_set_stage(edify_state *st, const edify_call *call)
 {
-    (void)name;
     char *args[2];
-    if (upd_strings(st, argc, argv, 2, 2, args) < 0)
+    if (edify_eval_strings(st, 2, call->argv, args) < 0)
         return NULL;
     edify_value *result = NULL;
     char *dev = NULL;
@@ -211,10 +201,10 @@ out:
     return result;
 }
 
-int updater_register_raw(edify_funcs *fns)
-{
-    return edify_register(fns, "write_raw_image", fn_write_raw_image) |
-           edify_register(fns, "wipe_block_device", fn_wipe_block_device) |
-           edify_register(fns, "get_stage", fn_get_stage) |
-           edify_register(fns, "set_stage", fn_set_stage);
-}
+const edify_reg upd_raw_builtins[] = {
+    {"write_raw_image", fn_write_raw_image, 2, 2},
+    {"wipe_block_device", fn_wipe_block_device, 2, 2},
+    {"get_stage", fn_get_stage, 1, 1},
+    {"set_stage", fn_set_stage, 2, 2},
+    {NULL, NULL, 0, 0},
+};

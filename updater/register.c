@@ -1,15 +1,16 @@
-/* The device builtins, all in one table. */
+/* The device builtins: every family's table, registered in one loop. */
 #include "updater/builtins.h"
 
-int updater_register_builtins(edify_funcs *fns)
+int updater_register_builtins(edify_funcs *fns, ota_error *err)
 {
-    int (*const families[])(edify_funcs *) = {
-        updater_register_mount, updater_register_format, updater_register_extract,
-        updater_register_perms, updater_register_files,  updater_register_props,
-        updater_register_raw,   updater_register_patch,  updater_register_misc,
+    static const edify_reg *const families[] = {
+        upd_mount_builtins, upd_format_builtins, upd_extract_builtins,
+        upd_perms_builtins, upd_files_builtins,  upd_props_builtins,
+        upd_raw_builtins,   upd_patch_builtins,  upd_misc_builtins,
+        upd_blockimg_builtins,
     };
     for (size_t i = 0; i < sizeof families / sizeof *families; i++)
-        if (families[i](fns) != 0)
+        if (edify_register_table(fns, families[i], err) < 0)
             return -1;
     return 0;
 }

@@ -5,16 +5,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "otautil/verify.h"
 #include "updater/builtins.h"
 #include "updater/updater.h"
 
-/* Scripts are text a few hundred KiB at most; this bounds a hostile one. */
-#define MAX_SCRIPT_SIZE (64u * 1024 * 1024)
-
-void updater_ctx_init(updater_ctx *ctx, int pipe_fd)
+void updater_ctx_init(updater_ctx *ctx, const char *root, int pipe_fd, FILE *log)
 {
     memset(ctx, 0, sizeof *ctx);
+    ctx->root = root ? root : "";
     ctx->pipe_fd = pipe_fd;
+    ctx->log = log;
 }
 
 void updater_ctx_release(updater_ctx *ctx)
@@ -30,6 +30,8 @@ void updater_ctx_release(updater_ctx *ctx)
     if (ctx->fstab_loaded)
         ota_fstab_free(&ctx->fstab);
     ctx->fstab_loaded = 0;
+    ota_props_free(&ctx->props);
+    ctx->props_loaded = 0;
 }
 
 /* A failure goes to the screen (ui_print over the pipe); the program
@@ -46,15 +48,16 @@ static int report(updater_ctx *ctx, ota_error *err)
     return -1;
 }
 
-static int load_script(updater_ctx *ctx, char **text, size_t *len, ota_error *err)
+int updater_read_script(ota_zip *package, const char *package_path, char **text, size_t *len,
+                        ota_error *err)
 {
-    const ota_zip_entry *e = ota_zip_find(ctx->package, UPDATER_SCRIPT_ENTRY);
+    const ota_zip_entry *e = ota_zip_find(package, UPDATER_SCRIPT_ENTRY);
     if (!e)
-        return ota_error_set(err, OTA_ERR_NOTFOUND, "%s has no %s", ctx->package_path,
+        return ota_error_set(err, OTA_ERR_NOTFOUND, "%s has no %s", package_path,
                              UPDATER_SCRIPT_ENTRY);
     uint8_t *data;
-    if (ota_zip_read(ctx->package, e, &data, len, MAX_SCRIPT_SIZE, err) < 0) {
-        ota_error_prefix(err, "reading %s from %s", UPDATER_SCRIPT_ENTRY, ctx->package_path);
+    if (ota_zip_read(package, e, &data, len, UPDATER_MAX_SCRIPT, err) < 0) {
+        ota_error_prefix(err, "reading %s from %s", UPDATER_SCRIPT_ENTRY, package_path);
         return -1;
     }
     *text = (char *)data;
@@ -87,9 +90,15 @@ int updater_run_package(updater_ctx *ctx, const char *package_path, ota_error *e
         ota_error_prefix(err, "cannot open package %s", package_path);
         return report(ctx, err);
     }
+    /* Started by recovery, which verified the package: hold every read to
+     * what it verified (docs/updater.md).  Alone (on a host, in tests) the
+     * package is read as it is. */
+    const char *token = getenv(OTA_VERIFIED_ENV);
+    if (token && ota_zip_adopt_verified(ctx->package, token, err) < 0)
+        return report(ctx, err);
     char *text = NULL;
     size_t len = 0;
-    if (load_script(ctx, &text, &len, err) < 0)
+    if (updater_read_script(ctx->package, package_path, &text, &len, err) < 0)
         return report(ctx, err);
 
     int rc = -1;
@@ -101,9 +110,7 @@ int updater_run_package(updater_ctx *ctx, const char *package_path, ota_error *e
         report(ctx, err);
         goto out;
     }
-    edify_register_core(fns);
-    if (updater_register_builtins(fns) < 0) {
-        ota_error_set(err, OTA_ERR_NOMEM, "out of memory registering builtins");
+    if (edify_register_core(fns, err) < 0 || updater_register_builtins(fns, err) < 0) {
         report(ctx, err);
         goto out;
     }
@@ -125,8 +132,8 @@ int updater_run_package(updater_ctx *ctx, const char *package_path, ota_error *e
         report(ctx, err);
         goto out;
     }
-    fprintf(stderr, "script succeeded: result was [%s]\n",
-            value->type == EDIFY_STRING ? value->data : "(blob)");
+    updater_log(ctx, "script succeeded: result was [%s]",
+                value->type == EDIFY_STRING ? value->data : "(blob)");
     edify_value_free(value);
     rc = 0;
 out:

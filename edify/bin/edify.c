@@ -1,75 +1,61 @@
 /* edify: runs an edify script with the core builtins and prints its value.
  *
- *   edify FILE       run the script in FILE
- *   edify -e EXPR    run EXPR (reported as file "<expr>")
+ *   edify FILE          run the script in FILE
+ *   edify -e EXPR       run EXPR (reported as file "<expr>")
+ *   edify --check FILE  only check it: syntax, known functions, argument counts
  *
- * Exit status: 0 success (the value and a newline on stdout), 1 evaluation
- * failure (message on stderr), 2 syntax errors (FILE:LINE:COL: message, one
- * per line) or usage error. */
+ * Exit status: 0 success (the value and a newline on stdout; nothing with
+ * --check), 1 evaluation failure or unreadable file (message on stderr),
+ * 2 errors in the script (FILE:LINE:COL: message, one per line) or usage
+ * error. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "edify/edify.h"
+#include "otautil/sink.h"
 
 static void usage(FILE *out)
 {
     fprintf(out,
             "usage: edify FILE\n"
             "       edify -e EXPR\n"
+            "       edify --check FILE\n"
             "Runs an edify script (the language of Android's updater-script) with the core\n"
             "builtins (ifelse abort assert concat is_substring stdout sleep less_than_int\n"
             "greater_than_int) and prints its value followed by a newline.\n"
-            "Exit status: 0 success, 1 evaluation failure, 2 syntax or usage error.\n");
+            "--check runs nothing: it reports every syntax error, unknown function and\n"
+            "call with a wrong number of arguments as FILE:LINE:COL: message.\n"
+            "Exit status: 0 success (or a clean check), 1 evaluation failure or unreadable\n"
+            "file, 2 errors in the script or usage error.\n");
 }
 
-/* Reads a whole file into a malloc'd buffer. */
-static char *read_file(const char *path, size_t *len_out)
+/* One line per error; an empty list means parsing ran out of memory. */
+static void print_diags(const edify_diags *diags, const char *name)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t len = 0, cap = 1 << 16;
-    char *buf = malloc(cap);
-    while (buf) {
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0)
-            break;
-        if (len == cap) {
-            char *bigger = realloc(buf, cap * 2);
-            if (!bigger) {
-                free(buf);
-                buf = NULL;
-                errno = ENOMEM;
-                break;
-            }
-            buf = bigger;
-            cap *= 2;
-        }
+    char line[1024];
+    for (size_t i = 0; i < diags->count; i++) {
+        edify_diag_format(diags, i, line, sizeof line);
+        fprintf(stderr, "%s\n", line);
     }
-    int failed = !buf || ferror(f);
-    int saved = errno;
-    fclose(f);
-    if (failed) {
-        free(buf);
-        errno = saved ? saved : EIO;
-        return NULL;
-    }
-    *len_out = len;
-    return buf;
+    if (diags->count == 0)
+        fprintf(stderr, "%s: cannot parse the script (out of memory)\n", name);
 }
 
 int main(int argc, char **argv)
 {
     const char *file = NULL, *expr = NULL;
+    int check_only = 0;
     if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         usage(stdout);
         return 0;
     }
     if (argc == 3 && strcmp(argv[1], "-e") == 0)
         expr = argv[2];
+    else if (argc == 3 && strcmp(argv[1], "--check") == 0)
+        file = argv[2], check_only = 1;
     else if (argc == 3 && strcmp(argv[1], "--") == 0)
         file = argv[2];
     else if (argc == 2 && argv[1][0] != '-')
@@ -82,11 +68,15 @@ int main(int argc, char **argv)
     char *text = NULL;
     size_t len;
     if (file) {
-        text = read_file(file, &len);
-        if (!text) {
-            fprintf(stderr, "edify: cannot read %s: %s\n", file, strerror(errno));
+        ota_buf buf = {0};
+        ota_error err;
+        if (ota_read_file(file, "script", SIZE_MAX, 0, &buf, &err) < 0) {
+            ota_buf_free(&buf);
+            fprintf(stderr, "edify: %s\n", err.message);
             return 1;
         }
+        text = (char *)buf.data;
+        len = buf.len;
     } else {
         len = strlen(expr);
     }
@@ -97,18 +87,28 @@ int main(int argc, char **argv)
         free(text);
         return 1;
     }
-    edify_register_core(fns);
+    ota_error err;
+    if (edify_register_core(fns, &err) < 0) {
+        fprintf(stderr, "edify: %s\n", err.message);
+        edify_funcs_free(fns);
+        free(text);
+        return 1;
+    }
     edify_diags diags = {0};
-    edify_script *script = edify_parse(file ? text : expr, len, file ? file : "<expr>", fns, &diags);
+    const char *name = file ? file : "<expr>";
+    if (check_only) {
+        int errors = edify_check(text, len, name, fns, &diags);
+        free(text);
+        if (errors != 0)
+            print_diags(&diags, name);
+        edify_diags_free(&diags);
+        edify_funcs_free(fns);
+        return errors == 0 ? 0 : errors > 0 ? 2 : 1;
+    }
+    edify_script *script = edify_parse(file ? text : expr, len, name, fns, &diags);
     free(text);
     if (!script) {
-        char line[1024];
-        for (size_t i = 0; i < diags.count; i++) {
-            edify_diag_format(&diags, i, line, sizeof line);
-            fprintf(stderr, "%s\n", line);
-        }
-        if (diags.count == 0)
-            fprintf(stderr, "%s: cannot parse the script (out of memory)\n", file ? file : "<expr>");
+        print_diags(&diags, name);
         edify_diags_free(&diags);
         edify_funcs_free(fns);
         return 2;

@@ -6,6 +6,7 @@
  *   bcb MISC recovery ARG ...           boot-recovery with these arguments
  *   bcb MISC clear */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "otautil/bootloader.h"
@@ -39,31 +40,50 @@ static int show(const char *dev)
     return 0;
 }
 
-/* Writes boot-recovery with "recovery\n" and one line per argument. */
-static int write_recovery(const char *dev, const char *first, char **args, int n)
+/* Writes boot-recovery with "recovery\n" and one line per argument; a
+ * line the recovery field cannot carry as it is (a line break, a control
+ * character, a trailing space, too long) is refused before anything is
+ * written. */
+static int write_recovery(const char *dev, char **args, int n)
 {
     ota_bootloader_message msg;
-    memset(&msg, 0, sizeof msg);
-    strcpy(msg.command, "boot-recovery");
-    size_t used = (size_t)snprintf(msg.recovery, sizeof msg.recovery, "recovery\n");
-    for (int i = -1; i < n; i++) {
-        const char *arg = i < 0 ? first : args[i];
-        if (!arg)
-            continue;
-        int len = snprintf(msg.recovery + used, sizeof msg.recovery - used, "%s\n", arg);
-        if (len < 0 || (size_t)len >= sizeof msg.recovery - used) {
-            fprintf(stderr, "bcb: arguments do not fit in the %zu-byte recovery field\n",
-                    sizeof msg.recovery);
-            return 1;
-        }
-        used += (size_t)len;
-    }
     ota_error err;
-    if (ota_bcb_write(dev, &msg, &err) < 0) {
+    if (ota_bcb_set_recovery(&msg, (const char *const *)args, (size_t)n, &err) < 0 ||
+        ota_bcb_write(dev, &msg, &err) < 0) {
         fprintf(stderr, "bcb: %s\n", err.message);
         return 1;
     }
     return 0;
+}
+
+/* update PACKAGE [ARG ...]: the package line first. */
+static int write_update(const char *dev, const char *package, char **extra, int n)
+{
+    ota_error err;
+    if (ota_bcb_check_line(package, "package path", &err) < 0) {
+        fprintf(stderr, "bcb: %s\n", err.message);
+        return 1;
+    }
+    if (package[0] != '/') {
+        fprintf(stderr, "bcb: package path '%s' is not an absolute path\n", package);
+        return 1;
+    }
+    size_t len = strlen(package) + sizeof "--update_package=";
+    char *first = malloc(len);
+    char **args = calloc((size_t)n + 1, sizeof *args);
+    int rc = 1;
+    if (!first || !args) {
+        fprintf(stderr, "bcb: out of memory\n");
+    } else {
+        snprintf(first, len, "--update_package=%s", package);
+        args[0] = first;
+        for (int i = 0; i < n; i++)
+            args[i + 1] = extra[i];
+        rc = write_recovery(dev, args, n + 1);
+    }
+    free(first);
+    free(args);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -89,16 +109,10 @@ int main(int argc, char **argv)
         }
         return 0;
     }
-    if (!strcmp(cmd, "update") && argc >= 4) {
-        char arg[700];
-        if (snprintf(arg, sizeof arg, "--update_package=%s", argv[3]) >= (int)sizeof arg) {
-            fprintf(stderr, "bcb: package path too long: %s\n", argv[3]);
-            return 1;
-        }
-        return write_recovery(dev, arg, argv + 4, argc - 4);
-    }
+    if (!strcmp(cmd, "update") && argc >= 4)
+        return write_update(dev, argv[3], argv + 4, argc - 4);
     if (!strcmp(cmd, "recovery") && argc >= 4)
-        return write_recovery(dev, NULL, argv + 3, argc - 3);
+        return write_recovery(dev, argv + 3, argc - 3);
     usage(stderr);
     return 2;
 }

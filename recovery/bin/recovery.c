@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "otautil/fstab.h"
+#include "otautil/props.h"
 #include "otautil/root.h"
 #include "recovery/args.h"
 #include "recovery/bcb.h"
@@ -21,7 +22,6 @@
 #include "recovery/install.h"
 #include "recovery/log_files.h"
 #include "recovery/mounts.h"
-#include "recovery/properties.h"
 #include "recovery/ui_text.h"
 #include "recovery/wipe.h"
 
@@ -51,6 +51,8 @@ static const char usage[] =
     "  --fstab=FILE           recovery fstab (default /etc/recovery.fstab)\n"
     "  --keys=FILE            trusted certificates: PEM, several PEM, or otacerts.zip\n"
     "                         (default /res/keys)\n"
+    "                         --fstab and --keys count only on this command line; in the\n"
+    "                         command file or the bootloader message they are ignored\n"
     "  --show_text, --locale, --reason, --security, --send_intent, --retry_count:\n"
     "                         accepted from Android's framework; logged only\n"
     "\n"
@@ -60,11 +62,12 @@ static const char usage[] =
 typedef struct run {
     recovery_args args;
     ota_fstab fstab;
-    recovery_kv props;
+    ota_props props;
     recovery_ctx ctx;
     recovery_ui *ui;
     recovery_log *log;
-    int cache_ok;            /* /cache/recovery is usable for logs and commands */
+    int cache_ok;            /* /cache is mounted: the command file can be read */
+    int cache_writable;      /* ... and writable: logs go to /cache/recovery */
     recovery_command_source source;
     char log_dir[PATH_MAX];  /* resolved /cache/recovery */
 } run;
@@ -77,7 +80,7 @@ static void warn(run *r, const char *what, const ota_error *err)
 static void save_logs(void *arg)
 {
     run *r = arg;
-    if (!r->cache_ok || !r->log)
+    if (!r->cache_writable || !r->log)
         return;
     ota_error err;
     recovery_log_sync(r->log);
@@ -103,7 +106,7 @@ static int load_fstab(run *r, ota_error *err)
     char path[PATH_MAX];
     ota_fstab_free(&r->fstab);
     memset(&r->fstab, 0, sizeof r->fstab);
-    if (ota_path(recovery_args_fstab(&r->args), path, sizeof path, err) < 0 ||
+    if (ota_path_at(r->ctx.root, recovery_args_fstab(&r->args), path, sizeof path, err) < 0 ||
         ota_fstab_load(path, &r->fstab, err) < 0)
         return -1;
     recovery_log_printf(r->log, "fstab %s: %zu volume(s)", recovery_args_fstab(&r->args),
@@ -112,33 +115,46 @@ static int load_fstab(run *r, ota_error *err)
 }
 
 /* /cache must be mounted for the command file and the logs; without a
- * /cache volume the folder is used as it is. */
+ * /cache volume the folder is used as it is.  It is mounted read-only
+ * first: nothing is written before a package has verified or been
+ * refused (make_cache_writable). */
 static void open_cache(run *r)
 {
     ota_error err;
-    if (ota_path(RECOVERY_LOG_DIR, r->log_dir, sizeof r->log_dir, &err) < 0) {
+    if (ota_path_at(r->ctx.root, RECOVERY_LOG_DIR, r->log_dir, sizeof r->log_dir, &err) < 0) {
         warn(r, "no log folder", &err);
         return;
     }
-    if (ota_fstab_find(&r->fstab, "/cache") && recovery_mount(&r->fstab, "/cache", &err) < 0) {
+    if (ota_fstab_find(&r->fstab, "/cache") &&
+        recovery_mount_readonly(&r->ctx, "/cache", &err) < 0) {
         warn(r, "logs and the command file are unavailable", &err);
         return;
     }
     r->cache_ok = 1;
+}
+
+/* From here on recovery writes its own records: logs on /cache, the
+ * bootloader message on misc. */
+static void make_cache_writable(run *r)
+{
+    ota_error err;
+    if (!r->cache_ok || r->cache_writable)
+        return;
+    if (ota_fstab_find(&r->fstab, "/cache") &&
+        recovery_make_writable(&r->ctx, "/cache", &err) < 0) {
+        warn(r, "logs cannot be kept", &err);
+        return;
+    }
+    r->cache_writable = 1;
     if (recovery_logs_rotate(r->log_dir, &err) < 0)
         warn(r, "cannot rotate the logs", &err);
 }
 
-/* The command, and the fstab it names if that differs from the first. */
+/* The command.  The fstab and the keys stay those of recovery's own
+ * command line: the persistent sources cannot change them. */
 static void find_command(run *r)
 {
-    ota_error err;
-    char *fstab_before = strdup(recovery_args_fstab(&r->args));
     r->source = recovery_find_command(&r->ctx, &r->args, r->cache_ok);
-    if (fstab_before && strcmp(fstab_before, recovery_args_fstab(&r->args)) != 0 &&
-        load_fstab(r, &err) < 0)
-        warn(r, "keeping the first fstab", &err);
-    free(fstab_before);
 }
 
 static int wipe(run *r, const char *what, int data)
@@ -146,11 +162,11 @@ static int wipe(run *r, const char *what, int data)
     ota_error err;
     r->ui->ops->set_status(r->ui, RECOVERY_UI_ERASING);
     recovery_say(&r->ctx, "-- Wiping %s...", what);
-    if (data && recovery_format_volume(&r->fstab, "/data", r->log, &err) < 0) {
+    if (data && recovery_format_volume(&r->ctx, "/data", &err) < 0) {
         recovery_say(&r->ctx, "E: %s", err.message);
         return -1;
     }
-    if (recovery_wipe_cache(&r->fstab, r->log, &err) < 0) {
+    if (recovery_wipe_cache(&r->ctx, &err) < 0) {
         recovery_say(&r->ctx, "E: %s", err.message);
         return -1;
     }
@@ -158,12 +174,13 @@ static int wipe(run *r, const char *what, int data)
     return 0;
 }
 
-static int install(run *r, int *cache_wiped)
+/* Says how the install of the package went, records it in last_install
+ * and, after a successful one, wipes the cache if the updater asked for
+ * it. */
+static int report_install(run *r, recovery_install_result res, const ota_error *err,
+                          int wipe_cache, int *cache_wiped)
 {
-    ota_error err;
-    int wipe_cache = 0;
     const char *package = r->args.update_package;
-    recovery_install_result res = recovery_install(&r->ctx, package, &wipe_cache, &err);
     if (res == RECOVERY_INSTALL_SUCCESS) {
         /* Scripts rarely spend exactly the whole bar; a finished install
          * shows a full one. */
@@ -172,12 +189,12 @@ static int install(run *r, int *cache_wiped)
         ui->ops->progress_set(ui, 1.0);
         recovery_say(&r->ctx, "Install of %s complete.", package);
     } else {
-        recovery_say(&r->ctx, "E: %s", err.message);
+        recovery_say(&r->ctx, "E: %s", err->message);
         recovery_say(&r->ctx, res == RECOVERY_INSTALL_REFUSED
                                   ? "Installation aborted; nothing was changed."
                                   : "Installation failed.");
     }
-    if (r->cache_ok) {
+    if (r->cache_writable) {
         ota_error lerr;
         if (recovery_logs_write_last_install(r->log_dir, package,
                                              res == RECOVERY_INSTALL_SUCCESS, &lerr) < 0)
@@ -204,6 +221,22 @@ static int carry_out(run *r)
         recovery_log_printf(r->log, "--just_exit: nothing to do");
         return EXIT_DONE;
     }
+    /* The package is verified before anything is written: a refused one
+     * changes no partition (recovery's own log on /cache aside, written
+     * once the verdict is in). */
+    recovery_package *pkg = NULL;
+    if (r->args.update_package) {
+        recovery_install_result res = recovery_package_open(&r->ctx, r->args.update_package,
+                                                            &pkg, &err);
+        make_cache_writable(r);
+        if (res != RECOVERY_INSTALL_SUCCESS) {
+            int unused;
+            if (r->args.wipe_data || r->args.wipe_cache)
+                recovery_say(&r->ctx, "Skipping the wipe because the install did not succeed.");
+            return report_install(r, res, &err, 0, &unused);
+        }
+    }
+    make_cache_writable(r);
     /* From here on a power loss must bring the device back to repeat this.
      * The message counts the attempts, so the next run's log can say that
      * it resumes an interrupted one. */
@@ -212,19 +245,22 @@ static int carry_out(run *r)
                      r->args.retry_count == 1 ? "" : "s");
     recovery_args bcb_args = r->args;
     bcb_args.retry_count = r->args.retry_count + 1;
-    int rc = recovery_bcb_set(&r->fstab, &bcb_args, &err);
-    if (rc < 0)
+    if (!ota_fstab_find(&r->fstab, "/misc"))
+        recovery_log_printf(r->log, "no /misc in the fstab: an interruption will not be resumed");
+    else if (recovery_bcb_set(&r->ctx, &bcb_args, &err) < 0)
         warn(r, "cannot write the bootloader message; an interruption will not be resumed",
              &err);
-    else if (rc == 1)
-        recovery_log_printf(r->log, "no /misc in the fstab: an interruption will not be resumed");
     else
         recovery_log_printf(r->log, "bootloader message set to boot-recovery");
     save_logs(r);
 
     int status = EXIT_DONE, cache_wiped = 0;
-    if (r->args.update_package)
-        status = install(r, &cache_wiped);
+    if (pkg) {
+        int wipe_cache = 0;
+        recovery_install_result res = recovery_package_install(&r->ctx, pkg, &wipe_cache, &err);
+        recovery_package_close(pkg);
+        status = report_install(r, res, &err, wipe_cache, &cache_wiped);
+    }
     if (status != EXIT_DONE) {
         if (r->args.wipe_data || r->args.wipe_cache)
             recovery_say(&r->ctx, "Skipping the wipe because the install did not succeed.");
@@ -244,28 +280,47 @@ static void finish(run *r, int status)
     ota_error err;
     r->ui->ops->set_status(r->ui, status == EXIT_DONE ? RECOVERY_UI_DONE : RECOVERY_UI_ERROR);
     recovery_log_printf(r->log, "recovery finished with exit status %d", status);
+    make_cache_writable(r);
     save_logs(r);
-    if (r->cache_ok) {
+    if (r->cache_writable) {
         char path[PATH_MAX];
-        if (ota_path(RECOVERY_COMMAND_FILE, path, sizeof path, &err) == 0 && unlink(path) < 0 &&
+        if (ota_path_at(r->ctx.root, RECOVERY_COMMAND_FILE, path, sizeof path, &err) == 0 &&
+            unlink(path) < 0 &&
             errno != ENOENT)
             recovery_log_printf(r->log, "cannot remove %s: %s", RECOVERY_COMMAND_FILE,
                                 strerror(errno));
     }
-    int rc = recovery_bcb_clear(&r->fstab, &err);
-    if (rc < 0)
+    if (recovery_bcb_clear(&r->ctx, &err) < 0)
         warn(r, "cannot clear the bootloader message", &err);
-    else if (rc == 0)
+    else if (ota_fstab_find(&r->fstab, "/misc"))
         recovery_log_printf(r->log, "bootloader message cleared");
     save_logs(r);
     /* Leave nothing mounted: the device reboots (or the host test looks at
      * the images) next. */
     for (size_t i = r->fstab.count; i-- > 0;) {
         const ota_fstab_entry *e = &r->fstab.entries[i];
-        if (strcmp(e->mount_point, "/") != 0 && recovery_unmount(&r->fstab, e->mount_point, &err) < 0)
+        if (strcmp(e->mount_point, "/") != 0 && recovery_unmount(&r->ctx, e->mount_point, &err) < 0)
             recovery_log_printf(r->log, "%s", err.message);
     }
     sync();
+}
+
+/* The recovery's own properties.  A line without '=' is skipped, as
+ * Android's init skips it: the screen and the log name it, and the
+ * properties around it still count. */
+static void load_properties(run *r)
+{
+    ota_error err;
+    ota_buf notes = { 0 };
+    if (ota_props_load_device(&r->props, r->ctx.root, &notes, &err) < 0)
+        warn(r, "cannot read the properties", &err);
+    if (notes.len && ota_buf_append(&notes, "", 1, &err) == 0) {
+        char *save = NULL;
+        for (char *line = strtok_r((char *)notes.data, "\n", &save); line;
+             line = strtok_r(NULL, "\n", &save))
+            recovery_say(&r->ctx, "W: %s", line);
+    }
+    ota_buf_free(&notes);
 }
 
 /* init may start recovery without a console; descriptors 0-2 must still be
@@ -303,26 +358,27 @@ int main(int argc, char **argv)
         return EXIT_SETUP_FAILED;
     }
 
+    /* RECOVERY_ROOT is read once; the context carries it. */
+    const char *root = ota_root();
     char tmp_dir[PATH_MAX], log_path[PATH_MAX];
-    if (ota_path("/tmp", tmp_dir, sizeof tmp_dir, &err) < 0 ||
+    if (ota_path_at(root, "/tmp", tmp_dir, sizeof tmp_dir, &err) < 0 ||
         recovery_mkdirs(tmp_dir, 0755, &err) < 0 ||
-        ota_path(RECOVERY_TMP_LOG, log_path, sizeof log_path, &err) < 0 ||
+        ota_path_at(root, RECOVERY_TMP_LOG, log_path, sizeof log_path, &err) < 0 ||
         !(r.log = recovery_log_open(log_path, &err))) {
         fprintf(stderr, "recovery: %s\n", err.message);
         r.ui->ops->destroy(r.ui);
         return EXIT_SETUP_FAILED;
     }
-    r.ctx = (recovery_ctx){ .fstab = &r.fstab, .props = &r.props, .ui = r.ui, .log = r.log,
+    r.ctx = (recovery_ctx){ .root = root, .fstab = &r.fstab, .props = &r.props, .ui = r.ui, .log = r.log,
                             .checkpoint = save_logs, .checkpoint_arg = &r };
-    recovery_log_printf(r.log, "recovery starting; RECOVERY_ROOT=%s", ota_root());
+    recovery_log_printf(r.log, "recovery starting; RECOVERY_ROOT=%s", root);
     for (int i = 1; i < argc; i++)
         recovery_log_printf(r.log, "  argument: %s", argv[i]);
 
-    if (recovery_properties_load(&r.props, &err) < 0)
-        warn(&r, "cannot read the properties", &err);
-    const char *device = recovery_kv_get(&r.props, "ro.product.device");
-    const char *date = recovery_kv_get(&r.props, "ro.build.date.utc");
-    const char *build = recovery_kv_get(&r.props, "ro.build.display.id");
+    load_properties(&r);
+    const char *device = ota_props_get(&r.props, "ro.product.device");
+    const char *date = ota_props_get(&r.props, "ro.build.date.utc");
+    const char *build = ota_props_get(&r.props, "ro.build.display.id");
     recovery_log_printf(r.log, "ro.product.device=%s ro.build.date.utc=%s",
                         device ? device : "(unset)", date ? date : "(unset)");
     char title[256];
@@ -344,7 +400,7 @@ int main(int argc, char **argv)
     r.ui->ops->destroy(r.ui);
     recovery_log_close(r.log);
     ota_fstab_free(&r.fstab);
-    recovery_kv_free(&r.props);
+    ota_props_free(&r.props);
     recovery_args_free(&r.args);
     return status;
 }

@@ -4,7 +4,7 @@
 #include <stdio.h>
 
 #include "otautil/error.h"
-#include "releasetools/img.h"
+#include "releasetools/img_from_target_files.h"
 
 static const char usage_text[] =
     "usage: img_from_target_files TARGET_FILES.zip OUTPUT_DIR\n"

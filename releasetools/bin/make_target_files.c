@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "otautil/error.h"
-#include "releasetools/make_tf.h"
+#include "releasetools/make_target_files.h"
 
 static const char usage_text[] =
     "usage: make_target_files --system DIR --fstab FILE [options] OUTPUT.zip\n"

@@ -12,7 +12,7 @@
 #include "otautil/error.h"
 #include "otautil/sink.h"
 #include "releasetools/devkey.h"
-#include "releasetools/ota.h"
+#include "releasetools/ota_from_target_files.h"
 #include "releasetools/sign.h"
 
 /* A progress line per phase on a terminal ("name: phase 42%"), rewritten
@@ -60,16 +60,27 @@ static void term_progress_end(term_progress *tp)
 
 static const char usage_text[] =
     "usage: ota_from_target_files [-k KEY] [-i SOURCE_TARGET_FILES] [-w] [-n] [-e EXTRA_SCRIPT]\n"
-    "                             TARGET_FILES.zip OUTPUT.zip\n"
+    "                             [--block] [--cache-size BYTES] [--stash_threshold F] [--verify]\n"
+    "                             [-t THREADS] TARGET_FILES.zip OUTPUT.zip\n"
     "Makes an OTA package that installs the build in TARGET_FILES.zip: a full\n"
     "package, or with -i an incremental one that updates SOURCE_TARGET_FILES's build.\n"
-    "  -k KEY     sign with KEY.x509.pem and KEY.pk8 (default: the development key in\n"
-    "             $OTA_DEVKEY_DIR, else ~/.config/ota/devkey.*, made on first use)\n"
-    "  -i SOURCE  incremental from that build's target-files\n"
-    "  -w         wipe the user data partition during the install\n"
-    "  -n         no check that the device runs an older build (full packages)\n"
-    "  -e FILE    append FILE's edify script to the updater-script\n"
-    "  --help     this text\n";
+    "  -k, --package_key KEY         sign with KEY.x509.pem and KEY.pk8 (default: the\n"
+    "                                development key in $OTA_DEVKEY_DIR, else\n"
+    "                                ~/.config/ota/devkey.*, made on first use)\n"
+    "  -i, --incremental_from SOURCE incremental from that build's target-files\n"
+    "  -w, --wipe_user_data          wipe the user data partition during the install\n"
+    "  -n, --no_prereq               no check that the device runs an older build (full)\n"
+    "  -e, --extra_script FILE       append FILE's edify script to the updater-script\n"
+    "  --block                       block-based: update the system partition as an image\n"
+    "                                (the default when META/misc_info.txt has\n"
+    "                                blockimgdiff_versions)\n"
+    "  --cache-size BYTES            size of /cache, where block updates stash (default:\n"
+    "                                misc_info's cache_size, else 256 MiB)\n"
+    "  --stash_threshold F           share of /cache stashes may use (default 0.8)\n"
+    "  --verify                      full block packages check the written partition\n"
+    "                                with range_sha1 too (incrementals always do)\n"
+    "  -t, --worker_threads N        diff workers (default: one per core)\n"
+    "  --help                        this text\n";
 
 static void usage_error(const char *msg)
 {
@@ -119,17 +130,50 @@ static char *sibling_updater(void)
 
 int main(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
+    /* Android's long option names too. */
+    enum { OPT_BLOCK = 256, OPT_CACHE_SIZE, OPT_STASH_THRESHOLD, OPT_VERIFY };
+    static const struct option longopts[] = {
+        {"help", no_argument, NULL, 'h'},
+        {"package_key", required_argument, NULL, 'k'},
+        {"incremental_from", required_argument, NULL, 'i'},
+        {"wipe_user_data", no_argument, NULL, 'w'},
+        {"no_prereq", no_argument, NULL, 'n'},
+        {"extra_script", required_argument, NULL, 'e'},
+        {"worker_threads", required_argument, NULL, 't'},
+        {"block", no_argument, NULL, OPT_BLOCK},
+        {"cache-size", required_argument, NULL, OPT_CACHE_SIZE},
+        {"stash_threshold", required_argument, NULL, OPT_STASH_THRESHOLD},
+        {"verify", no_argument, NULL, OPT_VERIFY},
+        {0, 0, 0, 0}};
     const char *key = NULL, *extra_path = NULL;
     rt_ota_opts opts = {0};
     int c;
-    while ((c = getopt_long(argc, argv, "k:i:wne:h", longopts, NULL)) != -1) {
+    char *end;
+    while ((c = getopt_long(argc, argv, "k:i:wne:t:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'k': key = optarg; break;
         case 'i': opts.source = optarg; break;
         case 'w': opts.wipe_data = 1; break;
         case 'n': opts.no_prereq = 1; break;
         case 'e': extra_path = optarg; break;
+        case 't':
+            opts.threads = (int)strtol(optarg, &end, 10);
+            if (*end || opts.threads < 1 || opts.threads > 256)
+                usage_error("-t: a number of threads from 1 to 256 expected");
+            break;
+        case OPT_BLOCK: opts.block = 1; break;
+        case OPT_VERIFY: opts.verify = 1; break;
+        case OPT_CACHE_SIZE:
+            errno = 0;
+            opts.cache_size = strtoull(optarg, &end, 0);
+            if (errno || *end || opts.cache_size < 65536)
+                usage_error("--cache-size: a size in bytes (at least 65536) expected");
+            break;
+        case OPT_STASH_THRESHOLD:
+            opts.stash_threshold = strtod(optarg, &end);
+            if (*end || !(opts.stash_threshold > 0 && opts.stash_threshold <= 1))
+                usage_error("--stash_threshold: a number above 0 and at most 1 expected");
+            break;
         case 'h': fputs(usage_text, stdout); return 0;
         default: usage_error("bad option");
         }

@@ -1,7 +1,9 @@
 #include "tests/common/testutil.h"
 
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int test_run(Suite *s)
 {
@@ -35,4 +37,25 @@ void test_write_file(const char *path, const void *data, size_t len)
     ck_assert_msg(f != NULL, "cannot create %s", path);
     ck_assert_msg(fwrite(data, 1, len, f) == len, "short write of %s", path);
     ck_assert_msg(fclose(f) == 0, "cannot close %s", path);
+}
+
+char *test_temp_dir(const char *name)
+{
+    char *dir = malloc(strlen(name) + 16);
+    ck_assert_ptr_nonnull(dir);
+    sprintf(dir, "/tmp/%s.XXXXXX", name);
+    ck_assert_msg(mkdtemp(dir) != NULL, "cannot create %s", dir);
+    return dir;
+}
+
+static int remove_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+void test_remove_tree(char *dir)
+{
+    ck_assert_msg(nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS) == 0, "cannot remove %s", dir);
+    free(dir);
 }

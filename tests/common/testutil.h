@@ -17,4 +17,9 @@ void *test_read_file(const char *path, size_t *len);
  * current test. */
 void test_write_file(const char *path, const void *data, size_t len);
 
+/* A new directory /tmp/NAME.XXXXXX (malloc'd path); test_remove_tree
+ * removes it with everything in it and frees the path. */
+char *test_temp_dir(const char *name);
+void test_remove_tree(char *dir);
+
 #endif

@@ -62,9 +62,29 @@ grep -q "^$T/bad.edify:2:1: unknown function 'foo'$" "$T/err" || fail "unknown f
 grep -q "^$T/bad.edify:4:1: expected an expression" "$T/err" || fail "unterminated call: $(cat "$T/err")"
 expect_exit 2 -e '("con" + "cat")(a, b)'
 grep -q '^<expr>:1:16: ' "$T/err" || fail "-e errors are in file <expr>: $(cat "$T/err")"
-expect_exit 2 -e '"bad \q escape"'
-grep -q '^<expr>:1:6: invalid escape' "$T/err" || fail "escape error: $(cat "$T/err")"
+expect_exit 2 -e 'stdout("  \_/ \");'
+grep -q '^<expr>:1:8: unterminated string literal.*the \\" at 1:15 is an escaped quote' "$T/err" \
+  || fail "backslash before the closing quote: $(cat "$T/err")"
 ok "syntax errors exit 2, every one as FILE:LINE:COL: message"
+
+# Backslashes as Android's lexer takes them: one that starts no escape is
+# kept (ASCII art in real updater-scripts), \x without two hex digits too.
+cat >"$T/art.edify" <<'EOF'
+# The banner of a published ROM's updater-script.
+stdout("  ____  ____  __  __ \n");
+stdout(" |  _ \/ __ \|  \/  |\n");
+stdout(" | |_) | |  | | \  / |\n");
+concat("\x4", "\q", "\x41")
+EOF
+expect_exit 0 "$T/art.edify"
+cat >"$T/art.want" <<'EOF'
+  ____  ____  __  __ 
+ |  _ \/ __ \|  \/  |
+ | |_) | |  | | \  / |
+\x4\qA
+EOF
+cmp -s "$T/art.want" "$T/out" || fail "ASCII art printed as: $(cat "$T/out")"
+ok "a backslash that starts no escape is a literal backslash, as in Android"
 
 # Hostile input: no crash, a clear error.
 printf 'a\0b' >"$T/nul.edify"
@@ -92,6 +112,41 @@ ok "NUL bytes and 100,000-deep nesting are reported, not crashed on"
 [ $? -eq 1 ] || fail "998 nested asserts should fail: $(cat "$T/err")"
 grep -q ':1:6973: assert: assert failed: assert(t)$' "$T/err" || fail "nested assert message: $(cat "$T/err")"
 ok "nesting at the depth limit evaluates under an 8 MB stack"
+
+# --check: runs nothing, reports every error, exit 0 / 2 / 1.
+cat >"$T/side-effect.edify" <<'EOF'
+stdout("this must not be printed\n");
+abort("nor this")
+EOF
+expect_exit 0 --check "$T/side-effect.edify"
+[ ! -s "$T/out" ] && [ ! -s "$T/err" ] || fail "--check ran the script: $(cat "$T/out" "$T/err")"
+expect_exit 0 --check "$T/art.edify"
+cat >"$T/counts.edify" <<'EOF'
+ifelse(is_substring("a"), stdout("x"));
+if less_than_int(1) then
+  sleep(1, 2)
+endif;
+assert()
+EOF
+expect_exit 2 --check "$T/counts.edify"
+cat >"$T/counts.want" <<EOF
+$T/counts.edify:1:8: is_substring: expects 2 arguments, got 1
+$T/counts.edify:2:4: less_than_int: expects 2 arguments, got 1
+$T/counts.edify:3:3: sleep: expects 1 argument, got 2
+$T/counts.edify:5:1: assert: expects at least 1 argument, got 0
+EOF
+cmp -s "$T/counts.want" "$T/err" || fail "--check argument counts: $(cat "$T/err")"
+[ ! -s "$T/out" ] || fail "--check printed a value"
+# Running it would have reported only the first of them, after running stdout().
+expect_exit 1 "$T/counts.edify"
+[ "$(wc -l <"$T/err")" -eq 1 ] || fail "a run reports one failure: $(cat "$T/err")"
+expect_exit 2 --check "$T/bad.edify"
+[ "$(wc -l <"$T/err")" -eq 3 ] || fail "--check on syntax errors: $(cat "$T/err")"
+grep -q "^$T/bad.edify:2:1: unknown function 'foo'$" "$T/err" || fail "--check unknown function: $(cat "$T/err")"
+expect_exit 1 --check "$T/does-not-exist"
+grep -q "does-not-exist" "$T/err" || fail "--check on a missing file: $(cat "$T/err")"
+expect_exit 2 --check
+ok "--check runs nothing and reports syntax errors and argument counts as FILE:LINE:COL"
 
 # Usage.
 expect_exit 0 --help

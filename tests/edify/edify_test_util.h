@@ -27,7 +27,7 @@ static inline run_result *run_n(const char *src, size_t len, edify_funcs *fns, v
     if (!fns) {
         own = fns = edify_funcs_new();
         ck_assert_ptr_nonnull(fns);
-        edify_register_core(fns);
+        ck_assert_int_eq(edify_register_core(fns, NULL), 0);
     }
     edify_script *s = edify_parse(src, len, "test.edify", fns, &r->diags);
     if (s) {

@@ -100,15 +100,14 @@ typedef struct ctx {
 } ctx;
 
 /* record(x): stores x in the caller's context; returns "ok". */
-static edify_value *fn_record(const char *name, edify_state *st, int argc, edify_expr *const *argv)
+static edify_value *fn_record(edify_state *st, const edify_call *call)
 {
-    (void)name;
     ctx *c = st->cookie;
     c->calls++;
-    if (argc != 1)
-        return edify_fail(st, "expects 1 argument, got %d", argc);
+    if (call->argc != 1)
+        return edify_fail(st, "expects 1 argument, got %d", call->argc);
     char *arg;
-    if (edify_eval_strings(st, 1, argv, &arg) < 0)
+    if (edify_eval_strings(st, 1, call->argv, &arg) < 0)
         return NULL;
     snprintf(c->seen, sizeof c->seen, "%s", arg);
     free(arg);
@@ -116,81 +115,73 @@ static edify_value *fn_record(const char *name, edify_state *st, int argc, edify
 }
 
 /* ignore(...): a macro that evaluates none of its arguments. */
-static edify_value *fn_ignore(const char *name, edify_state *st, int argc, edify_expr *const *argv)
+static edify_value *fn_ignore(edify_state *st, const edify_call *call)
 {
-    (void)name, (void)st, (void)argv;
+    (void)st;
     char n[16];
-    snprintf(n, sizeof n, "%d", argc);
+    snprintf(n, sizeof n, "%d", call->argc);
     return edify_string(n);
 }
 
 /* silent(): fails without saying why. */
-static edify_value *fn_silent(const char *name, edify_state *st, int argc, edify_expr *const *argv)
+static edify_value *fn_silent(edify_state *st, const edify_call *call)
 {
-    (void)name, (void)st, (void)argc, (void)argv;
+    (void)st, (void)call;
     return NULL;
 }
 
 /* wrap(x): evaluates x, then fails in its own name. */
-static edify_value *fn_wrap(const char *name, edify_state *st, int argc, edify_expr *const *argv)
+static edify_value *fn_wrap(edify_state *st, const edify_call *call)
 {
-    (void)name;
-    edify_value *v = argc ? edify_eval(st, argv[0]) : NULL;
+    edify_value *v = call->argc ? edify_eval(st, call->argv[0]) : NULL;
     edify_value_free(v);
     return edify_fail_code(st, OTA_ERR_IO, "wrapped failure");
 }
 
 /* lib_error(): fails with an ota_error a library filled in. */
-static edify_value *fn_lib_error(const char *name, edify_state *st, int argc,
-                                 edify_expr *const *argv)
+static edify_value *fn_lib_error(edify_state *st, const edify_call *call)
 {
-    (void)name, (void)argc, (void)argv;
+    (void)call;
     ota_error err;
     ota_error_set(&err, OTA_ERR_NOTFOUND, "/system/x: not found");
     return edify_fail_error(st, &err);
 }
 
 /* position(x): the line:column of its argument. */
-static edify_value *fn_position(const char *name, edify_state *st, int argc,
-                                edify_expr *const *argv)
+static edify_value *fn_position(edify_state *st, const edify_call *call)
 {
-    (void)name;
-    if (argc != 1)
+    if (call->argc != 1)
         return edify_fail(st, "expects 1 argument");
     char out[32];
-    snprintf(out, sizeof out, "%d:%d", edify_expr_line(argv[0]), edify_expr_column(argv[0]));
+    snprintf(out, sizeof out, "%d:%d", edify_expr_line(call->argv[0]), edify_expr_column(call->argv[0]));
     return edify_string(out);
 }
 
 /* strings(a, b, ...): evaluates them as strings, joined by '|'. */
-static edify_value *fn_strings(const char *name, edify_state *st, int argc,
-                               edify_expr *const *argv)
+static edify_value *fn_strings(edify_state *st, const edify_call *call)
 {
-    (void)name;
     char *args[8];
-    if (argc > 8)
+    if (call->argc > 8)
         return edify_fail(st, "at most 8");
-    if (edify_eval_strings(st, argc, argv, args) < 0)
+    if (edify_eval_strings(st, call->argc, call->argv, args) < 0)
         return NULL;
     char out[256] = "";
-    for (int i = 0; i < argc; i++) {
+    for (int i = 0; i < call->argc; i++) {
         strncat(out, args[i], sizeof out - strlen(out) - 2);
-        if (i + 1 < argc)
+        if (i + 1 < call->argc)
             strcat(out, "|");
     }
-    edify_free_strings(args, argc);
+    edify_free_strings(args, call->argc);
     return edify_string(out);
 }
 
 /* values(a, b): evaluates both, blobs allowed; their types as "sb". */
-static edify_value *fn_values(const char *name, edify_state *st, int argc,
-                              edify_expr *const *argv)
+static edify_value *fn_values(edify_state *st, const edify_call *call)
 {
-    (void)name;
     edify_value *v[2];
-    if (argc != 2)
+    if (call->argc != 2)
         return edify_fail(st, "expects 2");
-    if (edify_eval_args(st, 2, argv, v, 1) < 0)
+    if (edify_eval_args(st, 2, call->argv, v, 1) < 0)
         return NULL;
     char out[3] = {v[0]->type == EDIFY_BLOB ? 'b' : 's', v[1]->type == EDIFY_BLOB ? 'b' : 's', 0};
     edify_free_values(v, 2);
@@ -201,7 +192,7 @@ static edify_funcs *caller_funcs(void)
 {
     edify_funcs *fns = edify_funcs_new();
     ck_assert_ptr_nonnull(fns);
-    edify_register_core(fns);
+    ck_assert_int_eq(edify_register_core(fns, NULL), 0);
     ck_assert_int_eq(edify_register(fns, "record", fn_record), 0);
     ck_assert_int_eq(edify_register(fns, "ignore", fn_ignore), 0);
     ck_assert_int_eq(edify_register(fns, "silent", fn_silent), 0);
@@ -301,15 +292,15 @@ START_TEST(argument_helpers_check_strings)
 }
 END_TEST
 
-static edify_value *fn_first(const char *name, edify_state *st, int argc, edify_expr *const *argv)
+static edify_value *fn_first(edify_state *st, const edify_call *call)
 {
-    (void)name, (void)st, (void)argc, (void)argv;
+    (void)st, (void)call;
     return edify_string("first");
 }
 
-static edify_value *fn_second(const char *name, edify_state *st, int argc, edify_expr *const *argv)
+static edify_value *fn_second(edify_state *st, const edify_call *call)
 {
-    (void)name, (void)st, (void)argc, (void)argv;
+    (void)st, (void)call;
     return edify_string("second");
 }
 

@@ -142,21 +142,100 @@ START_TEST(positions_count_lines_and_columns)
 }
 END_TEST
 
-START_TEST(invalid_escapes_are_reported_and_lexing_goes_on)
+/* Asserts that src lexes as one string token, without errors, whose value
+ * is want (want_len bytes), with text_len agreeing with the decoded text. */
+static void ck_string_value(const char *src, const char *want, size_t want_len)
 {
-    lexed *l = lex("\"a\\qb\" \"\\x4\" \"\\xzz\" ok");
-    ck_assert_uint_eq(l->nerrors, 3);
-    ck_assert_uint_eq(l->errors[0].column, 3);
-    ck_assert_ptr_nonnull(strstr(l->errors[0].message, "invalid escape"));
-    ck_assert_ptr_nonnull(strstr(l->errors[0].message, "'q'"));
-    ck_assert_ptr_nonnull(strstr(l->errors[1].message, "two hexadecimal digits"));
-    ck_assert_uint_eq(l->errors[2].column, 15);
-    ck_assert_int_eq(l->toks[3].type, EDIFY_T_WORD);
-    /* The decoded length matches what edify_token_text writes. */
+    lexed *l = lex(src);
+    ck_assert_msg(l->nerrors == 0, "%s: %s", src, l->errors[0].message);
+    ck_assert_int_eq(l->toks[0].type, EDIFY_T_STRING);
+    ck_assert_int_eq(l->toks[1].type, EDIFY_T_EOF);
+    ck_assert_uint_eq(l->toks[0].text_len, want_len);
     char *t = text_of(l, 0);
-    ck_assert_uint_eq(strlen(t), l->toks[0].text_len);
-    ck_assert_str_eq(t, "aqb");
+    ck_assert_msg(memcmp(t, want, want_len + 1) == 0, "%s lexed as [%s], want [%s]", src, t, want);
     free(t);
+    free(l);
+}
+
+/* Android's lexer (flex) knows only \n \t \" \\ and \xHH; any other
+ * backslash matches its catch-all rule as a single byte, so it stays in
+ * the string and the byte after it is lexed as usual. */
+START_TEST(a_backslash_starting_no_escape_is_literal_as_in_android)
+{
+    ck_string_value("\"a\\qb\"", "a\\qb", 4);
+    ck_string_value("\"\\/\"", "\\/", 2);
+    ck_string_value("\"\\ \"", "\\ ", 2);
+    ck_string_value("\"\\r\\a\\0\"", "\\r\\a\\0", 6);
+    /* The byte after it is lexed normally: here a real escape. */
+    ck_string_value("\"\\q\\n\"", "\\q\n", 3);
+    ck_string_value("\"\\\\\\q\"", "\\\\q", 3);
+}
+END_TEST
+
+START_TEST(a_short_hex_escape_is_literal_as_in_android)
+{
+    ck_string_value("\"\\x4\"", "\\x4", 3);
+    ck_string_value("\"\\xzz\"", "\\xzz", 4);
+    ck_string_value("\"\\x\"", "\\x", 2);
+    ck_string_value("\"\\X41\"", "\\X41", 4);
+    ck_string_value("\"\\x4g\"", "\\x4g", 4);
+    /* \x takes exactly two digits; a third is plain text. */
+    ck_string_value("\"\\x414\"", "A4", 2);
+    ck_string_value("\"\\x4\\x41\"", "\\x4A", 4);
+}
+END_TEST
+
+START_TEST(a_backslash_before_a_newline_is_kept_with_the_newline)
+{
+    lexed *l = lex("\"a\\\nb\" c");
+    ck_assert_uint_eq(l->nerrors, 0);
+    char *t = text_of(l, 0);
+    ck_assert_str_eq(t, "a\\\nb");
+    ck_assert_uint_eq(strlen(t), l->toks[0].text_len);
+    free(t);
+    ck_assert_uint_eq(l->toks[1].line, 2);
+    ck_assert_uint_eq(l->toks[1].column, 4);
+    free(l);
+}
+END_TEST
+
+/* Lines from updater-scripts of published ROM, kernel and mod packages:
+ * banners drawn with backslashes, which Android prints as they are. */
+START_TEST(real_world_ascii_art_lexes_as_android_prints_it)
+{
+    static const struct { const char *src, *printed; } lines[] = {
+        {"\"  / __ \\/ __ \\ \"", "  / __ \\/ __ \\ "},
+        {"\" |  __ \\ / __ \\|  \\/  |\"", " |  __ \\ / __ \\|  \\/  |"},
+        {"\" | |__) | |  | | \\  / |\"", " | |__) | |  | | \\  / |"},
+        {"\"  \\ \\ / / \"", "  \\ \\ / / "},
+        {"\"   \\_\\_\\  \"", "   \\_\\_\\  "},
+        {"\"(\\_/)\\n(='.'=)\"", "(\\_/)\n(='.'=)"},
+        {"\"C:\\\\Users\\\\build\"", "C:\\Users\\build"},
+    };
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+        ck_string_value(lines[i].src, lines[i].printed, strlen(lines[i].printed));
+    /* A whole statement: every token comes through, no errors. */
+    lexed *l = lex("ui_print(\" |  __ \\ / __ \\|  \\/  |\");");
+    ck_assert_uint_eq(l->nerrors, 0);
+    ck_assert_uint_eq(l->ntoks, 6);
+    ck_assert_int_eq(l->toks[2].type, EDIFY_T_STRING);
+    ck_assert_int_eq(l->toks[4].type, EDIFY_T_SEMI);
+    free(l);
+}
+END_TEST
+
+START_TEST(a_backslash_before_the_closing_quote_escapes_it_as_in_android)
+{
+    /* "\" is a quote inside the string, so it continues. */
+    ck_string_value("\"C:\\\" x\"", "C:\" x", 5);
+    /* At the end of a script that leaves it open; the message says why. */
+    lexed *l = lex("ui_print(\"  \\_/ \\\");\n");
+    ck_assert_uint_eq(l->nerrors, 1);
+    ck_assert_uint_eq(l->errors[0].line, 1);
+    ck_assert_uint_eq(l->errors[0].column, 10);
+    const char *m = l->errors[0].message;
+    ck_assert_ptr_nonnull(strstr(m, "unterminated string"));
+    ck_assert_ptr_nonnull(strstr(m, "the \\\" at 1:17 is an escaped quote"));
     free(l);
 }
 END_TEST
@@ -181,6 +260,7 @@ START_TEST(backslash_at_end_of_script_is_unterminated)
     ck_assert_ptr_nonnull(strstr(l->errors[0].message, "unterminated"));
     char *t = text_of(l, 0);
     ck_assert_uint_eq(strlen(t), l->toks[0].text_len);
+    ck_assert_str_eq(t, "abc\\");
     free(t);
     free(l);
 }
@@ -269,7 +349,11 @@ int main(void)
     tcase_add_test(tc, escapes_are_decoded);
     tcase_add_test(tc, strings_keep_comment_characters_and_newlines);
     tcase_add_test(tc, positions_count_lines_and_columns);
-    tcase_add_test(tc, invalid_escapes_are_reported_and_lexing_goes_on);
+    tcase_add_test(tc, a_backslash_starting_no_escape_is_literal_as_in_android);
+    tcase_add_test(tc, a_short_hex_escape_is_literal_as_in_android);
+    tcase_add_test(tc, a_backslash_before_a_newline_is_kept_with_the_newline);
+    tcase_add_test(tc, real_world_ascii_art_lexes_as_android_prints_it);
+    tcase_add_test(tc, a_backslash_before_the_closing_quote_escapes_it_as_in_android);
     tcase_add_test(tc, unterminated_string_is_reported_at_its_quote);
     tcase_add_test(tc, backslash_at_end_of_script_is_unterminated);
     tcase_add_test(tc, nul_bytes_are_reported);

@@ -14,7 +14,7 @@ static edify_funcs *core(void)
 {
     edify_funcs *fns = edify_funcs_new();
     ck_assert_ptr_nonnull(fns);
-    edify_register_core(fns);
+    ck_assert_int_eq(edify_register_core(fns, NULL), 0);
     return fns;
 }
 
@@ -76,6 +76,8 @@ START_TEST(literals_render_bare_or_quoted)
 {
     ck_shape("\"plain\" + \"two words\" + \"if\" + \"\"", "plain + \"two words\" + \"if\" + \"\"");
     ck_shape("\"q\\\"\\\\\\n\\t\\x01\\x00\"", "\"q\\\"\\\\\\n\\t\\x01\\x00\"");
+    /* A lone backslash is a literal one, rendered as the escape \\. */
+    ck_shape("\"/ __ \\/ \\x4\"", "\"/ __ \\\\/ \\\\x4\"");
 }
 END_TEST
 

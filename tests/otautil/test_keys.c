@@ -211,7 +211,7 @@ START_TEST(junk_and_empty_files_are_not_keys)
     ck_assert_int_eq(fseek(f, 5 << 20, SEEK_SET), 0);
     fputc('x', f);
     fclose(f);
-    expect_load_error(path, "larger than 4 MiB");
+    expect_load_error(path, "larger than 4194304 bytes");
     snprintf(path, sizeof path, "%s/notpem", tmpdir);
     const char *cert = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
     test_write_file(path, cert, strlen(cert));

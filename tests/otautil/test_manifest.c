@@ -141,6 +141,67 @@ START_TEST(nul_and_huge_lines_are_refused)
 }
 END_TEST
 
+/* Unauthenticated text must cost time linear in its size: a 300 KB
+ * manifest crafted with tens of thousands of distinct keys in one section
+ * (each new key was compared with every earlier one) is refused by a fixed
+ * cap on attributes per section, naming the section's line. */
+START_TEST(attribute_flood_is_refused)
+{
+    /* keys compare without regard to case: one case only */
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_";
+    size_t cap = 300 * 1024, pos = 0;
+    char *text = malloc(cap + 64);
+    for (int main_section = 0; main_section < 2; main_section++) {
+        pos = (size_t)sprintf(text, main_section ? "Manifest-Version: 1.0\r\n"
+                                                 : "Manifest-Version: 1.0\r\n\r\nName: a\r\n");
+        for (size_t i = 0; pos + 16 < cap; i++)
+            pos += (size_t)sprintf(text + pos, "%c%c%c: \r\n", alphabet[i % 38],
+                                   alphabet[i / 38 % 38], alphabet[i / 1444 % 38]);
+        strcpy(text + pos, "\r\n");
+        ota_manifest mf;
+        ota_error err;
+        ck_assert_int_eq(parse(text, &mf, &err), -1);
+        ck_assert_msg(strstr(err.message, "more than 64 attributes"), "%s", err.message);
+        ck_assert_int_eq(err.code, OTA_ERR_LIMIT);
+    }
+    free(text);
+}
+END_TEST
+
+/* Many sections (a package of tens of thousands of files) parse, each found
+ * by name; a value built of thousands of one-byte continuation lines up to
+ * the 64 KiB limit parses too. */
+START_TEST(many_sections_and_long_continuations_parse)
+{
+    size_t n = 30000, pos = 0;
+    char *text = malloc(n * 32 + 64);
+    pos = (size_t)sprintf(text, "Manifest-Version: 1.0\n\n");
+    for (size_t i = 0; i < n; i++)
+        pos += (size_t)sprintf(text + pos, "Name: %zx\n\n", i * 7919 % 1000003);
+    ota_manifest mf;
+    ota_error err;
+    ck_assert_msg(parse(text, &mf, &err) == 0, "%s", err.message);
+    ck_assert_uint_eq(mf.count, n);
+    ck_assert_ptr_nonnull(ota_manifest_find(&mf, "0"));
+    ck_assert_str_eq(ota_manifest_find(&mf, "1eef")->name, "1eef");
+    ota_manifest_free(&mf);
+    free(text);
+
+    size_t lines = 65535;
+    text = malloc(lines * 3 + 16);
+    pos = (size_t)sprintf(text, "A: x\n");
+    for (size_t i = 0; i < lines; i++)
+        pos += (size_t)sprintf(text + pos, " y\n");
+    ck_assert_msg(parse(text, &mf, &err) == 0, "%s", err.message);
+    ck_assert_uint_eq(strlen(ota_manifest_attr(&mf.main, "A")), 65536);
+    ota_manifest_free(&mf);
+    strcpy(text + pos, " z\n");
+    ck_assert_int_eq(parse(text, &mf, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.message, "64 KiB"));
+    free(text);
+}
+END_TEST
+
 START_TEST(empty_manifest_has_only_a_main_section)
 {
     ota_manifest mf;
@@ -214,6 +275,8 @@ int main(void)
     tcase_add_test(tc, extra_blank_lines_between_sections);
     tcase_add_test(tc, malformed_text_is_refused);
     tcase_add_test(tc, nul_and_huge_lines_are_refused);
+    tcase_add_test(tc, attribute_flood_is_refused);
+    tcase_add_test(tc, many_sections_and_long_continuations_parse);
     tcase_add_test(tc, empty_manifest_has_only_a_main_section);
     tcase_add_test(tc, writer_wraps_at_72_bytes_and_round_trips);
     tcase_add_test(tc, base64_is_strict);

@@ -8,12 +8,15 @@ need_recovery_programs() {
   [ -x "$BIN/updater" ] || skip "updater not built ($BIN/updater): build it first"
   command -v openssl >/dev/null || skip "openssl not installed"
   command -v zip >/dev/null || skip "zip not installed"
+  # Recovery requires a v1 JAR signature besides the whole-file one; Debian's
+  # signapk (Android 10's) writes only the whole-file signature with -w, so
+  # packages for these tests are signed by ours.
   if [ -x "$BIN/signapk" ]; then
     SIGNAPK=("$BIN/signapk")
-  elif command -v java >/dev/null && [ -f /usr/bin/signapk ]; then
-    SIGNAPK=(java -jar /usr/bin/signapk)   # Debian's signapk, a real peer
+  elif [ -x "$TOP/build/bin/signapk" ]; then
+    SIGNAPK=("$TOP/build/bin/signapk")
   else
-    skip "no signapk (neither $BIN/signapk nor Debian's)"
+    skip "signapk not built ($BIN/signapk): recovery needs packages with a v1 JAR signature"
   fi
 }
 
@@ -76,18 +79,19 @@ unmount("/system");
 ui_print("Test build installed");'
 
 # build_package OUT PAYLOAD_DIR SCRIPT METADATA [KEYNAME|-]: a signed OTA
-# package ("-": unsigned).
+# package ("-": unsigned).  $UPDATE_BINARY (default: the updater) becomes
+# its update-binary; $ZIP_OPTS go to zip (-0: every entry stored).
 build_package() {
   local out=$1 payload=$2 script=$3 metadata=$4 key=${5:-good}
   local s; s=$(mktemp -d "$T/pkg.XXXXXX")
   mkdir -p "$s/META-INF/com/google/android" "$s/META-INF/com/android"
-  cp "$BIN/updater" "$s/META-INF/com/google/android/update-binary"
+  cp "${UPDATE_BINARY:-$BIN/updater}" "$s/META-INF/com/google/android/update-binary"
   printf '%s\n' "$script" > "$s/META-INF/com/google/android/updater-script"
   printf '%s\n' "$metadata" > "$s/META-INF/com/android/metadata"
   (cd "$payload" && cp -a . "$s/")
   # symlinks stay symlinks in the zip (-y); the script recreates them anyway
   rm -f "$s.zip"
-  (cd "$s" && zip -qry -X "$s.zip" .) || fail "zip"
+  (cd "$s" && zip -qry -X ${ZIP_OPTS:-} "$s.zip" .) || fail "zip"
   if [ "$key" = - ]; then
     mv "$s.zip" "$out"
   else

@@ -40,11 +40,18 @@ expect_installed() { # HOW
   ok "$how"
 }
 
-# 1. arguments
+# 1. arguments; a stray line in default.prop before ro.product.device is
+# skipped (as Android's init skips it) and named, not a reason to refuse
+cp "$ROOT/default.prop" "$T/default.prop"
+{ echo "a stray line without an equals sign"; cat "$T/default.prop"; } > "$ROOT/default.prop"
 run_recovery --update_package=/cache/update.zip
 grep -q "Test build installed" "$T/out" || fail "ui_print text not on the screen: $(cat "$T/out")"
 grep -q "progress: 100%" "$T/out" || fail "no progress on the screen"
 expect_installed "install from arguments"
+grep -q "W: /default.prop:1: a line without '=' was skipped" "$T/out" \
+  || fail "the stray line is not named: $(cat "$T/out")"
+ok "a stray line in default.prop is named and skipped"
+cp "$T/default.prop" "$ROOT/default.prop"
 
 # 2. the command file, after wiping system so the install shows
 mke2fs -q -F -t ext4 "$DEV_SYSTEM" >/dev/null

@@ -15,12 +15,13 @@
 
 static char root[64], misc[128];
 static ota_fstab fstab;
+static recovery_ctx ctx;
 
 static void setup(void)
 {
     strcpy(root, "/tmp/recovery-bcb-XXXXXX");
     ck_assert_ptr_nonnull(mkdtemp(root));
-    setenv("RECOVERY_ROOT", root, 1);
+    ctx = (recovery_ctx){.root = root, .fstab = &fstab};
     char dir[128];
     snprintf(dir, sizeof dir, "%s/dev", root);
     mkdir(dir, 0755);
@@ -44,14 +45,14 @@ static void teardown(void)
     snprintf(dir, sizeof dir, "%s/dev", root);
     rmdir(dir);
     rmdir(root);
-    unsetenv("RECOVERY_ROOT");
 }
 
 START_TEST(set_read_clear)
 {
     ota_error err;
     recovery_argv argv;
-    ck_assert_int_eq(recovery_bcb_read_args(&fstab, &argv, &err), 1); /* zeroes: no command */
+    ck_assert_int_eq(recovery_bcb_read_args(&ctx, &argv, &err), 0); /* zeroes: no command */
+    ck_assert_int_eq(argv.argc, 0);
 
     /* A stage left by a multi-stage package survives the set. */
     ota_bootloader_message msg;
@@ -62,19 +63,19 @@ START_TEST(set_read_clear)
     recovery_args args = { 0 };
     ck_assert_int_eq(recovery_args_apply(&args, "--update_package=/cache/u.zip", &err), 0);
     ck_assert_int_eq(recovery_args_apply(&args, "--wipe_cache", &err), 0);
-    ck_assert_int_eq(recovery_bcb_set(&fstab, &args, &err), 0);
+    ck_assert_int_eq(recovery_bcb_set(&ctx, &args, &err), 0);
     ck_assert_int_eq(ota_bcb_read(misc, &msg, &err), 0);
     ck_assert_str_eq(msg.command, "boot-recovery");
     ck_assert_str_eq(msg.recovery, "recovery\n--update_package=/cache/u.zip\n--wipe_cache\n");
     ck_assert_str_eq(msg.stage, "2/3");
 
-    ck_assert_int_eq(recovery_bcb_read_args(&fstab, &argv, &err), 0);
+    ck_assert_int_eq(recovery_bcb_read_args(&ctx, &argv, &err), 0);
     ck_assert_int_eq(argv.argc, 2);
     ck_assert_str_eq(argv.argv[0], "--update_package=/cache/u.zip");
     ck_assert_str_eq(argv.argv[1], "--wipe_cache");
     recovery_argv_free(&argv);
 
-    ck_assert_int_eq(recovery_bcb_clear(&fstab, &err), 0);
+    ck_assert_int_eq(recovery_bcb_clear(&ctx, &err), 0);
     ck_assert_int_eq(ota_bcb_read(misc, &msg, &err), 0);
     static const ota_bootloader_message zero;
     ck_assert_mem_eq(&msg, &zero, sizeof msg);
@@ -90,11 +91,12 @@ START_TEST(foreign_contents_are_no_command)
     /* Erased flash reads as 0xff. */
     memset(&msg, 0xff, sizeof msg);
     ck_assert_int_eq(ota_bcb_write(misc, &msg, &err), 0);
-    ck_assert_int_eq(recovery_bcb_read_args(&fstab, &argv, &err), 1);
+    ck_assert_int_eq(recovery_bcb_read_args(&ctx, &argv, &err), 0);
+    ck_assert_int_eq(argv.argc, 0);
     /* Setting a command over it does not keep the 0xff "stage". */
     recovery_args args = { 0 };
     ck_assert_int_eq(recovery_args_apply(&args, "--wipe_cache", &err), 0);
-    ck_assert_int_eq(recovery_bcb_set(&fstab, &args, &err), 0);
+    ck_assert_int_eq(recovery_bcb_set(&ctx, &args, &err), 0);
     ck_assert_int_eq(ota_bcb_read(misc, &msg, &err), 0);
     ck_assert_str_eq(msg.recovery, "recovery\n--wipe_cache\n");
     ck_assert_uint_eq(msg.stage[0], 0);
@@ -104,13 +106,14 @@ START_TEST(foreign_contents_are_no_command)
     strcpy(msg.command, "boot-recovery");
     strcpy(msg.recovery, "--update_package=/cache/u.zip\n");
     ck_assert_int_eq(ota_bcb_write(misc, &msg, &err), 0);
-    ck_assert_int_eq(recovery_bcb_read_args(&fstab, &argv, &err), 1);
+    ck_assert_int_eq(recovery_bcb_read_args(&ctx, &argv, &err), 0);
+    ck_assert_int_eq(argv.argc, 0);
     /* Unterminated field: all 768 bytes used. */
     memset(&msg, 0, sizeof msg);
     memcpy(msg.recovery, "recovery\n--wipe_cache\n", 22);
     memset(msg.recovery + 22, 'x', sizeof msg.recovery - 22);
     ck_assert_int_eq(ota_bcb_write(misc, &msg, &err), 0);
-    ck_assert_int_eq(recovery_bcb_read_args(&fstab, &argv, &err), 0);
+    ck_assert_int_eq(recovery_bcb_read_args(&ctx, &argv, &err), 0);
     ck_assert_int_eq(argv.argc, 2);
     ck_assert_uint_eq(strlen(argv.argv[1]), sizeof msg.recovery - 22);
     recovery_argv_free(&argv);
@@ -125,9 +128,11 @@ START_TEST(no_misc_is_not_an_error)
     ck_assert_int_eq(ota_fstab_parse("/cache ext4 /dev/cache\n", &none, &err), 0);
     recovery_argv argv;
     recovery_args args = { 0 };
-    ck_assert_int_eq(recovery_bcb_read_args(&none, &argv, &err), 1);
-    ck_assert_int_eq(recovery_bcb_set(&none, &args, &err), 1);
-    ck_assert_int_eq(recovery_bcb_clear(&none, &err), 1);
+    recovery_ctx no_misc = {.root = root, .fstab = &none};
+    ck_assert_int_eq(recovery_bcb_read_args(&no_misc, &argv, &err), 0);
+    ck_assert_int_eq(argv.argc, 0);
+    ck_assert_int_eq(recovery_bcb_set(&no_misc, &args, &err), 0);
+    ck_assert_int_eq(recovery_bcb_clear(&no_misc, &err), 0);
     ota_fstab_free(&none);
 }
 END_TEST
@@ -137,7 +142,7 @@ START_TEST(missing_misc_device_is_an_error)
     ota_error err;
     unlink(misc);
     recovery_argv argv;
-    ck_assert_int_eq(recovery_bcb_read_args(&fstab, &argv, &err), -1);
+    ck_assert_int_eq(recovery_bcb_read_args(&ctx, &argv, &err), -1);
     ck_assert_ptr_nonnull(strstr(err.message, "misc"));
 }
 END_TEST

@@ -56,6 +56,18 @@ expect_fail "$d/cut.pem" "$d/a.zip" "cut.pem"
 sed '2s/^M/N/' "$d/a.x509.pem" > "$d/bad.pem"
 expect_fail "$d/bad.pem" "$d/a.zip" "bad.pem"
 
+# A FIFO (or a device) as the package or the keys file is refused at once,
+# never waited on.  (timeout only turns a hang into a failure.)
+mkfifo "$d/pkg.fifo" "$d/keys.fifo"
+for args in "$d/a.x509.pem $d/pkg.fifo package" "$d/keys.fifo $d/a.zip keys" \
+            "$d/a.x509.pem /dev/null package" "/dev/zero $d/a.zip keys"; do
+  set -- $args
+  out=$(timeout 20 "$C" "$1" "$2" 2>&1); rc=$?
+  [ $rc -eq 1 ] || fail "$3 $1 $2: exit $rc (124: it blocked), expected 1: $out"
+  echo "$out" | grep -q "not a regular file" || fail "$3 $1 $2: reason not given: $out"
+  ok "refused at once: $out"
+done
+
 # Truncated packages and a lying comment length.
 size=$(stat -c %s "$d/a.zip")
 for n in 0 10 21 22 $((size / 2)) $((size - 7)) $((size - 1)); do

@@ -48,6 +48,12 @@ awk -v dg="$digest" 'prev ~ /^Name: system\/etc\/numbers.txt/ && /^SHA-256-Diges
 cp "$d/changed.zip" "$d/mfedit.zip"; (cd "$d/m" && zip -q ../mfedit.zip META-INF/MANIFEST.MF)
 expect mfedit "CERT.SF vs META-INF/MANIFEST.MF: SHA-256 digest differs"
 
+# A manifest that is not even well formed, behind a valid CERT.SF: it is
+# judged by its digest before a byte of it is parsed.
+mkdir -p "$d/g/META-INF"; printf 'this is no manifest\n' > "$d/g/META-INF/MANIFEST.MF"
+cp "$d/base.zip" "$d/mfgarbage.zip"; (cd "$d/g" && zip -q ../mfgarbage.zip META-INF/MANIFEST.MF)
+expect mfgarbage "CERT.SF vs META-INF/MANIFEST.MF: SHA-256 digest differs"
+
 cp "$d/base.zip" "$d/nosf.zip"; zip -qd "$d/nosf.zip" META-INF/CERT.SF
 expect nosf "expected one signer"
 cp "$d/base.zip" "$d/nomf.zip"; zip -qd "$d/nomf.zip" META-INF/MANIFEST.MF

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "otautil/verifier.h"
+#include "otautil/verify.h"
 #include "otautil/zip.h"
 #include "releasetools/sign.h"
 #include "tests/common/testutil.h"

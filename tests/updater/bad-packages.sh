@@ -122,6 +122,25 @@ expect_failure via_device_link 'symlink'
 [ -z "$(ls -A "$OUTSIDE")" ] || fail "wrote through the device's symlink"
 ok "path through a symlink on the device refused"
 
+# ---- paths that would leave RECOVERY_ROOT ---------------------------------------------
+# ".." in a script's path, or a relative path, must not reach outside the
+# device laid out under the root.
+new_pkg root_escape <<EOF
+package_extract_file("data", "/system/../../escaped");
+EOF
+echo evil > "$T/root_escape/data"
+zip_pkg root_escape
+expect_failure root_escape 'leaves RECOVERY_ROOT'
+[ ! -e "$T/escaped" ] || fail "root_escape: wrote $T/escaped, outside RECOVERY_ROOT"
+new_pkg root_relative <<EOF
+package_extract_file("data", "escaped-relative");
+EOF
+echo evil > "$T/root_relative/data"
+zip_pkg root_relative
+(cd "$T" && expect_failure root_relative 'not absolute')
+[ ! -e "$T/escaped-relative" ] || fail "root_relative: wrote $T/escaped-relative, outside RECOVERY_ROOT"
+ok "script paths with .. above the root, or relative, refused"
+
 # ---- missing entry -----------------------------------------------------------
 new_pkg missing <<EOF
 $(mount_and)

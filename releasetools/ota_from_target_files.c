@@ -1,0 +1,26 @@
+/* ota_from_target_files' work: a full package from one build
+ * (ota_build_full.c), an incremental one from two
+ * (ota_build_incremental.c), or either block-based (ota_block.c). */
+#include "releasetools/ota_from_target_files.h"
+
+#include "releasetools/ota_build.h"
+
+int rt_ota_write(const char *target, const char *output, const rt_ota_opts *opts, ota_error *err)
+{
+    rt_build tgt, src;
+    if (rt_build_open(&tgt, target, err) < 0)
+        return -1;
+    int rc, block = rt_ota_wants_block(&tgt, opts);
+    if (!opts->source) {
+        rc = block ? rt_ota_block(&tgt, NULL, output, opts, err) : rt_ota_full(&tgt, output, opts, err);
+    } else {
+        rc = rt_build_open(&src, opts->source, err);
+        if (rc == 0) {
+            rc = block ? rt_ota_block(&tgt, &src, output, opts, err)
+                       : rt_ota_incremental(&tgt, &src, output, opts, err);
+            rt_build_close(&src);
+        }
+    }
+    rt_build_close(&tgt);
+    return rc;
+}

@@ -1,0 +1,33 @@
+/* ota_from_target_files' work: a full or incremental OTA package (unsigned;
+ * the program signs it with sign_package) from target-files zips. */
+#ifndef RELEASETOOLS_OTA_FROM_TARGET_FILES_H
+#define RELEASETOOLS_OTA_FROM_TARGET_FILES_H
+
+#include "otautil/error.h"
+#include "releasetools/progress.h"
+
+/* A changed file whose patch is larger than this share of the file is
+ * sent whole instead (Android's patch threshold). */
+#define RT_PATCH_THRESHOLD 0.95
+
+typedef struct rt_ota_opts {
+    const char *source;         /* -i: source target-files; NULL: a full package */
+    int wipe_data;              /* -w */
+    int no_prereq;              /* -n: no timestamp check (full packages) */
+    const char *extra_script;   /* -e: text appended to the script, or NULL */
+    /* The update-binary when the target-files has no OTA/bin/updater. */
+    const char *updater;
+    int threads;                /* diff workers; 0: one per online CPU */
+    /* Block-based packages (releasetools/ota_block.c): with --block, or
+     * when the target's META/misc_info.txt has blockimgdiff_versions. */
+    int block;
+    uint64_t cache_size;        /* bytes of /cache; 0: misc_info's cache_size, else 256 MiB */
+    double stash_threshold;     /* share of /cache stashes may use; 0: 0.8 */
+    int verify;                 /* --verify: full block packages check the result too */
+    rt_progress progress;
+} rt_ota_opts;
+
+/* Writes the unsigned package to output (created or replaced). */
+int rt_ota_write(const char *target, const char *output, const rt_ota_opts *opts, ota_error *err);
+
+#endif
