@@ -6,7 +6,7 @@
  * verified.  A run that is killed at any point finds, next time, either the
  * finished target, or a source (original or saved) with a known SHA-1. */
 #include "applypatch/applypatch.h"
-#include "applypatch/applypatch_private.h"
+#include "applypatch/applypatch_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -3,7 +3,7 @@
  * many bytes are read, and the pair whose SHA-1 matches says which size the
  * content has: a partition holds the old or the new image plus leftovers). */
 #include "applypatch/applypatch.h"
-#include "applypatch/applypatch_private.h"
+#include "applypatch/applypatch_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,8 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "applypatch/bsdiff.h"
-#include "applypatch/imgdiff.h"
 #include "applypatch/patch_stream.h"
 #include "otautil/root.h"
 

@@ -6,7 +6,7 @@
  * good copy of a source), subfolders (/cache/recovery holds the command,
  * logs and the install record), and open files (the package being
  * installed). */
-#include "applypatch/applypatch_private.h"
+#include "applypatch/applypatch_internal.h"
 
 #include <dirent.h>
 #include <errno.h>

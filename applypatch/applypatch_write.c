@@ -2,7 +2,7 @@
  * on disk (data and directory entry fsynced) before the next step starts,
  * and a partition is read back from the device before it counts as
  * written. */
-#include "applypatch/applypatch_private.h"
+#include "applypatch/applypatch_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

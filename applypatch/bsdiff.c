@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "applypatch/bsdiff_private.h"
+#include "applypatch/bsdiff_internal.h"
 
 /* The three raw streams, laid out from the steps. */
 static int build_streams(const bsdiff_steps *s, const uint8_t *old, const uint8_t *new_data,

@@ -1,5 +1,5 @@
 /* The BSDIFF40 and BSDF2 headers and their sign-magnitude integers. */
-#include "applypatch/bsdiff_private.h"
+#include "applypatch/bsdiff_internal.h"
 
 #include <string.h>
 

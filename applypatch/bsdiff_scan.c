@@ -9,7 +9,7 @@
  *
  * The walk is split into segments scanned on parallel threads, then joined
  * so that the steps are exactly those of one sequential walk (stitch()). */
-#include "applypatch/bsdiff_private.h"
+#include "applypatch/bsdiff_internal.h"
 
 #include <pthread.h>
 #include <stddef.h>

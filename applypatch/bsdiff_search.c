@@ -8,7 +8,7 @@
  * answers "is there any match of 8 bytes or more here?" with one memory
  * access; on data unlike the source (compressed sections, new code) the
  * answer is mostly no and the search is not needed at all. */
-#include "applypatch/bsdiff_private.h"
+#include "applypatch/bsdiff_internal.h"
 
 #include <divsufsort.h>
 #include <pthread.h>

@@ -2,12 +2,12 @@
  * bounded memory from files (bspatch_file) or any input (bspatch_input).
  * All stream the target to a sink and share the control loop in
  * bspatch_engine.c. */
-#include "applypatch/bsdiff.h"
+#include "applypatch/bspatch.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "applypatch/bsdiff_private.h"
+#include "applypatch/bsdiff_internal.h"
 
 static const char *const stream_names[3] = {"control", "diff", "extra"};
 

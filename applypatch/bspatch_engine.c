@@ -3,7 +3,7 @@
  * literal bytes from the extra stream, then move the source position by
  * `seek`.  Every length is checked against the target size and every
  * source range against the source before anything is read or written. */
-#include "applypatch/bsdiff_private.h"
+#include "applypatch/bsdiff_internal.h"
 
 #include <inttypes.h>
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "applypatch/bsdiff_private.h"
+#include "applypatch/bsdiff_internal.h"
 
 #define SLOTS 4
 

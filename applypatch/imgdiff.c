@@ -10,7 +10,8 @@
  * its bytes is stored raw.  The patch is IMGDIFFX only when it uses one of
  * IMGDIFFX's chunk types; otherwise it stays IMGDIFF2, for Android. */
 #include "applypatch/imgdiff.h"
-#include "applypatch/imgdiff_private.h"
+#include "applypatch/imgpatch.h"
+#include "applypatch/imgdiff_internal.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -2,7 +2,7 @@
  * finding the zlib level that reproduces a stream byte for byte (a deflate
  * chunk is only usable when the device can remake the exact bytes). */
 #include "applypatch/imgdiff.h"
-#include "applypatch/imgdiff_private.h"
+#include "applypatch/imgdiff_internal.h"
 
 #include <limits.h>
 #include <stdlib.h>

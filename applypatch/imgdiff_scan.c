@@ -3,7 +3,7 @@
  * the deflated entries of a zip archive, found with the zip layer
  * (otautil/zip.h) opened on the bytes in memory, each at the offset of its
  * data. */
-#include "applypatch/imgdiff_private.h"
+#include "applypatch/imgdiff_internal.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -2,14 +2,14 @@
  * The chunk table is read twice through the patch input: once to check
  * every header against the sizes of source and patch (a malformed patch
  * makes no output), then to apply each chunk, streaming the target. */
-#include "applypatch/imgdiff.h"
-#include "applypatch/imgpatch_private.h"
+#include "applypatch/imgpatch.h"
+#include "applypatch/imgpatch_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "applypatch/bsdiff_private.h"
+#include "applypatch/bsdiff_internal.h"
 
 /* Deflate cannot expand more than 1032:1 (258-byte matches in under two
  * bits); a chunk that claims more is corrupt. */

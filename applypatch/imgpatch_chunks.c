@@ -1,8 +1,8 @@
 /* The chunk table of IMGDIFF2 and IMGDIFFX patches, read one header at a
  * time through the patch input (so a table of any length takes no memory),
  * each field checked against the sizes of the source and the patch. */
-#include "applypatch/imgdiff.h"
-#include "applypatch/imgpatch_private.h"
+#include "applypatch/imgpatch.h"
+#include "applypatch/imgpatch_internal.h"
 
 #include <string.h>
 

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "applypatch/bsdiff_private.h"
-#include "applypatch/imgpatch_private.h"
+#include "applypatch/bsdiff_internal.h"
+#include "applypatch/imgpatch_internal.h"
 #include "applypatch/view_codecs.h"
 
 /* Deflates what bspatch produces and passes the compressed bytes on. */

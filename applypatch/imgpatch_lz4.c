@@ -6,8 +6,8 @@
  * these settings remake it byte for byte. */
 #include <stdio.h>
 
-#include "applypatch/bsdiff_private.h"
-#include "applypatch/imgpatch_private.h"
+#include "applypatch/bsdiff_internal.h"
+#include "applypatch/imgpatch_internal.h"
 #include "applypatch/lz4_stream.h"
 #include "applypatch/view_codecs.h"
 

@@ -5,8 +5,8 @@
  * must have exactly the chunk's target length. */
 #include <stdio.h>
 
-#include "applypatch/bsdiff_private.h"
-#include "applypatch/imgpatch_private.h"
+#include "applypatch/bsdiff_internal.h"
+#include "applypatch/imgpatch_internal.h"
 #include "applypatch/puff.h"
 #include "applypatch/view_codecs.h"
 

@@ -4,9 +4,9 @@
 
 #include <string.h>
 
-#include "applypatch/bsdiff_private.h"
-#include "applypatch/imgdiff.h"
-#include "applypatch/imgpatch_private.h"
+#include "applypatch/bsdiff_internal.h"
+#include "applypatch/imgpatch.h"
+#include "applypatch/imgpatch_internal.h"
 
 const char *patch_format(const uint8_t *magic, size_t len)
 {

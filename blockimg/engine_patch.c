@@ -6,8 +6,8 @@
 #include <sys/statvfs.h>
 
 #include "applypatch/applypatch.h"
-#include "applypatch/bsdiff.h"
-#include "applypatch/imgdiff.h"
+#include "applypatch/bspatch.h"
+#include "applypatch/imgpatch.h"
 #include "blockimg/engine_private.h"
 
 int bi_patch_apply(bi_engine *e, const bi_command *c, const uint8_t *src, size_t src_len,

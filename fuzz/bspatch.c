@@ -8,7 +8,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "applypatch/bsdiff.h"
+#include "applypatch/bspatch.h"
 #include "otautil/sink.h"
 
 /* Enough for any honest patch of fuzzer size; stops bzip2 bombs. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "applypatch/imgdiff.h"
+#include "applypatch/imgpatch.h"
 #include "otautil/sink.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "applypatch/imgdiff.h"
+#include "applypatch/imgpatch.h"
 #include "applypatch/patch_stream.h"
 
 /* Output is counted, not kept; a patch asking for more than this is

@@ -10,6 +10,7 @@
 
 #include "applypatch/applypatch.h"
 #include "applypatch/imgdiff.h"
+#include "applypatch/imgpatch.h"
 #include "otautil/error.h"
 #include "otautil/sink.h"
 

@@ -12,7 +12,6 @@
 
 #include "applypatch/applypatch.h"
 #include "applypatch/bsdiff.h"
-#include "applypatch/imgdiff.h"
 #include "otautil/hash.h"
 #include "tests/common/testdata.h"
 #include "tests/common/testutil.h"

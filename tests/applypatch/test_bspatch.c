@@ -10,7 +10,8 @@
 #include <unistd.h>
 
 #include "applypatch/bsdiff.h"
-#include "applypatch/bsdiff_private.h"
+#include "applypatch/bspatch.h"
+#include "applypatch/bsdiff_internal.h"
 #include "otautil/sink.h"
 #include "tests/common/testutil.h"
 

@@ -12,7 +12,8 @@
 #include <zstd.h>
 
 #include "applypatch/bsdiff.h"
-#include "applypatch/bsdiff_private.h"
+#include "applypatch/bspatch.h"
+#include "applypatch/bsdiff_internal.h"
 #include "applypatch/codec.h"
 #include "otautil/sink.h"
 #include "tests/common/testutil.h"

@@ -11,6 +11,7 @@
 #include "applypatch/applypatch.h"
 #include "applypatch/bsdiff.h"
 #include "applypatch/imgdiff.h"
+#include "applypatch/imgpatch.h"
 #include "otautil/sink.h"
 #include "tests/common/testdata.h"
 #include "otautil/zip.h"

@@ -9,6 +9,7 @@
 
 #include "applypatch/applypatch.h"
 #include "applypatch/imgdiff.h"
+#include "applypatch/imgpatch.h"
 #include "otautil/hash.h"
 #include "otautil/sink.h"
 #include "tests/common/testdata.h"

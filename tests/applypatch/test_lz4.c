@@ -14,7 +14,8 @@
 
 #include "applypatch/expand_view.h"
 #include "applypatch/imgdiff.h"
-#include "applypatch/imgpatch_private.h"
+#include "applypatch/imgpatch.h"
+#include "applypatch/imgpatch_internal.h"
 #include "applypatch/lz4_stream.h"
 #include "applypatch/patch_stream.h"
 #include "applypatch/view_codecs.h"

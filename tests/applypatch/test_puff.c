@@ -13,6 +13,7 @@
 
 #include "applypatch/expand_view.h"
 #include "applypatch/imgdiff.h"
+#include "applypatch/imgpatch.h"
 #include "applypatch/patch_stream.h"
 #include "applypatch/puff.h"
 #include "applypatch/view_codecs.h"

@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "applypatch/bsdiff.h"
-#include "applypatch/imgdiff.h"
+#include "applypatch/bspatch.h"
+#include "applypatch/imgpatch.h"
 #include "blockimg/rangeset.h"
 #include "otautil/hash.h"
 #include "otautil/sink.h"

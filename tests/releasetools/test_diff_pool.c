@@ -9,8 +9,6 @@
 #include <lz4hc.h>
 #include <zlib.h>
 
-#include "applypatch/bsdiff.h"
-#include "applypatch/imgdiff.h"
 #include "applypatch/lz4_stream.h"
 #include "applypatch/patch_stream.h"
 #include "releasetools/diff_pool.h"

@@ -1,8 +1,8 @@
 /* Internal pieces of the applypatch library (applypatch*.c): file and
  * partition specs, loading with SHA-1s, and the durable writes.  Not part
  * of the API: applypatch/applypatch.h is. */
-#ifndef APPLYPATCH_APPLYPATCH_PRIVATE_H
-#define APPLYPATCH_APPLYPATCH_PRIVATE_H
+#ifndef APPLYPATCH_APPLYPATCH_INTERNAL_H
+#define APPLYPATCH_APPLYPATCH_INTERNAL_H
 
 #include <stddef.h>
 #include <stdint.h>

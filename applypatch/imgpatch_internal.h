@@ -1,8 +1,8 @@
 /* Internal pieces of imgpatch (imgpatch*.c): reading the chunk table one
  * header at a time, and applying each kind of chunk from inputs.  Not part
  * of the API: applypatch/imgdiff.h and applypatch/patch_stream.h are. */
-#ifndef APPLYPATCH_IMGPATCH_PRIVATE_H
-#define APPLYPATCH_IMGPATCH_PRIVATE_H
+#ifndef APPLYPATCH_IMGPATCH_INTERNAL_H
+#define APPLYPATCH_IMGPATCH_INTERNAL_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,8 +1,8 @@
 /* Internal pieces of imgdiff (imgdiff*.c): finding deflate streams in the
  * inputs and checking that zlib reproduces them.  Not part of the API:
  * applypatch/imgdiff.h is. */
-#ifndef APPLYPATCH_IMGDIFF_PRIVATE_H
-#define APPLYPATCH_IMGDIFF_PRIVATE_H
+#ifndef APPLYPATCH_IMGDIFF_INTERNAL_H
+#define APPLYPATCH_IMGDIFF_INTERNAL_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,7 +1,7 @@
 /* Internal pieces shared by the BSDIFF40/BSDF2 writer (bsdiff*.c) and
  * reader (bspatch*.c).  Not part of the applypatch API: applypatch/bsdiff.h is. */
-#ifndef APPLYPATCH_BSDIFF_PRIVATE_H
-#define APPLYPATCH_BSDIFF_PRIVATE_H
+#ifndef APPLYPATCH_BSDIFF_INTERNAL_H
+#define APPLYPATCH_BSDIFF_INTERNAL_H
 
 #include <stddef.h>
 #include <stdint.h>
