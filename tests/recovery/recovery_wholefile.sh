@@ -10,7 +10,9 @@
 #   3. the limit is only for packages without a v1 JAR signature: one signed
 #      by ours installs under the same limit, read in place;
 #   4. a whole-file-only package signed by another key is refused for its
-#      signature, before any copy is made.
+#      signature, before any copy is made;
+#   5. one tampered after signing (a byte of an entry's data, a byte of the
+#      central directory) is refused, nothing touched.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/helpers.bash"
 need_loop
@@ -99,3 +101,28 @@ RECOVERY_SNAPSHOT_LIMIT=1048576 run_recovery --update_package=/cache/update.zip
 grep -q "no matching key" "$T/out" || { cat "$T/out"; fail "other key: not refused for its signature"; }
 grep -q "MemAvailable" "$T/out" && fail "other key: the memory limit was judged before the signature"
 ok "a whole-file-only package signed by another key is refused for its signature first"
+
+# ---- 5. tampered after signing: refused, nothing touched -----------------------
+# flip_byte IN OUT OFFSET: OUT is IN with the byte at OFFSET changed.
+flip_byte() {
+  cp "$1" "$2"
+  local orig; orig=$(od -An -tu1 -j "$3" -N1 "$2" | tr -d ' ')
+  printf "$(printf '\\%03o' $(( (orig + 1) % 256 )))" | dd of="$2" bs=1 seek="$3" conv=notrunc status=none
+  cmp -s "$1" "$2" && fail "tampering did not change $2"
+  return 0
+}
+size=$(stat -c %s "$T/android.zip")
+cd_off=$(grep -obUaP 'PK\x01\x02' "$T/android.zip" | head -1 | cut -d: -f1)
+[ -n "$cd_off" ] || fail "no central directory header in $T/android.zip"
+flip_byte "$T/android.zip" "$T/tampered-data.zip" $((size / 2))
+flip_byte "$T/android.zip" "$T/tampered-cd.zip" $((cd_off + 16))  # an entry's CRC-32
+for pkg in tampered-data tampered-cd; do
+  put_in_cache "$T/$pkg.zip" update.zip
+  before=$(image_hashes)
+  run_recovery --update_package=/cache/update.zip
+  [ "$RC" -eq 3 ] || { cat "$T/out"; fail "$pkg: exit $RC, expected 3 (refused)"; }
+  [ "$(image_hashes)" = "$before" ] || fail "$pkg: system or boot changed"
+  grep -q "signature verification failed" "$T/out" && grep -q "nothing was changed" "$T/out" \
+    || { cat "$T/out"; fail "$pkg: the screen does not say the signature failed and nothing changed"; }
+  ok "a whole-file-only package $pkg after signing is refused, nothing touched: $(grep -m1 '^E:' "$T/out")"
+done
