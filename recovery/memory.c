@@ -32,20 +32,6 @@ static uint64_t meminfo_bytes(const char *text, const char *name)
     return 0;
 }
 
-/* A decimal number of bytes, nothing else; -1 otherwise. */
-static int parse_bytes(const char *text, uint64_t *out)
-{
-    if (!text || *text < '0' || *text > '9')
-        return -1;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(text, &end, 10);
-    if (errno || *end)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 void recovery_snapshot_budget_of(const char *meminfo, const char *lower_to,
                                  recovery_snapshot_budget *out)
 {
@@ -72,7 +58,7 @@ void recovery_snapshot_budget_of(const char *meminfo, const char *lower_to,
         return;
     size_t used = n > 0 && (size_t)n < sizeof out->why ? (size_t)n : strlen(out->why);
     uint64_t lower;
-    if (parse_bytes(lower_to, &lower) < 0) {
+    if (ota_parse_decimal(lower_to, &lower) < 0) {
         out->limit = 0;
         snprintf(out->why + used, sizeof out->why - used,
                  "; %s='%.32s' is not a number of bytes, so 0", RECOVERY_SNAPSHOT_LIMIT_ENV,
