@@ -428,7 +428,9 @@ START_TEST(jar_signed_package_is_verified_in_place)
     char token[OTA_VERIFIED_TOKEN_LEN + 1];
     ota_verified_token(&info, token);
     ck_assert_int_eq(token[2 * OTA_SHA256_LEN], ':');
-    ck_assert_ptr_nonnull(ota_zip_open_verified(pkg, token, &err));
+    ota_zip *child = ota_zip_open_verified(pkg, token, &err);
+    ck_assert_msg(child != NULL, "%s", err.message);
+    ota_zip_close(child);
     ota_zip_close(zip);
     ota_keyset_free(ks);
 }
