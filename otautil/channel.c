@@ -166,19 +166,6 @@ int ota_channel_split(const uint8_t *doc, size_t len, size_t *text_len, ota_buf 
     return rc;
 }
 
-static int parse_u64(const char *text, uint64_t *out)
-{
-    if (!text[0] || text[0] < '0' || text[0] > '9')
-        return -1;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(text, &end, 10);
-    if (errno || *end)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 /* "package.N.REST": N into *index (0-based), REST into *rest. */
 static int package_key(const char *key, size_t *index, const char **rest)
 {
@@ -220,7 +207,7 @@ static int set_package_field(ota_channel_package *p, size_t n, const char *field
         return p->url ? 0 : ota_error_set(err, OTA_ERR_NOMEM, "channel: out of memory");
     }
     if (strcmp(field, "size") == 0) {
-        if (parse_u64(value, &p->size) < 0)
+        if (ota_parse_decimal(value, &p->size) < 0)
             return ota_error_set(err, OTA_ERR_FORMAT, "channel: package %zu: bad size '%s'", n,
                                  value);
         return 0;
@@ -268,7 +255,7 @@ int ota_channel_parse(const char *text, size_t len, ota_channel *ch, ota_error *
     uint64_t d = 0;
     if (rc == 0 && (!build || !build[0]))
         rc = ota_error_set(err, OTA_ERR_FORMAT, "channel: no build");
-    if (rc == 0 && (!date || parse_u64(date, &d) < 0 || d > (uint64_t)1 << 62))
+    if (rc == 0 && (!date || ota_parse_decimal(date, &d) < 0 || d > (uint64_t)1 << 62))
         rc = ota_error_set(err, OTA_ERR_FORMAT, "channel: missing or bad date");
     if (rc == 0) {
         ch->name = strdup(name ? name : "");

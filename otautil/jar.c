@@ -21,7 +21,7 @@ typedef struct jar_files {
     size_t nsf, nblock;
 } jar_files;
 
-static void find_files(ota_zip *zip, jar_files *f)
+static void find_files(const ota_zip *zip, jar_files *f)
 {
     memset(f, 0, sizeof *f);
     for (size_t i = 0; i < ota_zip_count(zip); i++) {
@@ -198,14 +198,21 @@ static ota_signed_entries *read_signed(ota_zip *zip, const jar_files *f,
     return signed_entries;
 }
 
-int ota_jar_verify(ota_zip *zip, const ota_pkcs7 *whole_file, const ota_key *key, int *present,
-                   ota_error *err)
+int ota_jar_present(const ota_zip *zip)
 {
     jar_files f;
     find_files(zip, &f);
-    *present = f.mf || f.nsf || f.nblock;
+    return f.mf || f.nsf || f.nblock;
+}
+
+int ota_jar_verify(ota_zip *zip, const ota_pkcs7 *whole_file, const ota_key *key, int *present,
+                   ota_error *err)
+{
+    *present = ota_jar_present(zip);
     if (!*present)
         return 0;
+    jar_files f;
+    find_files(zip, &f);
     if (check_file_set(&f, err) < 0)
         return -1;
     ota_manifest sf = {0};

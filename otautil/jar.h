@@ -13,6 +13,11 @@
 #define OTA_JAR_TEXT_MAX (64u << 20)
 #define OTA_JAR_BLOCK_MAX (1u << 20)
 
+/* Non-zero when the package has any of the v1 signature files
+ * (META-INF/MANIFEST.MF, X.SF, X.RSA, X.EC, X.DSA), judged by its index
+ * alone: whether they verify is ota_jar_verify's question. */
+int ota_jar_present(const ota_zip *zip);
+
 /* *present = 0 and returns 0 when the package has no v1 signature files.
  * Otherwise verifies, parsing nothing before it is authenticated: the
  * block signs the .SF by the certificate `whole_file` was signed by, using

@@ -48,6 +48,19 @@ const char *ota_next_line(const char *text, size_t len, size_t *pos, size_t *n)
     return start;
 }
 
+int ota_parse_decimal(const char *text, uint64_t *out)
+{
+    if (!text || *text < '0' || *text > '9')
+        return -1;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno || *end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
 void ota_buf_free(ota_buf *buf)
 {
     free(buf->data);

@@ -5,6 +5,7 @@
 #define OTAUTIL_SINK_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "otautil/error.h"
 
@@ -33,6 +34,11 @@ int ota_compare_sink(void *compare, const void *data, size_t len, ota_error *err
  * *pos, with *n its length without the '\n'; *pos moves past it.  NULL
  * when *pos is at the end (a last line without '\n' is a line). */
 const char *ota_next_line(const char *text, size_t len, size_t *pos, size_t *n);
+
+/* A whole text that is a decimal number -- digits only: no sign, space or
+ * prefix, which strtoull would take -- and fits 64 bits: 0 with *out set;
+ * otherwise -1 and *out untouched. */
+int ota_parse_decimal(const char *text, uint64_t *out);
 
 /* A sink writing to a file descriptor: ctx points to the int fd. */
 int ota_fd_sink(void *fd_ptr, const void *data, size_t len, ota_error *err);

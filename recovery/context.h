@@ -15,6 +15,9 @@ typedef struct recovery_ctx {
     const ota_fstab *fstab;
     const ota_props *props;  /* the recovery's own (ota_props_load_device) */
     const char *keys_path;   /* as given (resolved under RECOVERY_ROOT on use) */
+    const char *snapshot_limit_env; /* RECOVERY_SNAPSHOT_LIMIT, read once by the program
+                                       (NULL: unset); can only lower the limit
+                                       (recovery/memory.h) */
     recovery_ui *ui;
     recovery_log *log;
     /* Called before the update-binary starts, so the log kept on /cache

@@ -16,6 +16,7 @@
 #include "otautil/verify.h"
 #include "otautil/zip.h"
 #include "recovery/log_files.h"
+#include "recovery/memory.h"
 #include "recovery/mounts.h"
 #include "recovery/updater_run.h"
 
@@ -23,8 +24,8 @@
 #define UPDATE_BINARY_MAX (256u << 20)
 
 struct recovery_package {
-    int fd;                 /* the package, opened once */
-    ota_zip *zip;           /* on that open file, in verified mode */
+    int fd;                 /* the package, opened once; or its sealed snapshot */
+    ota_zip *zip;           /* on that open file: in verified mode, or the snapshot */
     const char *volume;     /* mount point of the volume it is on, or NULL */
     char token[OTA_VERIFIED_TOKEN_LEN + 1];
     char dir[PATH_MAX];     /* recovery's own directory for the update-binary */
@@ -62,18 +63,39 @@ static int verify(recovery_ctx *ctx, recovery_package *pkg, const char *package,
     }
     recovery_log_printf(ctx->log, "loaded %zu trusted key(s) from %s", ota_keyset_count(keys),
                         ctx->keys_path);
+    /* Without a v1 JAR signature the package is verified and used as a
+     * sealed copy in memory, as large as the memory spared allows. */
+    recovery_snapshot_budget budget;
+    recovery_snapshot_budget_now(ctx->snapshot_limit_env, &budget);
+    ota_verify_opts opts = {.flags = OTA_VERIFY_SNAPSHOT, .snapshot_limit = budget.limit,
+                            .snapshot_limit_why = budget.why};
     ota_verify_info info;
-    int rc = ota_verify_fd(pkg->fd, package, keys, OTA_VERIFY_REQUIRE_JAR, &info, &pkg->zip, err);
+    int rc = ota_verify_fd(pkg->fd, package, keys, &opts, &info, &pkg->zip, err);
     ota_keyset_free(keys);
     if (rc < 0) {
-        ota_error_prefix(err, "signature verification failed");
+        ota_error_prefix(err, "%s", err->code == OTA_ERR_LIMIT
+                                        ? "not enough memory to install this package"
+                                        : "signature verification failed");
         return -1;
     }
     ota_verified_token(&info, pkg->token);
+    if (info.snapshot_fd < 0) {
+        recovery_log_printf(ctx->log,
+                            "whole-file signature verified (%s, key %zu); v1 JAR signature "
+                            "verified; every entry is checked against it when read (%s)",
+                            info.hash_name, info.key_index, pkg->token);
+        return 0;
+    }
+    /* From here on the copy is the package: the file on its volume is
+     * never read again. */
+    close(pkg->fd);
+    pkg->fd = info.snapshot_fd;
     recovery_log_printf(ctx->log,
-                        "whole-file signature verified (%s, key %zu); v1 JAR signature verified; "
-                        "every entry is checked against it when read (%s)",
-                        info.hash_name, info.key_index, pkg->token);
+                        "whole-file signature verified (%s, key %zu); no v1 JAR signature: "
+                        "verified and used as a sealed snapshot in memory (%.1f MiB; at "
+                        "most %.1f MiB: %s) (%s)",
+                        info.hash_name, info.key_index, (double)info.size / (1024.0 * 1024.0),
+                        (double)budget.limit / (1024.0 * 1024.0), budget.why, pkg->token);
     return 0;
 }
 
@@ -101,8 +123,9 @@ static int check_metadata(recovery_ctx *ctx, ota_zip *zip, ota_error *err)
 }
 
 /* The update-binary, read whole (so checked against the manifest before a
- * byte of it is written), into a directory only recovery has made: no
- * planted file or symlink can be written through or run instead. */
+ * byte of it is written, or taken from the sealed snapshot), into a
+ * directory only recovery has made: no planted file or symlink can be
+ * written through or run instead. */
 static int write_binary(const recovery_ctx *ctx, recovery_package *pkg, ota_error *err)
 {
     const ota_zip_entry *e = ota_zip_find(pkg->zip, RECOVERY_UPDATE_BINARY_ENTRY);
@@ -214,8 +237,9 @@ recovery_install_result recovery_package_install(recovery_ctx *ctx, recovery_pac
     recovery_say(ctx, "Installing update...");
     if (ctx->checkpoint)
         ctx->checkpoint(ctx->checkpoint_arg);
-    /* The update-binary gets the open file recovery verified, by a path
-     * that names the descriptor, and the token of what verified. */
+    /* The update-binary gets the open file recovery verified (or its
+     * sealed snapshot), by a path that names the descriptor, and the token
+     * of what verified. */
     char fd_path[32];
     snprintf(fd_path, sizeof fd_path, "/proc/self/fd/%d", pkg->fd);
     recovery_handover handover = {pkg->fd, pkg->token};

@@ -2,17 +2,22 @@
  *   1. mount the volume the package is on, read-only (fstab, longest
  *      prefix);
  *   2. open the package once -- a regular file, never reopened by path --
- *      and verify it against the trusted keys: the whole-file signature
- *      first, then the v1 JAR signature, which is required
- *      (otautil/verify.h).  From then on every entry read is checked
- *      against the verified manifest (the zip layer's verified mode);
+ *      and verify it against the trusted keys, the whole-file signature
+ *      first (otautil/verify.h).  With a v1 JAR signature as well, the
+ *      package is read in place, every entry checked against the verified
+ *      manifest when it is read (the zip layer's verified mode).  Without
+ *      one, it is copied into a sealed memory file as the whole-file digest
+ *      streams, and that copy, which nothing can change, is verified and
+ *      used from then on -- if it fits in the memory recovery can spare
+ *      (recovery/memory.h);
  *   3. check META-INF/com/android/metadata against recovery's properties;
  *   4. write META-INF/com/google/android/update-binary, checked in memory,
  *      into a fresh directory recovery creates for itself under /tmp;
  *   5. (recovery_package_install) make the package's volume writable again
- *      and run the update-binary on the same open file, passed as
- *      /proc/self/fd/N, with OTA_VERIFIED_PACKAGE naming what verified, so
- *      the updater holds its reads to it too (recovery/updater_run.h).
+ *      and run the update-binary on the same open file (or the copy),
+ *      passed as /proc/self/fd/N, with OTA_VERIFIED_PACKAGE naming what
+ *      verified, so the updater holds its reads to it too
+ *      (recovery/updater_run.h).
  * Steps 1-4 write nothing but the update-binary in /tmp, recovery's own
  * ramdisk: a package refused there leaves every partition byte-identical. */
 #ifndef RECOVERY_INSTALL_H

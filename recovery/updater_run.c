@@ -116,7 +116,9 @@ int recovery_run_updater(recovery_ctx *ctx, const char *binary, const char *pack
     snprintf(api, sizeof api, "%d", RECOVERY_UPDATER_API_VERSION);
     snprintf(fd_text, sizeof fd_text, "%d", cmd_pipe[1]);
     char *argv[] = { (char *)binary, api, fd_text, (char *)package, NULL };
-    recovery_log_printf(ctx->log, "running %s %s %s %s", binary, api, fd_text, package);
+    recovery_log_printf(ctx->log, "running %s %s %s %s%s%s", binary, api, fd_text, package,
+                        handover && handover->token ? " with " OTA_VERIFIED_ENV "=" : "",
+                        handover && handover->token ? handover->token : "");
     /* stdout and stderr into the log, the command pipe (and the package
      * handed over) kept open, the token in the binary's environment only. */
     int keep[2] = {cmd_pipe[1], handover ? handover->fd : -1};

@@ -85,17 +85,18 @@ static int parse_failed(updater_ctx *ctx, edify_diags *diags, ota_error *err)
 int updater_run_package(updater_ctx *ctx, const char *package_path, ota_error *err)
 {
     ctx->package_path = package_path;
-    ctx->package = ota_zip_open(package_path, err);
+    /* Started by recovery, which verified the package: hold every read to
+     * what it verified -- each entry to the verified manifest, or, for a
+     * sealed snapshot, the file to its seals, checked here (docs/updater.md).
+     * Alone (on a host, in tests) the package is read as it is. */
+    const char *token = getenv(OTA_VERIFIED_ENV);
+    ctx->package = token ? ota_zip_open_verified(package_path, token, err)
+                         : ota_zip_open(package_path, err);
     if (!ctx->package) {
-        ota_error_prefix(err, "cannot open package %s", package_path);
+        if (err->code != OTA_ERR_VERIFY && err->code != OTA_ERR_ARGS) /* those name it */
+            ota_error_prefix(err, "cannot open package %s", package_path);
         return report(ctx, err);
     }
-    /* Started by recovery, which verified the package: hold every read to
-     * what it verified (docs/updater.md).  Alone (on a host, in tests) the
-     * package is read as it is. */
-    const char *token = getenv(OTA_VERIFIED_ENV);
-    if (token && ota_zip_adopt_verified(ctx->package, token, err) < 0)
-        return report(ctx, err);
     char *text = NULL;
     size_t len = 0;
     if (updater_read_script(ctx->package, package_path, &text, &len, err) < 0)

@@ -21,6 +21,7 @@
 #include "recovery/context.h"
 #include "recovery/install.h"
 #include "recovery/log_files.h"
+#include "recovery/memory.h"
 #include "recovery/mounts.h"
 #include "recovery/ui_text.h"
 #include "recovery/wipe.h"
@@ -370,6 +371,7 @@ int main(int argc, char **argv)
         return EXIT_SETUP_FAILED;
     }
     r.ctx = (recovery_ctx){ .root = root, .fstab = &r.fstab, .props = &r.props, .ui = r.ui, .log = r.log,
+                            .snapshot_limit_env = getenv(RECOVERY_SNAPSHOT_LIMIT_ENV),
                             .checkpoint = save_logs, .checkpoint_arg = &r };
     recovery_log_printf(r.log, "recovery starting; RECOVERY_ROOT=%s", root);
     for (int i = 1; i < argc; i++)

@@ -11,8 +11,8 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: check_ota_package_signature KEYS PACKAGE.zip\n"
             "Verifies PACKAGE.zip as recovery does: the whole-file signature in the zip\n"
-            "comment and, when present, the v1 JAR signature (which recovery also\n"
-            "requires; a package without one is reported as such).  KEYS is a PEM X.509\n"
+            "comment and, when present, the v1 JAR signature (without one, recovery\n"
+            "installs the package from a sealed copy in memory).  KEYS is a PEM X.509\n"
             "certificate (several may be concatenated), an otacerts.zip or a /res/keys\n"
             "file in the old text format.\n"
             "Exit status: 0 verified, 1 not verified, 2 usage error.\n");
@@ -45,6 +45,7 @@ int main(int argc, char **argv)
     printf("%s: verified: whole-file %s signature by trusted key %zu; %s\n", argv[2],
            info.hash_name, info.key_index + 1,
            info.jar_present ? "v1 JAR signature verified, every entry's digest matches"
-                            : "no v1 JAR signature (recovery refuses a package without one)");
+                            : "no v1 JAR signature (recovery installs it from a sealed copy "
+                              "in memory, as large as the package)");
     return 0;
 }

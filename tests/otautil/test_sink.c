@@ -48,6 +48,36 @@ START_TEST(lines_table)
 }
 END_TEST
 
+START_TEST(decimal_table)
+{
+    static const struct {
+        const char *text;
+        int ok;
+        uint64_t value;
+    } cases[] = {
+        {"0", 1, 0},
+        {"1048576", 1, 1048576},
+        {"18446744073709551615", 1, UINT64_MAX},
+        {"18446744073709551616", 0, 0},
+        {"", 0, 0},
+        {"-1", 0, 0},
+        {"+1", 0, 0},
+        {" 1", 0, 0},
+        {"1 ", 0, 0},
+        {"0x10", 0, 0},
+        {"1M", 0, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        uint64_t v = 7;
+        int rc = ota_parse_decimal(cases[i].text, &v);
+        ck_assert_msg(rc == (cases[i].ok ? 0 : -1), "\"%s\": %d", cases[i].text, rc);
+        ck_assert_msg(v == (cases[i].ok ? cases[i].value : 7), "\"%s\": %llu", cases[i].text,
+                      (unsigned long long)v);
+    }
+    ck_assert_int_eq(ota_parse_decimal(NULL, NULL), -1);
+}
+END_TEST
+
 /* path (under a temporary folder), flags, max -> the bytes, or the code. */
 START_TEST(read_file_table)
 {
@@ -172,6 +202,7 @@ int main(void)
     TCase *tc = tcase_create("sink");
     tcase_add_test(tc, buffers_stay_nul_terminated);
     tcase_add_test(tc, lines_table);
+    tcase_add_test(tc, decimal_table);
     tcase_add_test(tc, read_file_table);
     tcase_add_test(tc, a_pipe_is_read_when_allowed);
     tcase_add_test(tc, whole_files_are_read_and_nul_terminated);

@@ -14,6 +14,8 @@
 
 #include "otautil/error.h"
 #include "otautil/jar.h"
+#include "otautil/safe_file.h"
+#include "otautil/snapshot.h"
 #include "otautil/verify.h"
 #include "tests/common/testdata.h"
 #include "tests/common/testutil.h"
@@ -327,6 +329,183 @@ START_TEST(special_files_are_refused_at_once)
 }
 END_TEST
 
+/* ota_verify_fd as recovery calls it (OTA_VERIFY_SNAPSHOT, limit bytes at
+ * most copied); *zip and info->snapshot_fd are the caller's on success. */
+static int verify_snapshot(const char *path, const ota_keyset *ks, uint64_t limit,
+                           ota_verify_info *info, ota_zip **zip, ota_error *err)
+{
+    ota_error_clear(err);
+    int fd = ota_open_regular(path, "package", NULL, err);
+    ck_assert_msg(fd >= 0, "%s", err->message);
+    ota_verify_opts opts = {.flags = OTA_VERIFY_SNAPSHOT, .snapshot_limit = limit,
+                            .snapshot_limit_why = "the test's limit"};
+    int rc = ota_verify_fd(fd, path, ks, &opts, info, zip, err);
+    close(fd);
+    return rc;
+}
+
+/* A package without a v1 JAR signature is verified as a sealed copy:
+ * the copy holds the file's bytes, cannot be changed, is what the archive
+ * reads, and is handed over with a sealed token the child can check. */
+START_TEST(whole_file_only_package_verifies_as_a_sealed_snapshot)
+{
+    char pkg[1024];
+    data_path(pkg, sizeof pkg, "otasigned_%s.zip", "4096bits");
+    size_t len;
+    unsigned char *bytes = test_read_file(pkg, &len);
+    ota_keyset *ks = load_key("4096bits", "x509.pem");
+    ota_verify_info info;
+    ota_zip *zip;
+    ota_error err;
+    ck_assert_msg(verify_snapshot(pkg, ks, len, &info, &zip, &err) == 0, "%s", err.message);
+    ck_assert_int_ge(info.snapshot_fd, 0);
+    ck_assert_int_eq(info.whole_file_ok, 1);
+    ck_assert_int_eq(info.jar_present, 0);
+    ck_assert_uint_eq(info.size, len);
+    ck_assert_ptr_nonnull(zip);
+    ck_assert_ptr_null(ota_zip_signed_entries(zip)); /* nothing to check per entry */
+
+    /* the copy: the file's bytes, sealed against every change */
+    ck_assert_msg(ota_snapshot_check(info.snapshot_fd, "copy", &err) == 0, "%s", err.message);
+    unsigned char *copy = malloc(len + 1);
+    ck_assert_int_eq(pread(info.snapshot_fd, copy, len + 1, 0), (ssize_t)len);
+    ck_assert_mem_eq(copy, bytes, len);
+    ck_assert_int_eq(pwrite(info.snapshot_fd, "x", 1, 0), -1);
+    ck_assert_int_eq(ftruncate(info.snapshot_fd, 0), -1);
+    ck_assert_int_eq(pwrite(info.snapshot_fd, "x", 1, (off_t)len), -1);
+    free(copy);
+
+    /* the archive reads the copy */
+    uint8_t *data;
+    size_t n;
+    const ota_zip_entry *e = ota_zip_find(zip, "META-INF/com/android/otacert");
+    ck_assert_ptr_nonnull(e);
+    ck_assert_msg(ota_zip_read(zip, e, &data, &n, 0, &err) == 0, "%s", err.message);
+    free(data);
+
+    /* handed over: the child opens /proc/self/fd/N and checks the seals */
+    char token[OTA_VERIFIED_TOKEN_LEN + 1], path[64];
+    ota_verified_token(&info, token);
+    ck_assert_msg(strncmp(token, OTA_VERIFIED_SEALED, strlen(OTA_VERIFIED_SEALED)) == 0, "%s",
+                  token);
+    snprintf(path, sizeof path, "/proc/self/fd/%d", info.snapshot_fd);
+    ota_zip *child = ota_zip_open_verified(path, token, &err);
+    ck_assert_msg(child != NULL, "%s", err.message);
+    ota_zip_close(child);
+    /* the same token on the file itself (not sealed): refused */
+    ck_assert_ptr_null(ota_zip_open_verified(pkg, token, &err));
+    ck_assert_int_eq(err.code, OTA_ERR_VERIFY);
+    ck_assert_msg(strstr(err.message, "not a sealed snapshot"), "%s", err.message);
+    /* a sealed token is checked on the open file, never by adoption alone */
+    ck_assert_int_eq(ota_zip_adopt_verified(zip, token, &err), -1);
+    ck_assert_int_eq(err.code, OTA_ERR_ARGS);
+    /* another index: refused */
+    token[strlen(OTA_VERIFIED_SEALED)] ^= 1;
+    ck_assert_ptr_null(ota_zip_open_verified(path, token, &err));
+    ck_assert_msg(strstr(err.message, "changed after recovery verified it"), "%s", err.message);
+
+    ota_zip_close(zip);
+    close(info.snapshot_fd);
+    ota_keyset_free(ks);
+    free(bytes);
+}
+END_TEST
+
+/* A package with a v1 JAR signature is verified in place, whatever the
+ * limit: no copy, every entry checked when read. */
+START_TEST(jar_signed_package_is_verified_in_place)
+{
+    char pkg[1024];
+    data_path(pkg, sizeof pkg, "otasigned_%s.zip", "v3");
+    ota_keyset *ks = load_key("v3", "x509.pem");
+    ota_verify_info info;
+    ota_zip *zip;
+    ota_error err;
+    ck_assert_msg(verify_snapshot(pkg, ks, 0, &info, &zip, &err) == 0, "%s", err.message);
+    ck_assert_int_eq(info.snapshot_fd, -1);
+    ck_assert_int_eq(info.jar_ok, 1);
+    ck_assert_ptr_nonnull(ota_zip_signed_entries(zip));
+    char token[OTA_VERIFIED_TOKEN_LEN + 1];
+    ota_verified_token(&info, token);
+    ck_assert_int_eq(token[2 * OTA_SHA256_LEN], ':');
+    ota_zip *child = ota_zip_open_verified(pkg, token, &err);
+    ck_assert_msg(child != NULL, "%s", err.message);
+    ota_zip_close(child);
+    ota_zip_close(zip);
+    ota_keyset_free(ks);
+}
+END_TEST
+
+/* Over the limit: refused, saying the sizes, the limit's reason and the
+ * fix, before any copy -- but only once the signature was found by a
+ * trusted key: a foreign package is refused for that. */
+START_TEST(snapshot_limit)
+{
+    char pkg[1024];
+    data_path(pkg, sizeof pkg, "otasigned_%s.zip", "4096bits");
+    struct stat st;
+    ck_assert_int_eq(stat(pkg, &st), 0);
+    ota_keyset *ks = load_key("4096bits", "x509.pem");
+    ota_verify_info info;
+    ota_zip *zip;
+    ota_error err;
+    ck_assert_int_eq(verify_snapshot(pkg, ks, (uint64_t)st.st_size - 1, &info, &zip, &err), -1);
+    ck_assert_int_eq(err.code, OTA_ERR_LIMIT);
+    ck_assert_int_eq(info.snapshot_fd, -1);
+    ck_assert_ptr_null(zip);
+    const char *const said[] = {pkg, "no v1 JAR signature", "0.0 MiB", "the test's limit",
+                                       "free memory", "signapk -w"};
+    for (size_t i = 0; i < sizeof said / sizeof *said; i++)
+        ck_assert_msg(strstr(err.message, said[i]), "no '%s' in: %s", said[i], err.message);
+    /* exactly the limit fits */
+    ck_assert_msg(verify_snapshot(pkg, ks, (uint64_t)st.st_size, &info, &zip, &err) == 0, "%s",
+                  err.message);
+    ota_zip_close(zip);
+    close(info.snapshot_fd);
+    ota_keyset_free(ks);
+    /* another key: the signature is the reason, not the size */
+    ks = load_key("v3", "x509.pem");
+    ck_assert_int_eq(verify_snapshot(pkg, ks, 0, &info, &zip, &err), -1);
+    ck_assert_msg(strstr(err.message, "no matching key"), "%s", err.message);
+    ota_keyset_free(ks);
+}
+END_TEST
+
+/* The snapshot path checks the signature on the copy: every altered byte
+ * of the file fails there too, and leaves nothing open. */
+START_TEST(every_altered_byte_fails_as_a_snapshot)
+{
+    char pkgpath[1024], path[1024];
+    data_path(pkgpath, sizeof pkgpath, "otasigned_%s.zip", "4096bits");
+    snprintf(path, sizeof path, "%s/flip-snapshot.zip", tmpdir);
+    size_t len;
+    unsigned char *pkg = test_read_file(pkgpath, &len);
+    test_write_file(path, pkg, len);
+    int fd = open(path, O_WRONLY);
+    ck_assert_int_ge(fd, 0);
+    ota_keyset *ks = load_key("4096bits", "x509.pem");
+    int next_fd = dup(0);
+    close(next_fd);
+    for (size_t off = 0; off < len; off++) {
+        unsigned char b = pkg[off] ^ 0xff;
+        ck_assert_int_eq(pwrite(fd, &b, 1, (off_t)off), 1);
+        ota_verify_info info;
+        ota_zip *zip;
+        ota_error err;
+        ck_assert_msg(verify_snapshot(path, ks, len, &info, &zip, &err) == -1,
+                      "byte %zu ^ 0xff still verifies", off);
+        ck_assert_int_eq(info.snapshot_fd, -1);
+        ck_assert_int_eq(pwrite(fd, &pkg[off], 1, (off_t)off), 1);
+    }
+    int after = dup(0);
+    ck_assert_int_eq(after, next_fd); /* no descriptor leaked */
+    close(after);
+    close(fd);
+    ota_keyset_free(ks);
+    free(pkg);
+}
+END_TEST
+
 /* The helper-thread entry hashing gives the digests inline hashing gives,
  * whatever the sizes of the pieces fed (larger and smaller than its
  * buffers). */
@@ -387,6 +566,10 @@ int main(void)
     tcase_add_test(tc, every_truncation_and_extension_fails);
     tcase_add_test(tc, unreadable_inputs_are_named);
     tcase_add_test(tc, hash_pipe_matches_inline_hashing);
+    tcase_add_test(tc, whole_file_only_package_verifies_as_a_sealed_snapshot);
+    tcase_add_test(tc, jar_signed_package_is_verified_in_place);
+    tcase_add_test(tc, snapshot_limit);
+    tcase_add_test(tc, every_altered_byte_fails_as_a_snapshot);
     suite_add_tcase(s, tc);
     TCase *special = tcase_create("special-files");
     tcase_set_timeout(special, 20);

@@ -8,9 +8,8 @@ need_recovery_programs() {
   [ -x "$BIN/updater" ] || skip "updater not built ($BIN/updater): build it first"
   command -v openssl >/dev/null || skip "openssl not installed"
   command -v zip >/dev/null || skip "zip not installed"
-  # Recovery requires a v1 JAR signature besides the whole-file one; Debian's
-  # signapk (Android 10's) writes only the whole-file signature with -w, so
-  # packages for these tests are signed by ours.
+  # Packages are signed by ours (whole-file and v1 JAR signature) unless a
+  # test asks for Android's (SIGNER=android: whole-file signature only).
   if [ -x "$BIN/signapk" ]; then
     SIGNAPK=("$BIN/signapk")
   elif [ -x "$TOP/build/bin/signapk" ]; then
@@ -18,6 +17,13 @@ need_recovery_programs() {
   else
     skip "signapk not built ($BIN/signapk): recovery needs packages with a v1 JAR signature"
   fi
+}
+
+# need_android_signapk: Debian's signapk (Android's Java signapk), whose -w
+# writes the whole-file signature only, as Android's release tools do.
+need_android_signapk() {
+  command -v java >/dev/null || skip "java not installed (Debian's signapk needs it)"
+  [ -f /usr/bin/signapk ] || skip "Debian's signapk is not installed (package signapk)"
 }
 
 # make_key DIR NAME: DIR/NAME.x509.pem and DIR/NAME.pk8 (RSA-2048).
@@ -81,6 +87,8 @@ ui_print("Test build installed");'
 # build_package OUT PAYLOAD_DIR SCRIPT METADATA [KEYNAME|-]: a signed OTA
 # package ("-": unsigned).  $UPDATE_BINARY (default: the updater) becomes
 # its update-binary; $ZIP_OPTS go to zip (-0: every entry stored).
+# SIGNER=android signs with Debian's signapk -w (whole-file signature and
+# otacert only, no v1 JAR signature), otherwise ours signs (both).
 build_package() {
   local out=$1 payload=$2 script=$3 metadata=$4 key=${5:-good}
   local s; s=$(mktemp -d "$T/pkg.XXXXXX")
@@ -94,6 +102,11 @@ build_package() {
   (cd "$s" && zip -qry -X ${ZIP_OPTS:-} "$s.zip" .) || fail "zip"
   if [ "$key" = - ]; then
     mv "$s.zip" "$out"
+  elif [ "${SIGNER:-}" = android ]; then
+    java -jar /usr/bin/signapk -w "$T/keys/$key.x509.pem" "$T/keys/$key.pk8" "$s.zip" "$out" \
+      > "$s.log" 2>&1 || fail "Debian's signapk -w $out: $(tail -3 "$s.log")"
+    unzip -l "$out" | grep -q 'META-INF/MANIFEST.MF' && fail "Debian's signapk -w wrote a v1 JAR signature"
+    rm -f "$s.zip" "$s.log"
   else
     "${SIGNAPK[@]}" -w "$T/keys/$key.x509.pem" "$T/keys/$key.pk8" "$s.zip" "$out" \
       >/dev/null 2>&1 || fail "signapk $out"

@@ -63,13 +63,16 @@ refuse downgrade "$T/old.zip" "older than the installed build"
 build_package "$T/nometa.zip" "$T/payload" "$FULL_SCRIPT" "" 
 refuse no-device "$T/nometa.zip" "names no device"
 
-# Signed, but with the whole-file signature only (Android's 4096-bit test
-# package): recovery checks every entry against the v1 JAR manifest when
-# it is read, so a package without one is refused (docs/signing.md).
+# Signed with the whole-file signature only (Android's 4096-bit test
+# package): it verifies, as a sealed snapshot in memory, and is then
+# refused for what it lacks, like any package (tests/recovery/
+# recovery_wholefile.sh installs such packages).
 if [ -f "$TESTDATA/recovery/otasigned_4096bits.zip" ]; then
   cp "$ROOT/res/keys" "$T/keys.saved"
   cp "$TESTDATA/recovery/testkey_4096bits.x509.pem" "$ROOT/res/keys"
-  refuse whole-file-only "$TESTDATA/recovery/otasigned_4096bits.zip" "no v1 JAR signature"
+  refuse whole-file-only "$TESTDATA/recovery/otasigned_4096bits.zip" "package has no META-INF/com/android/metadata"
+  cache_file recovery/last_log | grep -q "verified and used as a sealed snapshot" \
+    || fail "whole-file-only: not verified as a sealed snapshot"
   cp "$T/keys.saved" "$ROOT/res/keys"
 else
   echo "note: Android's test data is not at $TESTDATA: the whole-file-only case did not run"
