@@ -11,6 +11,7 @@
 
 #include "edify/edify.h"
 #include "otautil/error.h"
+#include "otautil/fs_forms.h"
 #include "otautil/fstab.h"
 #include "otautil/zip.h"
 #include "updater/updater.h"
@@ -145,6 +146,12 @@ int upd_extract_symlink_at(ota_zip *zip, const ota_zip_entry *e, int dir_fd, con
 int upd_extract_dir(ota_zip *zip, const char *prefix, const char *dest, const char *shown,
                     int max_threads, unsigned flags, ota_error *err);
 edify_value *upd_fn_package_extract_dir(edify_state *st, const edify_call *call);
+
+/* Fails the running mount() or format() that names a raw NAND (MTD)
+ * partition (otautil/fs_forms.h), with the fstab's volume in the
+ * suggestion when the fstab can be read. */
+edify_value *upd_fail_mtd(edify_state *st, const edify_call *call, char *const *args,
+                          const ota_fs_call *c);
 
 /* ---- /proc/self/mounts (pure parsing) -------------------------------------- */
 /* Undoes the octal escapes (\040 for space ...) of a mounts field in place. */

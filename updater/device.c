@@ -1,4 +1,5 @@
-/* Block devices: partitions by fstab name, flushing. */
+/* Block devices: partitions by fstab name, flushing, and the refusal of
+ * raw NAND (MTD) partitions. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
@@ -40,4 +41,15 @@ int upd_flush_device(int fd, const char *what, ota_error *err)
         ioctl(fd, BLKFLSBUF, 0);
     posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
     return 0;
+}
+
+edify_value *upd_fail_mtd(edify_state *st, const edify_call *call, char *const *args,
+                          const ota_fs_call *c)
+{
+    char msg[OTA_ERROR_MAX];
+    /* The fstab only improves the suggestion: a missing one is no reason
+     * for another message (the failure upd_fstab records is replaced). */
+    ota_fs_call_refusal(call->name, call->argc, (const char *const *)args, c, upd_fstab(st), msg,
+                        sizeof msg);
+    return edify_fail_code(st, OTA_ERR_UNSUPPORTED, "%s", msg);
 }

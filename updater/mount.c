@@ -253,24 +253,31 @@ void updater_unmount_leftovers(updater_ctx *ctx)
     ctx->nmounted = 0;
 }
 
+/* mount() in each form some Android version had (otautil/fs_forms.h). */
 static edify_value *fn_mount(edify_state *st, const edify_call *call)
 {
     char *args[5] = {0};
     if (edify_eval_strings(st, call->argc, call->argv, args) < 0)
         return NULL;
-    const char *fs_type = args[0], *part_type = args[1], *location = args[2],
-               *mount_point = args[3], *options = call->argc == 5 ? args[4] : "";
+    ota_fs_call c;
+    ota_mount_form(call->argc, (const char *const *)args, &c);
+    const char *fs_type = c.fs_type, *location = c.location, *mount_point = c.mount_point,
+               *options = c.options;
     edify_value *result = NULL;
     char *dev = NULL, *dir = NULL;
     ota_error err;
-    if (!*fs_type || !*part_type || !*location || !*mount_point) {
+    if (!*fs_type || !*c.part_type || !*location || !*mount_point) {
         edify_fail_code(st, OTA_ERR_ARGS, "fs_type, partition_type, location and mount_point "
                         "must not be empty");
         goto out;
     }
-    if (strcmp(part_type, "EMMC") != 0) {
+    if (c.mtd) {
+        upd_fail_mtd(st, call, args, &c);
+        goto out;
+    }
+    if (strcmp(c.part_type, "EMMC") != 0) {
         edify_fail_code(st, OTA_ERR_UNSUPPORTED, "partition type \"%s\" is not supported "
-                        "(only \"EMMC\": block devices)", part_type);
+                        "(only \"EMMC\": block devices)", c.part_type);
         goto out;
     }
     if (!(dev = upd_path(st, location)) || !(dir = upd_path(st, mount_point)))
@@ -346,7 +353,7 @@ out:
 }
 
 const edify_reg upd_mount_builtins[] = {
-    {"mount", fn_mount, 4, 5},
+    {"mount", fn_mount, 3, 5},
     {"is_mounted", fn_mount_point, 1, 1},
     {"unmount", fn_mount_point, 1, 1},
     {NULL, NULL, 0, 0},
