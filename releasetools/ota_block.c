@@ -343,8 +343,8 @@ int rt_ota_block(rt_build *tgt, rt_build *src, const char *output, const rt_ota_
         goto out;
     }
     if (write_script(&s, tgt, src, &r, boot_spec, opts, err) < 0 ||
-        rt_add_script(&pkg, &s, err) < 0 || rt_add_metadata(&pkg, tgt, src, err) < 0 ||
-        rt_add_update_binary(&pkg, tgt, opts->updater, err) < 0 || add_outputs(&pkg, &o, err) < 0)
+        rt_add_script(&pkg, &s, err) < 0 || rt_add_update_binary(&pkg, tgt, opts, err) < 0 ||
+        rt_add_metadata(&pkg, tgt, src, err) < 0 || add_outputs(&pkg, &o, err) < 0)
         goto out;
     rt_progress_report(&opts->progress, "writing", 0, 1);
     rc = rt_pkg_write(&pkg, output, err);

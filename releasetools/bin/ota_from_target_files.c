@@ -58,6 +58,15 @@ static void term_progress_end(term_progress *tp)
     tp->phase[0] = '\0';
 }
 
+static void print_warning(void *ctx, const char *message)
+{
+    term_progress *tp = ctx;
+    if (tp->enabled && tp->phase[0]) /* not in the middle of a progress line */
+        fputc('\n', stderr);
+    tp->phase[0] = '\0';
+    fprintf(stderr, "ota_from_target_files: warning: %s\n", message);
+}
+
 static const char usage_text[] =
     "usage: ota_from_target_files [-k KEY] [-i SOURCE_TARGET_FILES] [-w] [-n] [-e EXTRA_SCRIPT]\n"
     "                             [--block] [--cache-size BYTES] [--stash_threshold F] [--verify]\n"
@@ -215,6 +224,7 @@ int main(int argc, char **argv)
     term_progress tp;
     term_progress_init(&tp, "ota_from_target_files");
     opts.progress = (rt_progress){term_progress_fn, &tp};
+    opts.warn = (rt_warn){print_warning, &tp};
 
     /* The unsigned package goes next to the output, then is signed into
      * place (sign_package renames, so OUTPUT is never half-written). */

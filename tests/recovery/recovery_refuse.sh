@@ -63,6 +63,15 @@ refuse downgrade "$T/old.zip" "older than the installed build"
 build_package "$T/nometa.zip" "$T/payload" "$FULL_SCRIPT" "" 
 refuse no-device "$T/nometa.zip" "names no device"
 
+# An update-binary for another machine (e_machine at offset 18 set to
+# AArch64, or to x86-64 on an AArch64 host) is refused before it runs.
+cp "$BIN/updater" "$T/foreign-updater"
+own=$(od -An -tu2 -j18 -N2 "$BIN/updater" | tr -d ' ')
+if [ "$own" = 183 ]; then foreign='\076' name=x86-64; else foreign='\267' name=AArch64; fi
+printf "$foreign" | dd of="$T/foreign-updater" bs=1 seek=18 conv=notrunc status=none
+UPDATE_BINARY="$T/foreign-updater" build_package "$T/foreign.zip" "$T/payload" "$FULL_SCRIPT" "$GOOD_METADATA"
+refuse foreign-machine "$T/foreign.zip" "update-binary is built for $name, but this device is"
+
 # Signed, but with the whole-file signature only (Android's 4096-bit test
 # package): recovery checks every entry against the v1 JAR manifest when
 # it is read, so a package without one is refused (docs/signing.md).

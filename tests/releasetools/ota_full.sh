@@ -18,6 +18,15 @@ rt_seed "$W/seed"
 rt_target_files "$W/tf.zip" "$W/b" 1
 "$BIN/ota_from_target_files" "$W/tf.zip" "$W/full.zip" 2>"$W/warn" || fail "ota_from_target_files"
 grep -q "development key" "$W/warn" || fail "no warning about the development key"
+# The fixture's target-files names no updater: the host's goes in, said so,
+# and its machine is recorded in the metadata.
+case $(uname -m) in x86_64) MACHINE=x86-64;; aarch64) MACHINE=AArch64;; *) MACHINE=;; esac
+grep -q "has no OTA/bin/updater: the package carries this host's updater .*make_target_files --updater" \
+  "$W/warn" || { cat "$W/warn"; fail "no warning about the host's updater"; }
+if [ -n "$MACHINE" ]; then
+  [ "$(unzip -p "$W/full.zip" META-INF/com/android/metadata | grep '^update-binary-machine=')" = \
+    "update-binary-machine=$MACHINE" ] || fail "metadata lacks update-binary-machine=$MACHINE"
+fi
 [ -f "$W/keys/devkey.x509.pem" ] && [ -f "$W/keys/devkey.pk8" ] || fail "development key not made"
 ok "full package built and signed with the development key"
 
