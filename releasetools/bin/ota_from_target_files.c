@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "otautil/cli.h"
 #include "otautil/error.h"
 #include "otautil/sink.h"
 #include "releasetools/devkey.h"
@@ -158,6 +159,9 @@ int main(int argc, char **argv)
     rt_ota_opts opts = {0};
     int c;
     char *end;
+    char glued[256];
+    if (ota_cli_glued_value(argc, argv, "k:i:wne:t:h", longopts, glued, sizeof glued))
+        usage_error(glued);
     while ((c = getopt_long(argc, argv, "k:i:wne:t:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'k': key = optarg; break;

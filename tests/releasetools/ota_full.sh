@@ -114,6 +114,13 @@ ok "-k signs with the given key, -w wipes /data, -e appends a script"
 # Usage and input errors: one line naming the problem, exit 2 for usage.
 "$BIN/ota_from_target_files" >/dev/null 2>&1; [ $? = 2 ] || fail "no arguments: not exit 2"
 "$BIN/ota_from_target_files" --help | grep -q '^usage: ota_from_target_files' || fail "--help"
+# -key is not -k ey; an unknown option is refused; both exit 2, nothing written.
+"$BIN/ota_from_target_files" -key "$W/release" "$W/tf.zip" "$W/x.zip" 2>"$W/err"; rc=$?
+[ $rc = 2 ] && grep -q -- '-key: a value glued to -k is not taken' "$W/err" ||
+  fail "-key: exit $rc, $(head -1 "$W/err")"
+"$BIN/ota_from_target_files" --no-such-option "$W/tf.zip" "$W/x.zip" 2>"$W/err"; rc=$?
+[ $rc = 2 ] && grep -q -- 'no-such-option' "$W/err" || fail "unknown option: exit $rc, $(head -1 "$W/err")"
+[ -e "$W/x.zip" ] && fail "a refused command line left an output file"
 if "$BIN/ota_from_target_files" "$W/missing.zip" "$W/x.zip" 2>"$W/err"; then fail "missing input accepted"; fi
 grep -q missing.zip "$W/err" || fail "error does not name the missing file"
 [ -e "$W/x.zip" ] && fail "a failed run left an output file"
