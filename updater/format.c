@@ -2,7 +2,10 @@
  * older forms without fs_size or mount_point (otautil/fs_forms.h): a new
  * ext2/3/4 filesystem made by e2fsprogs' mke2fs, with the size rule and
  * command line of otautil/mkfs.h (the same as recovery's wipes). */
+#include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -39,6 +42,12 @@ static edify_value *fn_format(edify_state *st, const edify_call *call)
     if (!(dev = upd_path(st, location)))
         goto out;
     int fd = open(dev, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) {
+        char what[PATH_MAX + 16];
+        snprintf(what, sizeof what, "format %s", *c.mount_point ? c.mount_point : location);
+        upd_fail_missing_device(st, what, location, c.mount_point);
+        goto out;
+    }
     if (fd < 0) {
         edify_fail_errno(st, "cannot open %s", location);
         goto out;

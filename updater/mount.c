@@ -301,6 +301,13 @@ static edify_value *fn_mount(edify_state *st, const edify_call *call)
             result = edify_string(mount_point);
             goto out;
         }
+        struct stat sb;
+        if (saved == ENOENT && stat(dev, &sb) < 0 && errno == ENOENT) {
+            char what[PATH_MAX + 16];
+            snprintf(what, sizeof what, "mount %s", mount_point);
+            upd_fail_missing_device(st, what, location, mount_point);
+            goto out;
+        }
         errno = saved;
         edify_fail_errno(st, "cannot mount %s (%s) at %s", location, fs_type, mount_point);
         goto out;
