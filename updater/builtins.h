@@ -159,9 +159,7 @@ edify_value *upd_fail_missing_device(edify_state *st, const char *what, const ch
 edify_value *upd_fail_mtd(edify_state *st, const edify_call *call, char *const *args,
                           const ota_fs_call *c);
 
-/* ---- /proc/self/mounts (pure parsing) -------------------------------------- */
-/* Undoes the octal escapes (\040 for space ...) of a mounts field in place. */
-void upd_mounts_unescape(char *field);
+/* ---- mount() options (pure parsing) ---------------------------------------- */
 
 /* Splits mount()'s comma-separated options into mount(2) flags (ro, nosuid,
  * noexec, ... on top of Android's noatime, nodev, nodiratime) and the

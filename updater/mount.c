@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "otautil/octal_escape.h"
 #include "otautil/root.h"
 #include "updater/builtins.h"
 
@@ -65,21 +66,6 @@ int upd_mount_options(const char *options, unsigned long *flags, char *data, siz
     return 0;
 }
 
-void upd_mounts_unescape(char *field)
-{
-    char *out = field;
-    for (const char *in = field; *in; in++) {
-        if (in[0] == '\\' && in[1] >= '0' && in[1] <= '3' && in[2] >= '0' && in[2] <= '7' &&
-            in[3] >= '0' && in[3] <= '7') {
-            *out++ = (char)((in[1] - '0') * 64 + (in[2] - '0') * 8 + (in[3] - '0'));
-            in += 3;
-        } else {
-            *out++ = *in;
-        }
-    }
-    *out = '\0';
-}
-
 /* The canonical form of a mount point path (symlinks in RECOVERY_ROOT such
  * as /tmp -> /private/tmp resolved), as the kernel reports it. */
 static void canonical(const char *path, char *out, size_t outsz)
@@ -105,8 +91,8 @@ static int scan_mounts(int (*visit)(void *arg, const char *source, const char *d
         char *dir = strtok_r(NULL, " ", &save);
         if (!source || !dir)
             continue;
-        upd_mounts_unescape(source);
-        upd_mounts_unescape(dir);
+        ota_octal_unescape(source);
+        ota_octal_unescape(dir);
         rc = visit(arg, source, dir);
     }
     free(line);
