@@ -156,6 +156,7 @@ int rt_tf_open(rt_target_files *tf, const char *path, ota_error *err)
     if (read_text(tf, "META/filesystem_config.txt", &text, &found, err) < 0)
         goto fail;
     if (found) {
+        tf->has_config = 1;
         rc = rt_fs_config_parse(&tf->config, (const char *)text.data, text.len, err);
         ota_buf_free(&text);
         if (rc == 0)

@@ -23,6 +23,7 @@ typedef struct rt_target_files {
     int has_fstab;
     rt_tree system;        /* nodes "system", "system/..." */
     rt_fs_config config;   /* META/filesystem_config.txt (empty when absent) */
+    int has_config;        /* META/filesystem_config.txt was there */
 } rt_target_files;
 
 /* Opens and indexes; fails (naming the file and entry) when SYSTEM/build.prop
