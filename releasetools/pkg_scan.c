@@ -581,6 +581,7 @@ static const struct builtin {
     {"apply_patch_check", NULL}, {"apply_patch_space", NULL}, {"sha1_check", NULL},
     {"read_file", NULL}, {"get_stage", NULL}, {"block_image_verify", NULL},
     {"range_sha1", NULL}, {"block_image_recover", NULL}, {"check_first_block", NULL},
+    {"check_partition_size", NULL},
     {"ifelse", NULL}, {"abort", NULL}, {"assert", NULL},
     {"concat", NULL}, {"is_substring", NULL}, {"stdout", NULL}, {"sleep", NULL},
     {"less_than_int", NULL}, {"greater_than_int", NULL},

@@ -1,5 +1,5 @@
-/* Raw partitions: write_raw_image, wipe_block_device, and the stage field
- * of the bootloader message (get_stage, set_stage). */
+/* Raw partitions: write_raw_image, wipe_block_device, check_partition_size,
+ * and the stage field of the bootloader message (get_stage, set_stage). */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -201,9 +201,56 @@ out:
     return result;
 }
 
+/* check_partition_size(partition, bytes): not Android's.  A full package
+ * formats a partition and then fills it; one larger than the partition
+ * fails half-way and leaves nothing that boots.  ota_from_target_files
+ * puts this before the format with what the files need at least, so
+ * such a package fails while the partition is still intact. */
+static edify_value *fn_check_partition_size(edify_state *st, const edify_call *call)
+{
+    char *args[2];
+    if (edify_eval_strings(st, 2, call->argv, args) < 0)
+        return NULL;
+    edify_value *result = NULL;
+    char *dev = NULL;
+    int fd = -1;
+    uint64_t need, size;
+    ota_error err;
+    if (upd_parse_u64(args[1], 10, &need) < 0) {
+        edify_fail_code(st, OTA_ERR_ARGS, "bad size \"%s\"", args[1]);
+        goto out;
+    }
+    if (!(dev = upd_partition_device(st, args[0])))
+        goto out;
+    if ((fd = open(dev, O_RDONLY | O_CLOEXEC)) < 0) {
+        edify_fail_errno(st, "cannot open %s", args[0]);
+        goto out;
+    }
+    if (ota_fd_size(fd, &size, &err) < 0) {
+        edify_fail_error(st, &err);
+        goto out;
+    }
+    if (size < need) {
+        edify_fail_code(st, OTA_ERR_NOSPACE,
+                        "%s holds %" PRIu64 " bytes, and this package needs at least %" PRIu64
+                        " there: it is for a device with a larger partition (nothing was "
+                        "changed)",
+                        args[0], size, need);
+        goto out;
+    }
+    result = upd_true();
+out:
+    if (fd >= 0)
+        close(fd);
+    free(dev);
+    edify_free_strings(args, 2);
+    return result;
+}
+
 const edify_reg upd_raw_builtins[] = {
     {"write_raw_image", fn_write_raw_image, 2, 2},
     {"wipe_block_device", fn_wipe_block_device, 2, 2},
+    {"check_partition_size", fn_check_partition_size, 2, 2},
     {"get_stage", fn_get_stage, 1, 1},
     {"set_stage", fn_set_stage, 2, 2},
     {NULL, NULL, 0, 0},

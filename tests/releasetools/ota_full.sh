@@ -41,6 +41,19 @@ if [ -x "$BIN/check_ota_package_signature" ]; then
   ok "package verifies"
 fi
 
+# The device checks that /system can hold the files before it formats
+# anything; the build refuses what misc_info's system_size cannot hold.
+unzip -p "$W/full.zip" META-INF/com/google/android/updater-script >"$W/full.script"
+[ "$(grep -n -m1 -E '^check_partition_size\("/dev/block/by-name/system", "[0-9]+"\);$' "$W/full.script" | cut -d: -f1)" -lt \
+  "$(grep -n -m1 -E '^format\(' "$W/full.script" | cut -d: -f1)" ] ||
+  fail "no check_partition_size before the format: $(head -5 "$W/full.script")"
+rt_target_files "$W/tf-small.zip" "$W/b" 1 --misc-info system_size=262144
+if "$BIN/ota_from_target_files" "$W/tf-small.zip" "$W/small.zip" 2>"$W/err"; then fail "a 256 KiB system_size was accepted"; fi
+grep -q "the system files take at least [0-9]* bytes, more than system_size=262144 in META/misc_info.txt" "$W/err" ||
+  fail "system_size refusal: $(cat "$W/err")"
+[ -e "$W/small.zip" ] && fail "a refused build left a package"
+ok "sizes: checked at build time (system_size) and on the device before the format"
+
 R=$W/dev
 rt_device "$R"
 RECOVERY_ROOT=$R "$BIN/updater" 3 1 "$W/full.zip" > "$W/pipe" 2> "$W/log" ||

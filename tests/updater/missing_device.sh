@@ -1,7 +1,8 @@
 #!/bin/bash
 # A package whose mount() or format() names a device this device lacks
 # says which mount point is missing and what the device's fstab has for
-# it, not a bare "No such file or directory".
+# it, not a bare "No such file or directory"; check_partition_size refuses
+# a partition too small before anything is formatted.
 . "$(dirname "$0")/../lib.sh"
 [ -x "$BIN/updater" ] || fail "$BIN/updater not built"
 command -v zip >/dev/null || skip "zip not installed"
@@ -36,6 +37,19 @@ says other-layout "this device's /etc/recovery.fstab has /system on /dev/block/m
 run no-link 'format("ext4", "EMMC", "/dev/block/by-name/cache", "0", "/cache");'
 says no-link "/dev/block/by-name/cache, the device of /cache in /etc/recovery.fstab, does not exist"
 ok "format(): the missing device named with what the fstab has for its mount point"
+
+# A partition too small for what the package writes: refused before the
+# format, the partition (here a 1 MiB file standing in for it) untouched.
+head -c 1048576 /dev/urandom >"$R/dev/block/by-name/cache"
+cp "$R/dev/block/by-name/cache" "$T/cache.before"
+run too-small 'check_partition_size("/dev/block/by-name/cache", "4194304");
+format("ext4", "EMMC", "/dev/block/by-name/cache", "0", "/cache");'
+says too-small "/dev/block/by-name/cache holds 1048576 bytes, and this package needs at least 4194304 there"
+cmp -s "$R/dev/block/by-name/cache" "$T/cache.before" || fail "too-small: the partition changed"
+run fits 'check_partition_size("/cache", "1048576") && abort("size ok");'
+says fits "size ok"
+rm "$R/dev/block/by-name/cache"
+ok "check_partition_size: a partition too small is refused before the format; one large enough passes"
 
 if [ "$(id -u)" -eq 0 ]; then
   run mount-no-entry 'mount("ext4", "EMMC", "/dev/block/by-name/vendor", "/vendor");'

@@ -26,6 +26,7 @@ static const struct {
     {"show_progress", 2, 2},  {"set_progress", 1, 1},        {"wipe_cache", 0, 0},
     {"run_program", 1, ANY},  {"block_image_update", 4, 4},  {"block_image_verify", 4, 4},
     {"block_image_recover", 2, 2}, {"range_sha1", 2, 2},     {"check_first_block", 1, 1},
+    {"check_partition_size", 2, 2},
 };
 
 START_TEST(every_builtin_with_its_range)
