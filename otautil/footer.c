@@ -23,16 +23,18 @@ static int missing_footer(const uint8_t *tail, size_t tail_len, uint64_t file_si
         size_t comment_len = le16(tail + i + 20), after = tail_len - i - OTA_EOCD_SIZE;
         if (comment_len > after)
             return ota_error_set(err, OTA_ERR_FORMAT,
-                                 "the file looks truncated: its zip comment is cut (%zu of %zu "
-                                 "bytes present; %llu bytes in all): download it again",
+                                 "no whole-file signature: the file looks truncated, its zip "
+                                 "comment is cut (%zu of %zu bytes present; %llu bytes in all): "
+                                 "download it again",
                                  after, comment_len, (unsigned long long)file_size);
         return ota_error_set(err, OTA_ERR_VERIFY,
                              "no whole-file signature: the zip comment does not end with a "
                              "signature footer");
     }
     return ota_error_set(err, OTA_ERR_FORMAT,
-                         "the file looks truncated: no end-of-central-directory record in its "
-                         "last %zu bytes (%llu bytes in all): download it again",
+                         "no whole-file signature: the file looks truncated (download it again) "
+                         "or is no zip archive: no end-of-central-directory record in its last "
+                         "%zu bytes (%llu bytes in all)",
                          tail_len, (unsigned long long)file_size);
 }
 
