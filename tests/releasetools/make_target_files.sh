@@ -49,6 +49,8 @@ ok "--fs-config and --prop"
 if [ -f "$TESTDATA/recovery/boot.img" ]; then
   unzip -Z1 "$W/tf-img.zip" | grep -qx IMAGES/boot.img || fail "no IMAGES/boot.img"
   ok "a prebuilt boot image (Android's test boot.img) is stored as IMAGES/boot.img"
+else
+  left_out "a prebuilt boot image (Android's recovery/boot.img)"
 fi
 echo junk > "$W/junk.img"
 if "$BIN/make_target_files" --system "$W/b/system1" --fstab "$W/b/fstab" --boot-image "$W/junk.img" \
@@ -110,3 +112,4 @@ if command -v script >/dev/null; then
   cmp -s "$W/tty.zip" "$W/quiet.zip" || fail "the run on a terminal wrote another target-files"
   ok "progress on a terminal, nothing when stderr is not one"
 fi
+end_of_cases
