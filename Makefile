@@ -72,7 +72,9 @@ all:
 # ---- per-room libraries and programs --------------------------------------
 # module.mk sets ROOM_LIBS: the libraries (own room first) its programs link,
 # and may set ROOM_LDLIBS: system libraries that only this room's library
-# needs (linked into whatever links that library, and nothing else).
+# needs (linked into whatever links that library, and nothing else).  Object
+# files a module.mk adds as prerequisites of one program are linked into it
+# (the updater's UPDATER_EXTENSIONS).
 define room_template
 $(1)_LIB_SRCS := $$(wildcard $(1)/*.c)
 $(1)_PROG_SRCS := $$(wildcard $(1)/bin/*.c)
@@ -89,7 +91,7 @@ $(BUILD)/lib/lib$(1).a: $$($(1)_LIB_OBJS)
 endif
 $$($(1)_PROGS): $(BUILD)/bin/%: $(BUILD)/obj/$(1)/bin/%.o $$(foreach l,$$($(1)_LIBS),$$(if $$(wildcard $$(l)/*.c),$(BUILD)/lib/lib$$(l).a))
 	@mkdir -p $$(@D)
-	$$(CC) $$(ALL_LDFLAGS) $$(if $$(and $$(filter $$*,$$($(1)_STATIC)),$$(if $$(SAN_FLAGS),,1)),-static -s,) -o $$@ $$< -Wl,--start-group $$(filter %.a,$$^) -Wl,--end-group $$(foreach l,$$($(1)_LIBS),$$($$(l)_LDLIBS)) $$(if $$(and $$(filter $$*,$$($(1)_STATIC)),$$(if $$(SAN_FLAGS),,1)),$$(STATIC_LIBS),$$(PKG_LIBS))
+	$$(CC) $$(ALL_LDFLAGS) $$(if $$(and $$(filter $$*,$$($(1)_STATIC)),$$(if $$(SAN_FLAGS),,1)),-static -s,) -o $$@ $$< $$(filter-out $$<,$$(filter %.o,$$^)) -Wl,--start-group $$(filter %.a,$$^) -Wl,--end-group $$(foreach l,$$($(1)_LIBS),$$($$(l)_LDLIBS)) $$(if $$(and $$(filter $$*,$$($(1)_STATIC)),$$(if $$(SAN_FLAGS),,1)),$$(STATIC_LIBS),$$(PKG_LIBS))
 PROGRAMS += $$($(1)_PROGS)
 ALL_LIB_ARCHIVES += $$(if $$($(1)_LIB_SRCS),$(BUILD)/lib/lib$(1).a)
 endef

@@ -16,6 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "otautil/root.h"
+
 typedef struct candidate {
     char *path;
     time_t mtime;
@@ -88,8 +90,26 @@ static int by_age(const void *a, const void *b)
 int ap_make_cache_space(const char *cache_path, uint64_t bytes, ota_error *err)
 {
     uint64_t free_bytes;
-    if (ap_free_bytes(cache_path, &free_bytes, err) < 0)
+    if (ap_free_bytes(cache_path, &free_bytes, err) < 0) {
+        /* A host has no /cache: say where the copy goes and how to move it. */
+        if (err && err->code == OTA_ERR_NOTFOUND) {
+            char why[OTA_ERROR_MAX];
+            snprintf(why, sizeof why, "%s", err->message);
+            const char *root = ota_root();
+            if (*root)
+                ota_error_set(err, OTA_ERR_NOTFOUND,
+                              "%s; patching in place saves a copy of the source as %s "
+                              "(RECOVERY_ROOT=%s): create that folder",
+                              why, cache_path, root);
+            else
+                ota_error_set(err, OTA_ERR_NOTFOUND,
+                              "%s; patching in place saves a copy of the source as %s: on a "
+                              "host set RECOVERY_ROOT=DIR (a simulated device; the copy goes "
+                              "to DIR%s), or create the folder",
+                              why, cache_path, cache_path);
+        }
         return -1;
+    }
     if (free_bytes >= bytes)
         return 0;
     char *copy = strdup(cache_path);

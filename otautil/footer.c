@@ -11,6 +11,33 @@ static unsigned le16(const uint8_t *p)
 
 static const uint8_t eocd_magic[4] = {'P', 'K', 5, 6};
 
+/* No footer at the end.  A download cut short is the usual cause, and
+ * "no signature" would send the user after the signer instead: when the
+ * tail holds no end-of-central-directory record, or the last one announces
+ * a comment longer than what follows it, the file is incomplete. */
+static int missing_footer(const uint8_t *tail, size_t tail_len, uint64_t file_size, ota_error *err)
+{
+    for (size_t i = tail_len - OTA_EOCD_SIZE + 1; i-- > 0;) {
+        if (memcmp(tail + i, eocd_magic, 4) != 0)
+            continue;
+        size_t comment_len = le16(tail + i + 20), after = tail_len - i - OTA_EOCD_SIZE;
+        if (comment_len > after)
+            return ota_error_set(err, OTA_ERR_FORMAT,
+                                 "no whole-file signature: the file looks truncated, its zip "
+                                 "comment is cut (%zu of %zu bytes present; %llu bytes in all): "
+                                 "download it again",
+                                 after, comment_len, (unsigned long long)file_size);
+        return ota_error_set(err, OTA_ERR_VERIFY,
+                             "no whole-file signature: the zip comment does not end with a "
+                             "signature footer");
+    }
+    return ota_error_set(err, OTA_ERR_FORMAT,
+                         "no whole-file signature: the file looks truncated (download it again) "
+                         "or is no zip archive: no end-of-central-directory record in its last "
+                         "%zu bytes (%llu bytes in all)",
+                         tail_len, (unsigned long long)file_size);
+}
+
 int ota_footer_parse(const uint8_t *tail, size_t tail_len, uint64_t file_size, ota_footer *out,
                      ota_error *err)
 {
@@ -24,9 +51,7 @@ int ota_footer_parse(const uint8_t *tail, size_t tail_len, uint64_t file_size, o
                              (unsigned long long)file_size);
     const uint8_t *footer = tail + tail_len - OTA_FOOTER_SIZE;
     if (footer[2] != 0xff || footer[3] != 0xff)
-        return ota_error_set(err, OTA_ERR_VERIFY,
-                             "no whole-file signature: the zip comment does not end with a "
-                             "signature footer");
+        return missing_footer(tail, tail_len, file_size, err);
     size_t sig_start = le16(footer), comment_len = le16(footer + 4);
     if (sig_start > comment_len)
         return ota_error_set(err, OTA_ERR_FORMAT,

@@ -23,6 +23,10 @@
 #include "otautil/zip.h"
 
 #define OTA_METADATA_ENTRY "META-INF/com/android/metadata"
+/* Not Android's: the ELF machine of the package's update-binary ("x86-64",
+ * "AArch64", ... as ota_elf_machine_name names it), written by
+ * ota_from_target_files, shown by ota_info and recovery. */
+#define OTA_METADATA_UPDATER_MACHINE "update-binary-machine"
 
 typedef enum ota_install_kind {
     OTA_INSTALL_RECOVERY, /* single-slot: recovery runs the package */

@@ -15,6 +15,7 @@
 #include "otautil/sink.h"
 #include "otautil/verify.h"
 #include "otautil/zip.h"
+#include "recovery/binary_machine.h"
 #include "recovery/log_files.h"
 #include "recovery/memory.h"
 #include "recovery/mounts.h"
@@ -136,6 +137,10 @@ static int write_binary(const recovery_ctx *ctx, recovery_package *pkg, ota_erro
     size_t len;
     if (ota_zip_read(pkg->zip, e, &data, &len, UPDATE_BINARY_MAX, err) < 0)
         return -1;
+    if (recovery_binary_runs_here(data, len, err) < 0) {
+        free(data);
+        return -1;
+    }
     char tmp[PATH_MAX];
     int rc = ota_path_at(ctx->root, RECOVERY_UPDATE_BINARY_DIR, tmp, sizeof tmp, err);
     if (rc == 0 && recovery_mkdirs(tmp, 0755, err) < 0)

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "otautil/octal_escape.h"
+
 void rt_blockmap_free(rt_block_map *map)
 {
     for (size_t i = 0; i < map->count; i++) {
@@ -253,7 +255,7 @@ int rt_blockmap_format(const rt_block_map *map, ota_buf *out, ota_error *err)
 {
     for (size_t i = 0; i < map->count; i++) {
         const rt_block_file *f = &map->files[i];
-        if (ota_buf_append(out, f->path, strlen(f->path), err) < 0)
+        if (ota_octal_escape_append(out, f->path, err) < 0)
             return -1;
         for (size_t k = 0; k < f->blocks.count; k++) {
             char num[48];
@@ -301,6 +303,7 @@ static int parse_line(const char *line, const char *end, size_t lineno, uint64_t
     rt_block_file *f = add_file(map, line, path_len, err);
     if (!f)
         return -1;
+    ota_octal_unescape(f->path); /* names with spaces (otautil/octal_escape.h) */
     while (p < end) {
         uint64_t a, b;
         if (number(&p, end, &a) < 0)

@@ -14,14 +14,19 @@
 #include "otautil/mkfs.h"
 #include "otautil/spawn.h"
 
-uint64_t rt_ext4_auto_size(const rt_tree *t)
+uint64_t rt_ext4_data_bytes(const rt_tree *t)
 {
     uint64_t blocks = 0;
     for (size_t i = 0; i < t->count; i++)
         blocks += t->nodes[i].type == RT_NODE_FILE ? (t->nodes[i].size + OTA_FS_BLOCK - 1) / OTA_FS_BLOCK + 1 : 1;
+    return blocks * OTA_FS_BLOCK;
+}
+
+uint64_t rt_ext4_auto_size(const rt_tree *t)
+{
     /* Room for metadata, the journal and some growth: a quarter more,
      * plus 16 MiB, rounded up to whole MiB. */
-    uint64_t bytes = blocks * OTA_FS_BLOCK;
+    uint64_t bytes = rt_ext4_data_bytes(t);
     bytes += bytes / 4 + (16u << 20);
     return (bytes + (1u << 20) - 1) & ~(uint64_t)((1u << 20) - 1);
 }

@@ -23,6 +23,11 @@ typedef struct rt_ext4_opts {
 int rt_ext4_image(const rt_tree *t, ota_zip *zip, const char *image, const char *work_dir,
                   const rt_ext4_opts *opts, ota_error *err);
 
+/* What the tree's files, directories and links take at least: their
+ * 4096-byte blocks, one more per file (for its mapping) and one per
+ * directory or link.  A partition smaller than this certainly cannot hold
+ * the tree (the filesystem's own metadata and journal come on top). */
+uint64_t rt_ext4_data_bytes(const rt_tree *t);
 /* The size rt_ext4_image picks when opts->size is 0. */
 uint64_t rt_ext4_auto_size(const rt_tree *t);
 

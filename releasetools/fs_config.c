@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "otautil/octal_escape.h"
+
 int rt_meta_copy(rt_meta *dst, const rt_meta *src, ota_error *err)
 {
     *dst = *src;
@@ -85,6 +87,10 @@ static int parse_u32(const char *s, int base, uint32_t *out)
     return 0;
 }
 
+/* Paths with white space, control characters or backslashes are written
+ * with octal escapes (otautil/octal_escape.h), so any name the rootfs can
+ * hold round-trips; Android's own files never need them. */
+
 /* One line split in place into whitespace-separated fields. */
 static int parse_line(rt_fs_config *cfg, char *line, int lineno, ota_error *err)
 {
@@ -129,6 +135,9 @@ static int parse_line(rt_fs_config *cfg, char *line, int lineno, ota_error *err)
                                  fields[0], fields[i]);
         }
     }
+    ota_octal_unescape(fields[0]);
+    if (!fields[0][0])
+        return ota_error_set(err, OTA_ERR_FORMAT, "filesystem_config.txt:%d: empty path", lineno);
     return rt_fs_config_add(cfg, fields[0], &meta, err);
 }
 
@@ -163,8 +172,7 @@ int rt_fs_config_format(const rt_fs_config *cfg, ota_buf *out, ota_error *err)
         const rt_fs_config_entry *e = &cfg->entries[i];
         char line[256];
         int n = snprintf(line, sizeof line, " %u %u %o", e->meta.uid, e->meta.gid, e->meta.mode);
-        if (ota_buf_append(out, e->path, strlen(e->path), err) < 0 ||
-            ota_buf_append(out, line, (size_t)n, err) < 0)
+        if (ota_octal_escape_append(out, e->path, err) < 0 || ota_buf_append(out, line, (size_t)n, err) < 0)
             return -1;
         if (e->meta.selabel && (ota_buf_append(out, " selabel=", 9, err) < 0 ||
                                 ota_buf_append(out, e->meta.selabel, strlen(e->meta.selabel),

@@ -4,7 +4,10 @@
  * partition's own directory is the line whose path is just "system".
  * capabilities is the 64-bit mask Android's set_metadata takes (the
  * permitted set; the effective flag is implied, as on Android; the
- * attribute itself is otautil/caps.h's). */
+ * attribute itself is otautil/caps.h's).  Not Android's: a path with white
+ * space, a control character or a backslash has each such byte written
+ * as \NNN (octal, as in /proc/mounts), so such names round-trip; Android
+ * writes no such paths. */
 #ifndef RELEASETOOLS_FS_CONFIG_H
 #define RELEASETOOLS_FS_CONFIG_H
 

@@ -44,15 +44,12 @@ static int write_block_map(const char *image, const char *mount_point, const cha
 int rt_img_system(rt_build *b, const char *image, const char *map_path, ota_error *err)
 {
     rt_ext4_opts o = {0};
-    const char *size = ota_props_get(&b->tf.misc_info, "system_size");
-    if (size && *size) {
-        char *end;
-        errno = 0;
-        o.size = strtoull(size, &end, 0);
-        if (errno || *end || o.size < (1u << 20))
-            return ota_error_set(err, OTA_ERR_FORMAT, "%s: META/misc_info.txt: bad system_size \"%s\"",
-                                 b->tf.path, size);
-    }
+    if (rt_tf_misc_bytes(&b->tf, "system_size", &o.size, err) < 0)
+        return -1;
+    if (o.size && o.size < (1u << 20))
+        return ota_error_set(err, OTA_ERR_FORMAT,
+                             "%s: META/misc_info.txt: system_size %llu is under 1 MiB", b->tf.path,
+                             (unsigned long long)o.size);
     o.timestamp = (uint32_t)strtoul(b->timestamp, NULL, 10);
     uint8_t seed[OTA_SHA1_LEN];
     ota_sha1(b->fingerprint, strlen(b->fingerprint), seed);

@@ -94,6 +94,87 @@ static int add_tree(rt_pkg *pkg, const rt_rootfs *fs, const char *prefix,
     return 0;
 }
 
+/* Up to three names into list, then "and N more". */
+static void name_some(char *list, size_t listsz, size_t *shown, const char *name)
+{
+    size_t used = strlen(list);
+    if (*shown < 3)
+        snprintf(list + used, listsz - used, "%s%s", *shown ? ", " : "", name);
+    (*shown)++;
+}
+
+static void end_list(char *list, size_t listsz, size_t shown)
+{
+    size_t used = strlen(list);
+    if (shown > 3)
+        snprintf(list + used, listsz - used, " and %zu more", shown - 3);
+}
+
+/* --fs-config lines for paths the rootfs does not have change nothing;
+ * most often a path typed wrong, or a rootfs other than the one meant. */
+static void warn_unmatched(const rt_mtf_opts *o, const rt_fs_config *given,
+                           const rt_fs_config *out)
+{
+    char list[1024] = "";
+    size_t n = 0;
+    for (size_t i = 0; i < given->count; i++)
+        if (!rt_fs_config_find(out, given->entries[i].path))
+            name_some(list, sizeof list, &n, given->entries[i].path);
+    end_list(list, sizeof list, n);
+    if (n)
+        rt_warnf(&o->warn, "%s: %zu line%s for paths not under %s, ignored: %s", o->fs_config, n,
+                 n == 1 ? "" : "s", o->system_dir, list);
+}
+
+typedef struct link_ref {
+    dev_t dev;
+    ino_t ino;
+    const char *rel;
+} link_ref;
+
+static int cmp_link(const void *a, const void *b)
+{
+    const link_ref *x = a, *y = b;
+    if (x->dev != y->dev)
+        return x->dev < y->dev ? -1 : 1;
+    if (x->ino != y->ino)
+        return x->ino < y->ino ? -1 : 1;
+    return strcmp(x->rel, y->rel);
+}
+
+/* A zip, and so the target-files and the package, has no hard links:
+ * each name becomes a copy of its own (more bytes, and one no longer
+ * changes with the other). */
+static void warn_hard_links(const rt_mtf_opts *o, const rt_rootfs *fs)
+{
+    if (!o->warn.fn)
+        return;
+    link_ref *refs = malloc((fs->count + 1) * sizeof *refs);
+    if (!refs)
+        return; /* only a warning */
+    size_t n = 0;
+    for (size_t i = 0; i < fs->count; i++)
+        if (fs->entries[i].type == S_IFREG && fs->entries[i].nlink > 1)
+            refs[n++] = (link_ref){fs->entries[i].dev, fs->entries[i].ino, fs->entries[i].rel};
+    if (n > 1)
+        qsort(refs, n, sizeof *refs, cmp_link);
+    char list[1024] = "";
+    size_t copies = 0;
+    for (size_t i = 1; i < n; i++) {
+        if (refs[i].dev != refs[i - 1].dev || refs[i].ino != refs[i - 1].ino)
+            continue;
+        char pair[600];
+        snprintf(pair, sizeof pair, "%s = %s", refs[i].rel, refs[i - 1].rel);
+        name_some(list, sizeof list, &copies, pair);
+    }
+    end_list(list, sizeof list, copies);
+    free(refs);
+    if (copies)
+        rt_warnf(&o->warn, "%s: %zu hard-linked name%s stored as separate copies (a zip has "
+                 "no hard links): %s",
+                 o->system_dir, copies, copies == 1 ? "" : "s", list);
+}
+
 /* SYSTEM/ and META/filesystem_config.txt. */
 static int add_system(rt_pkg *pkg, const rt_mtf_opts *o, ota_buf *build_prop, ota_error *err)
 {
@@ -142,6 +223,9 @@ static int add_system(rt_pkg *pkg, const rt_mtf_opts *o, ota_buf *build_prop, ot
     }
     if (rc == 0) {
         rt_fs_config_sort(&out);
+        if (o->fs_config)
+            warn_unmatched(o, &given, &out);
+        warn_hard_links(o, &fs);
         const rt_meta *pm = rt_fs_config_find(&out, "system/build.prop");
         rc = rt_pkg_add_buf(pkg, "SYSTEM/build.prop", build_prop, OTA_ZIP_DEFLATE,
                             S_IFREG | (pm ? pm->mode : 0644), err);
@@ -305,7 +389,7 @@ int rt_make_target_files(const rt_mtf_opts *o, const char *output, ota_error *er
                              "give a prebuilt recovery image or a recovery ramdisk, not both");
     if (o->recovery_ramdisk_dir && !o->recovery_kernel && !o->kernel)
         return ota_error_set(err, OTA_ERR_ARGS, "a recovery ramdisk needs a kernel");
-    rt_pkg pkg = {0};
+    rt_pkg pkg = {.progress = o->progress};
     ota_buf prop = {0};
     int rc = make_build_prop(o, &prop, err);
     if (rc == 0)

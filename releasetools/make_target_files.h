@@ -8,6 +8,8 @@
 #include <stddef.h>
 
 #include "otautil/error.h"
+#include "releasetools/progress.h"
+#include "releasetools/warn.h"
 
 typedef struct rt_mtf_opts {
     const char *system_dir;        /* required */
@@ -25,6 +27,8 @@ typedef struct rt_mtf_opts {
     const char *const *misc;       /* "KEY=VALUE" lines for META/misc_info.txt */
     size_t nmisc;
     const char *updater;           /* OTA/bin/updater, or NULL */
+    rt_progress progress;          /* "reading" the rootfs, "writing" the zip */
+    rt_warn warn;                  /* fs_config lines matching nothing, hard links */
 } rt_mtf_opts;
 
 int rt_make_target_files(const rt_mtf_opts *o, const char *output, ota_error *err);

@@ -63,21 +63,6 @@ static int list_version(const rt_build *b, ota_error *err)
     return best > 4 ? 4 : (int)best;
 }
 
-static int misc_bytes(const rt_build *b, const char *key, uint64_t *out, ota_error *err)
-{
-    const char *v = ota_props_get(&b->tf.misc_info, key);
-    if (!v || !*v)
-        return 0;
-    char *end;
-    errno = 0;
-    unsigned long long n = strtoull(v, &end, 0);
-    if (errno || *end || n == 0)
-        return ota_error_set(err, OTA_ERR_FORMAT, "%s: META/misc_info.txt: bad %s \"%s\"",
-                             b->tf.path, key, v);
-    *out = n;
-    return 0;
-}
-
 /* ---- the images ----------------------------------------------------------- */
 
 typedef struct side {
@@ -301,7 +286,7 @@ int rt_ota_block(rt_build *tgt, rt_build *src, const char *output, const rt_ota_
                             .progress = opts->progress};
     if ((bo.version = list_version(tgt, err)) < 0)
         return -1;
-    if (!bo.cache_size && misc_bytes(tgt, "cache_size", &bo.cache_size, err) < 0)
+    if (!bo.cache_size && rt_tf_misc_bytes(&tgt->tf, "cache_size", &bo.cache_size, err) < 0)
         return -1;
     const char *tmp = getenv("TMPDIR");
     char *work = NULL;
@@ -343,8 +328,8 @@ int rt_ota_block(rt_build *tgt, rt_build *src, const char *output, const rt_ota_
         goto out;
     }
     if (write_script(&s, tgt, src, &r, boot_spec, opts, err) < 0 ||
-        rt_add_script(&pkg, &s, err) < 0 || rt_add_metadata(&pkg, tgt, src, err) < 0 ||
-        rt_add_update_binary(&pkg, tgt, opts->updater, err) < 0 || add_outputs(&pkg, &o, err) < 0)
+        rt_add_script(&pkg, &s, err) < 0 || rt_add_update_binary(&pkg, tgt, opts, err) < 0 ||
+        rt_add_metadata(&pkg, tgt, src, err) < 0 || add_outputs(&pkg, &o, err) < 0)
         goto out;
     rt_progress_report(&opts->progress, "writing", 0, 1);
     rc = rt_pkg_write(&pkg, output, err);

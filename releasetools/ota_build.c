@@ -6,8 +6,11 @@
 #include <sys/stat.h>
 
 #include "applypatch/imgdiff.h"
+#include "otautil/elf.h"
 #include "otautil/hash.h"
+#include "otautil/metadata.h"
 #include "otautil/props.h"
+#include "otautil/sink.h"
 
 #define RECOVERY_PATCH "system/recovery-from-boot.p"
 #define RECOVERY_SCRIPT "system/etc/install-recovery.sh"
@@ -145,27 +148,42 @@ void rt_build_close(rt_build *b)
     memset(b, 0, sizeof *b);
 }
 
-int rt_add_update_binary(rt_pkg *pkg, rt_build *b, const char *fallback, ota_error *err)
+/* The package runs on the device; an updater built for another machine
+ * fails there only once recovery runs it.  Its machine goes into the
+ * metadata (ota_info and recovery show it), and the host's own updater,
+ * taken when the target-files names none, is said out loud. */
+int rt_add_update_binary(rt_pkg *pkg, rt_build *b, const rt_ota_opts *opts, ota_error *err)
 {
     static const char name[] = "META-INF/com/google/android/update-binary";
-    const ota_zip_entry *e = ota_zip_find(b->tf.zip, "OTA/bin/updater");
-    if (e) {
-        ota_buf data;
+    ota_buf data = {0};
+    int from_host = !ota_zip_find(b->tf.zip, "OTA/bin/updater");
+    if (!from_host) {
         if (rt_tf_read(&b->tf, "OTA/bin/updater", &data, err) < 0)
             return -1;
-        int rc = rt_pkg_add_buf(pkg, name, &data, OTA_ZIP_DEFLATE, S_IFREG | 0755, err);
-        ota_buf_free(&data);
-        return rc;
-    }
-    if (!fallback)
+    } else if (!opts->updater) {
         return ota_error_set(err, OTA_ERR_NOTFOUND,
                              "%s has no OTA/bin/updater and no updater program was found",
                              b->tf.path);
-    struct stat st;
-    if (stat(fallback, &st) < 0)
-        return ota_error_errno(err, "update-binary %s (the target-files has no OTA/bin/updater)",
-                               fallback);
-    return rt_pkg_add_file(pkg, name, fallback, S_IFREG | 0755, err);
+    } else if (ota_read_file(opts->updater, "update-binary", RT_UPDATER_MAX, 0, &data, err) < 0) {
+        ota_buf_free(&data);
+        ota_error_prefix(err, "the target-files has no OTA/bin/updater");
+        return -1;
+    }
+    ota_elf_info elf;
+    ota_error elf_err;
+    if (ota_elf_parse(data.data, data.len, &elf, &elf_err) == 0)
+        snprintf(b->updater_machine, sizeof b->updater_machine, "%s", elf.machine_name);
+    else
+        b->updater_machine[0] = '\0'; /* a script, as some hand-made packages carry */
+    if (from_host)
+        rt_warnf(&opts->warn,
+                 "%s has no OTA/bin/updater: the package carries this host's updater %s (%s); "
+                 "for a device of another machine give make_target_files --updater FILE",
+                 b->tf.path, opts->updater,
+                 b->updater_machine[0] ? b->updater_machine : "not an ELF program");
+    int rc = rt_pkg_add_buf(pkg, name, &data, OTA_ZIP_DEFLATE, S_IFREG | 0755, err);
+    ota_buf_free(&data);
+    return rc;
 }
 
 int rt_add_metadata(rt_pkg *pkg, const rt_build *target, const rt_build *source, ota_error *err)
@@ -180,6 +198,8 @@ int rt_add_metadata(rt_pkg *pkg, const rt_build *target, const rt_build *source,
         rc = ota_props_set(&md, "pre-build", source->fingerprint, err);
     if (rc == 0)
         rc = ota_props_set(&md, "pre-device", target->device, err);
+    if (rc == 0 && target->updater_machine[0])
+        rc = ota_props_set(&md, OTA_METADATA_UPDATER_MACHINE, target->updater_machine, err);
     if (rc == 0)
         rc = ota_props_format(&md, &text, err);
     if (rc == 0)

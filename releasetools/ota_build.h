@@ -29,6 +29,7 @@ typedef struct rt_build {
     const char *build_date;    /* ro.build.date, or the timestamp */
     const ota_fstab_entry *system_part;
     rt_image boot, recovery;
+    char updater_machine[32];  /* the update-binary's ELF machine, "" if not ELF */
 } rt_build;
 
 /* Opens a build: build.prop keys, the /system partition, and the boot and
@@ -39,9 +40,14 @@ typedef struct rt_build {
 int rt_build_open(rt_build *b, const char *path, ota_error *err);
 void rt_build_close(rt_build *b);
 
-/* update-binary: the build's OTA/bin/updater, else the file at `fallback`. */
-int rt_add_update_binary(rt_pkg *pkg, rt_build *b, const char *fallback, ota_error *err);
-/* META-INF/com/android/metadata (source NULL for a full package). */
+/* A static updater is a few MiB; more is not an updater. */
+#define RT_UPDATER_MAX (256u << 20)
+/* update-binary: the build's OTA/bin/updater, else opts->updater (with a
+ * warning: that is the host's).  Sets b->updater_machine; call it before
+ * rt_add_metadata. */
+int rt_add_update_binary(rt_pkg *pkg, rt_build *b, const rt_ota_opts *opts, ota_error *err);
+/* META-INF/com/android/metadata (source NULL for a full package), with
+ * the update-binary's machine. */
 int rt_add_metadata(rt_pkg *pkg, const rt_build *target, const rt_build *source, ota_error *err);
 /* Adds the finished script as META-INF/com/google/android/updater-script. */
 int rt_add_script(rt_pkg *pkg, rt_script *script, ota_error *err);

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "releasetools/ext4_image.h"
 #include "releasetools/ota_build.h"
 
 static int has_package_prefix(const rt_tree *t, const char *prefix)
@@ -33,6 +34,35 @@ static int add_system(rt_pkg *pkg, rt_build *b, ota_error *err)
     return 0;
 }
 
+/* What /system must hold at least, checked here against the sizes the
+ * build knows (misc_info's system_size, the fstab's length=) and on the
+ * device before anything is wiped: a package too large for the partition
+ * would otherwise fail after formatting it. */
+static int system_bytes(const rt_build *b, uint64_t *need, ota_error *err)
+{
+    const ota_fstab_entry *e = b->system_part;
+    uint64_t files = rt_ext4_data_bytes(&b->tf.system);
+    *need = files + (e->length < 0 ? (uint64_t)-e->length : 0);
+    uint64_t size = 0;
+    if (rt_tf_misc_bytes(&b->tf, "system_size", &size, err) < 0)
+        return -1;
+    if (size) {
+        if (*need > size)
+            return ota_error_set(err, OTA_ERR_NOSPACE,
+                                 "%s: the system files take at least %llu bytes, more than "
+                                 "system_size=%llu in META/misc_info.txt: the package would fail "
+                                 "on the device after formatting %s",
+                                 b->tf.path, (unsigned long long)*need, (unsigned long long)size,
+                                 e->mount_point);
+    }
+    if (e->length > 0 && files > (uint64_t)e->length)
+        return ota_error_set(err, OTA_ERR_NOSPACE,
+                             "%s: the system files take at least %llu bytes, more than the "
+                             "fstab's length=%lld for %s",
+                             b->tf.path, (unsigned long long)files, e->length, e->mount_point);
+    return 0;
+}
+
 int rt_ota_full(rt_build *b, const char *output, const rt_ota_opts *opts, ota_error *err)
 {
     rt_script s = {0};
@@ -42,6 +72,10 @@ int rt_ota_full(rt_build *b, const char *output, const rt_ota_opts *opts, ota_er
     if (!opts->no_prereq)
         rt_script_assert_older_build(&s, b->timestamp, b->build_date);
     rt_script_assert_device(&s, b->device);
+    uint64_t need;
+    if (system_bytes(b, &need, err) < 0)
+        goto out;
+    rt_script_check_partition_size(&s, b->system_part, need);
     rt_script_show_progress(&s, 0.5, 0);
     if (opts->wipe_data && rt_emit_wipe_data(&s, b, err) < 0)
         goto out;
@@ -65,8 +99,8 @@ int rt_ota_full(rt_build *b, const char *output, const rt_ota_opts *opts, ota_er
         rt_script_append(&s, opts->extra_script, strlen(opts->extra_script));
     rt_script_unmount(&s, b->system_part->mount_point);
 
-    if (rt_add_script(&pkg, &s, err) < 0 || rt_add_metadata(&pkg, b, NULL, err) < 0 ||
-        rt_add_update_binary(&pkg, b, opts->updater, err) < 0 || add_system(&pkg, b, err) < 0)
+    if (rt_add_script(&pkg, &s, err) < 0 || rt_add_update_binary(&pkg, b, opts, err) < 0 ||
+        rt_add_metadata(&pkg, b, NULL, err) < 0 || add_system(&pkg, b, err) < 0)
         goto out;
     if (b->boot.present &&
         rt_pkg_add_data(&pkg, "boot.img", b->boot.data.data, b->boot.data.len, OTA_ZIP_DEFLATE,

@@ -10,6 +10,12 @@ int rt_ota_write(const char *target, const char *output, const rt_ota_opts *opts
     rt_build tgt, src;
     if (rt_build_open(&tgt, target, err) < 0)
         return -1;
+    if (!tgt.tf.has_config)
+        rt_warnf(&opts->warn,
+                 "%s has no META/filesystem_config.txt: every file is installed owned by 0:0 "
+                 "with the modes stored in the zip, without capabilities or SELinux labels "
+                 "(make_target_files writes one)",
+                 target);
     int rc, block = rt_ota_wants_block(&tgt, opts);
     if (!opts->source) {
         rc = block ? rt_ota_block(&tgt, NULL, output, opts, err) : rt_ota_full(&tgt, output, opts, err);

@@ -5,6 +5,7 @@
 
 #include "otautil/error.h"
 #include "releasetools/progress.h"
+#include "releasetools/warn.h"
 
 /* A changed file whose patch is larger than this share of the file is
  * sent whole instead (Android's patch threshold). */
@@ -25,6 +26,7 @@ typedef struct rt_ota_opts {
     double stash_threshold;     /* share of /cache stashes may use; 0: 0.8 */
     int verify;                 /* --verify: full block packages check the result too */
     rt_progress progress;
+    rt_warn warn;               /* what the package carries that may be unmeant */
 } rt_ota_opts;
 
 /* Writes the unsigned package to output (created or replaced). */

@@ -118,6 +118,7 @@ int rt_pkg_write(rt_pkg *pkg, const char *path, ota_error *err)
     if (!w)
         return -1;
     for (size_t i = 0; i < pkg->count; i++) {
+        rt_progress_report(&pkg->progress, "writing", i, pkg->count);
         rt_pkg_item *it = &pkg->items[i];
         ota_zip_add_opts o = {.method = it->method, .level = 9, .unix_mode = it->mode};
         int rc;
@@ -144,6 +145,7 @@ int rt_pkg_write(rt_pkg *pkg, const char *path, ota_error *err)
             return -1;
         }
     }
+    rt_progress_report(&pkg->progress, "writing", pkg->count, pkg->count);
     return ota_zip_writer_close(w, NULL, 0, err);
 }
 

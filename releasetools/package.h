@@ -11,6 +11,7 @@
 #include "otautil/error.h"
 #include "otautil/sink.h"
 #include "otautil/zip.h"
+#include "releasetools/progress.h"
 
 typedef enum rt_pkg_kind { RT_PKG_DATA, RT_PKG_COPY, RT_PKG_DIR, RT_PKG_FILE, RT_PKG_SYMLINK } rt_pkg_kind;
 
@@ -28,6 +29,7 @@ typedef struct rt_pkg_item {
 typedef struct rt_pkg {
     rt_pkg_item *items;
     size_t count, cap;
+    rt_progress progress;   /* "writing": entries written of all (optional) */
 } rt_pkg;
 
 /* Takes ownership of *buf (left empty). */

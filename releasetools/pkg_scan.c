@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "edify/edify.h"
+#include "otautil/fs_forms.h"
 #include "releasetools/pkg_info.h"
 
 #define BLOCK_SIZE 4096
@@ -134,9 +135,16 @@ static rt_pkg_partition *learn(scan *s, const char *mount_point, const char *dev
                                const char *fs_type)
 {
     const char *name = NULL;
-    if (mount_point && mount_point[0] == '/' && mount_point[1])
+    if (mount_point && mount_point[0] == '/' && mount_point[1]) {
         name = mount_point + 1;
-    else if (device)
+    } else if (device) {
+        /* format(fs_type, partition_type, location) names no mount point:
+         * the partition mount() learnt for that device. */
+        for (size_t i = 0; i < s->out->nparts; i++)
+            if (s->out->parts[i].device && strcmp(s->out->parts[i].device, device) == 0)
+                return &s->out->parts[i];
+    }
+    if (!name && device)
         name = strrchr(device, '/') ? strrchr(device, '/') + 1 : device;
     if (!name || !*name)
         return NULL;
@@ -237,33 +245,59 @@ static void unresolved(scan *s, const char *builtin, const edify_expr *call, con
 
 typedef void (*effect_fn)(scan *s, const char *name, const edify_expr *call, int argc);
 
-/* mount(fs_type, partition_type, location, mount_point[, options]). */
+/* mount() and format() in every Android version's form (otautil/fs_forms.h):
+ * c is the call read as KitKat's, a computed argument as "".  0, or -1
+ * when the call is not one ota_info can read (noted). */
+static int fs_call(scan *s, const char *name, const edify_expr *call, int argc, ota_fs_call *c)
+{
+    const char *args[5];
+    for (int i = 0; i < argc && i < 5; i++) {
+        const char *v = literal(s, call, i);
+        args[i] = v ? v : "";
+    }
+    int format = strcmp(name, "format") == 0;
+    if ((format ? ota_format_form(argc, args, c) : ota_mount_form(argc, args, c)) < 0) {
+        unresolved(s, name, call, "an argument form ota_info does not read");
+        return -1;
+    }
+    if (c->mtd) {
+        char msg[512];
+        ota_fs_call_refusal(name, argc, args, c, NULL, msg, sizeof msg);
+        note(s, &s->out->problems, &s->out->nproblems, name, call, "%s", msg);
+        return -1;
+    }
+    return 0;
+}
+
 static void do_mount(scan *s, const char *name, const edify_expr *call, int argc)
 {
-    if (argc < 4) {
-        unresolved(s, name, call, "an argument form ota_info does not read");
+    ota_fs_call c;
+    if (fs_call(s, name, call, argc, &c) < 0)
         return;
-    }
-    const char *mp = literal(s, call, 3), *dev = literal(s, call, 2);
-    if (!mp) {
+    if (!*c.mount_point) {
         unresolved(s, name, call, "the mount point is computed");
         return;
     }
-    rt_pkg_partition *p = learn(s, mp, dev, literal(s, call, 0));
+    rt_pkg_partition *p = learn(s, c.mount_point, *c.location ? c.location : NULL,
+                                *c.fs_type ? c.fs_type : NULL);
     if (p && !s->learning)
         p->mounted = 1;
 }
 
-/* format(fs_type, partition_type, location, fs_size, mount_point). */
 static void do_format(scan *s, const char *name, const edify_expr *call, int argc)
 {
-    const char *dev = argc >= 3 ? literal(s, call, 2) : NULL;
-    const char *mp = argc >= 5 ? literal(s, call, 4) : NULL;
+    ota_fs_call c;
+    if (fs_call(s, name, call, argc, &c) < 0)
+        return;
+    const char *dev = *c.location ? c.location : NULL;
+    const char *mp = *c.mount_point ? c.mount_point : NULL;
     if (!dev && !mp) {
         unresolved(s, name, call, "the partition is computed");
         return;
     }
-    rt_pkg_partition *p = learn(s, mp, dev, literal(s, call, 0));
+    if (s->learning && !mp)
+        return; /* by device alone: the mount() of that device names it */
+    rt_pkg_partition *p = learn(s, mp, dev, *c.fs_type ? c.fs_type : NULL);
     if (p && !s->learning)
         p->formatted = 1;
 }
@@ -547,6 +581,7 @@ static const struct builtin {
     {"apply_patch_check", NULL}, {"apply_patch_space", NULL}, {"sha1_check", NULL},
     {"read_file", NULL}, {"get_stage", NULL}, {"block_image_verify", NULL},
     {"range_sha1", NULL}, {"block_image_recover", NULL}, {"check_first_block", NULL},
+    {"check_partition_size", NULL},
     {"ifelse", NULL}, {"abort", NULL}, {"assert", NULL},
     {"concat", NULL}, {"is_substring", NULL}, {"stdout", NULL}, {"sleep", NULL},
     {"less_than_int", NULL}, {"greater_than_int", NULL},

@@ -33,6 +33,9 @@ static int add_entry(rt_rootfs *fs, const char *rel, const char *full, const str
     }
     fs->count++;
     e->type = st->st_mode & S_IFMT;
+    e->dev = st->st_dev;
+    e->ino = st->st_ino;
+    e->nlink = st->st_nlink;
     e->meta.uid = st->st_uid;
     e->meta.gid = st->st_gid;
     e->meta.mode = e->type == S_IFLNK ? 0777 : st->st_mode & 07777;

@@ -17,6 +17,9 @@ typedef struct rt_rootfs_entry {
     mode_t type;        /* S_IFREG, S_IFDIR or S_IFLNK */
     rt_meta meta;
     char *link_target;  /* symlinks */
+    dev_t dev;          /* with ino: which entries are hard links of one file */
+    ino_t ino;
+    nlink_t nlink;
 } rt_rootfs_entry;
 
 typedef struct rt_rootfs {

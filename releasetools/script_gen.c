@@ -178,6 +178,14 @@ void rt_script_format(rt_script *s, const ota_fstab_entry *e)
     call_quoted(s, "format", args, 5);
 }
 
+void rt_script_check_partition_size(rt_script *s, const ota_fstab_entry *e, uint64_t bytes)
+{
+    char size[32];
+    snprintf(size, sizeof size, "%llu", (unsigned long long)bytes);
+    const char *args[] = {e->device, size};
+    call_quoted(s, "check_partition_size", args, 2);
+}
+
 void rt_script_mount(rt_script *s, const ota_fstab_entry *e)
 {
     const char *args[] = {fs_type_of(e), rt_partition_type(e), e->device, e->mount_point};

@@ -37,6 +37,9 @@ void rt_script_set_progress(rt_script *s, double fraction);
 /* "EMMC" or "MTD", as the updater's partition_type argument. */
 const char *rt_partition_type(const ota_fstab_entry *e);
 void rt_script_format(rt_script *s, const ota_fstab_entry *e);
+/* check_partition_size(device, bytes): before formatting a partition the
+ * package then fills (not Android's; docs/updater.md). */
+void rt_script_check_partition_size(rt_script *s, const ota_fstab_entry *e, uint64_t bytes);
 void rt_script_mount(rt_script *s, const ota_fstab_entry *e);
 void rt_script_unmount(rt_script *s, const char *mount_point);
 

@@ -1,6 +1,7 @@
 #include "releasetools/target_files.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,6 +157,7 @@ int rt_tf_open(rt_target_files *tf, const char *path, ota_error *err)
     if (read_text(tf, "META/filesystem_config.txt", &text, &found, err) < 0)
         goto fail;
     if (found) {
+        tf->has_config = 1;
         rc = rt_fs_config_parse(&tf->config, (const char *)text.data, text.len, err);
         ota_buf_free(&text);
         if (rc == 0)
@@ -182,6 +184,21 @@ void rt_tf_close(rt_target_files *tf)
     rt_tree_free(&tf->system);
     rt_fs_config_free(&tf->config);
     memset(tf, 0, sizeof *tf);
+}
+
+int rt_tf_misc_bytes(const rt_target_files *tf, const char *key, uint64_t *out, ota_error *err)
+{
+    const char *v = ota_props_get(&tf->misc_info, key);
+    if (!v || !*v)
+        return 0;
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 0);
+    if (errno || *end || n == 0 || !isdigit((unsigned char)*v))
+        return ota_error_set(err, OTA_ERR_FORMAT, "%s: META/misc_info.txt: bad %s \"%s\"",
+                             tf->path, key, v);
+    *out = n;
+    return 0;
 }
 
 const char *rt_tf_require_prop(const rt_target_files *tf, const char *key, ota_error *err)

@@ -23,12 +23,18 @@ typedef struct rt_target_files {
     int has_fstab;
     rt_tree system;        /* nodes "system", "system/..." */
     rt_fs_config config;   /* META/filesystem_config.txt (empty when absent) */
+    int has_config;        /* META/filesystem_config.txt was there */
 } rt_target_files;
 
 /* Opens and indexes; fails (naming the file and entry) when SYSTEM/build.prop
  * is missing, or when a listing or config file is malformed. */
 int rt_tf_open(rt_target_files *tf, const char *path, ota_error *err);
 void rt_tf_close(rt_target_files *tf);
+
+/* A byte count from META/misc_info.txt (system_size, cache_size ...):
+ * 0 with *out untouched when the key is absent or empty, -1 naming the key
+ * when it is not a positive number. */
+int rt_tf_misc_bytes(const rt_target_files *tf, const char *key, uint64_t *out, ota_error *err);
 
 /* build.prop value that must be present (the error names the key). */
 const char *rt_tf_require_prop(const rt_target_files *tf, const char *key, ota_error *err);

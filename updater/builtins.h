@@ -11,6 +11,7 @@
 
 #include "edify/edify.h"
 #include "otautil/error.h"
+#include "otautil/fs_forms.h"
 #include "otautil/fstab.h"
 #include "otautil/zip.h"
 #include "updater/updater.h"
@@ -146,9 +147,19 @@ int upd_extract_dir(ota_zip *zip, const char *prefix, const char *dest, const ch
                     int max_threads, unsigned flags, ota_error *err);
 edify_value *upd_fn_package_extract_dir(edify_state *st, const edify_call *call);
 
-/* ---- /proc/self/mounts (pure parsing) -------------------------------------- */
-/* Undoes the octal escapes (\040 for space ...) of a mounts field in place. */
-void upd_mounts_unescape(char *field);
+/* Fails for a device path (location) that does not exist, saying what
+ * the device's fstab has for mount_point (may be NULL or ""): no such
+ * entry, another device, or the same one (a missing by-name link).  what
+ * is the action ("mount /system"). */
+edify_value *upd_fail_missing_device(edify_state *st, const char *what, const char *location,
+                                     const char *mount_point);
+/* Fails the running mount() or format() that names a raw NAND (MTD)
+ * partition (otautil/fs_forms.h), with the fstab's volume in the
+ * suggestion when the fstab can be read. */
+edify_value *upd_fail_mtd(edify_state *st, const edify_call *call, char *const *args,
+                          const ota_fs_call *c);
+
+/* ---- mount() options (pure parsing) ---------------------------------------- */
 
 /* Splits mount()'s comma-separated options into mount(2) flags (ro, nosuid,
  * noexec, ... on top of Android's noatime, nodev, nodiratime) and the

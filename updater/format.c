@@ -1,7 +1,11 @@
-/* format(fs_type, partition_type, location, fs_size, mount_point): a new
+/* format(fs_type, partition_type, location, fs_size, mount_point), and the
+ * older forms without fs_size or mount_point (otautil/fs_forms.h): a new
  * ext2/3/4 filesystem made by e2fsprogs' mke2fs, with the size rule and
  * command line of otautil/mkfs.h (the same as recovery's wipes). */
+#include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,17 +16,22 @@
 static edify_value *fn_format(edify_state *st, const edify_call *call)
 {
     char *args[5] = {0};
-    if (edify_eval_strings(st, 5, call->argv, args) < 0)
+    if (edify_eval_strings(st, call->argc, call->argv, args) < 0)
         return NULL;
-    const char *fs_type = args[0], *part_type = args[1], *location = args[2],
-               *size_text = args[3];
+    ota_fs_call c;
+    ota_format_form(call->argc, (const char *const *)args, &c);
+    const char *fs_type = c.fs_type, *location = c.location, *size_text = c.fs_size;
     edify_value *result = NULL;
     char *dev = NULL;
     long long fs_size;
     ota_error err;
-    if (strcmp(part_type, "EMMC") != 0) {
+    if (c.mtd) {
+        upd_fail_mtd(st, call, args, &c);
+        goto out;
+    }
+    if (strcmp(c.part_type, "EMMC") != 0) {
         edify_fail_code(st, OTA_ERR_UNSUPPORTED, "partition type \"%s\" is not supported "
-                        "(only \"EMMC\": block devices)", part_type);
+                        "(only \"EMMC\": block devices)", c.part_type);
         goto out;
     }
     if (upd_parse_i64(size_text, &fs_size) < 0) {
@@ -33,6 +42,12 @@ static edify_value *fn_format(edify_state *st, const edify_call *call)
     if (!(dev = upd_path(st, location)))
         goto out;
     int fd = open(dev, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) {
+        char what[PATH_MAX + 16];
+        snprintf(what, sizeof what, "format %s", *c.mount_point ? c.mount_point : location);
+        upd_fail_missing_device(st, what, location, c.mount_point);
+        goto out;
+    }
     if (fd < 0) {
         edify_fail_errno(st, "cannot open %s", location);
         goto out;
@@ -72,11 +87,11 @@ static edify_value *fn_format(edify_state *st, const edify_call *call)
     result = edify_string(location);
 out:
     free(dev);
-    edify_free_strings(args, 5);
+    edify_free_strings(args, call->argc);
     return result;
 }
 
 const edify_reg upd_format_builtins[] = {
-    {"format", fn_format, 5, 5},
+    {"format", fn_format, 2, 5},
     {NULL, NULL, 0, 0},
 };

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "otautil/octal_escape.h"
 #include "otautil/root.h"
 #include "updater/builtins.h"
 
@@ -65,21 +66,6 @@ int upd_mount_options(const char *options, unsigned long *flags, char *data, siz
     return 0;
 }
 
-void upd_mounts_unescape(char *field)
-{
-    char *out = field;
-    for (const char *in = field; *in; in++) {
-        if (in[0] == '\\' && in[1] >= '0' && in[1] <= '3' && in[2] >= '0' && in[2] <= '7' &&
-            in[3] >= '0' && in[3] <= '7') {
-            *out++ = (char)((in[1] - '0') * 64 + (in[2] - '0') * 8 + (in[3] - '0'));
-            in += 3;
-        } else {
-            *out++ = *in;
-        }
-    }
-    *out = '\0';
-}
-
 /* The canonical form of a mount point path (symlinks in RECOVERY_ROOT such
  * as /tmp -> /private/tmp resolved), as the kernel reports it. */
 static void canonical(const char *path, char *out, size_t outsz)
@@ -105,8 +91,8 @@ static int scan_mounts(int (*visit)(void *arg, const char *source, const char *d
         char *dir = strtok_r(NULL, " ", &save);
         if (!source || !dir)
             continue;
-        upd_mounts_unescape(source);
-        upd_mounts_unescape(dir);
+        ota_octal_unescape(source);
+        ota_octal_unescape(dir);
         rc = visit(arg, source, dir);
     }
     free(line);
@@ -253,24 +239,31 @@ void updater_unmount_leftovers(updater_ctx *ctx)
     ctx->nmounted = 0;
 }
 
+/* mount() in each form some Android version had (otautil/fs_forms.h). */
 static edify_value *fn_mount(edify_state *st, const edify_call *call)
 {
     char *args[5] = {0};
     if (edify_eval_strings(st, call->argc, call->argv, args) < 0)
         return NULL;
-    const char *fs_type = args[0], *part_type = args[1], *location = args[2],
-               *mount_point = args[3], *options = call->argc == 5 ? args[4] : "";
+    ota_fs_call c;
+    ota_mount_form(call->argc, (const char *const *)args, &c);
+    const char *fs_type = c.fs_type, *location = c.location, *mount_point = c.mount_point,
+               *options = c.options;
     edify_value *result = NULL;
     char *dev = NULL, *dir = NULL;
     ota_error err;
-    if (!*fs_type || !*part_type || !*location || !*mount_point) {
+    if (!*fs_type || !*c.part_type || !*location || !*mount_point) {
         edify_fail_code(st, OTA_ERR_ARGS, "fs_type, partition_type, location and mount_point "
                         "must not be empty");
         goto out;
     }
-    if (strcmp(part_type, "EMMC") != 0) {
+    if (c.mtd) {
+        upd_fail_mtd(st, call, args, &c);
+        goto out;
+    }
+    if (strcmp(c.part_type, "EMMC") != 0) {
         edify_fail_code(st, OTA_ERR_UNSUPPORTED, "partition type \"%s\" is not supported "
-                        "(only \"EMMC\": block devices)", part_type);
+                        "(only \"EMMC\": block devices)", c.part_type);
         goto out;
     }
     if (!(dev = upd_path(st, location)) || !(dir = upd_path(st, mount_point)))
@@ -292,6 +285,13 @@ static edify_value *fn_mount(edify_state *st, const edify_call *call)
         if (saved == EBUSY && device_mounted_at(dev, dir, &err) == 1) {
             updater_ui_printf(upd_ctx(st), "%s is already mounted at %s", location, mount_point);
             result = edify_string(mount_point);
+            goto out;
+        }
+        struct stat sb;
+        if (saved == ENOENT && stat(dev, &sb) < 0 && errno == ENOENT) {
+            char what[PATH_MAX + 16];
+            snprintf(what, sizeof what, "mount %s", mount_point);
+            upd_fail_missing_device(st, what, location, mount_point);
             goto out;
         }
         errno = saved;
@@ -346,7 +346,7 @@ out:
 }
 
 const edify_reg upd_mount_builtins[] = {
-    {"mount", fn_mount, 4, 5},
+    {"mount", fn_mount, 3, 5},
     {"is_mounted", fn_mount_point, 1, 1},
     {"unmount", fn_mount_point, 1, 1},
     {NULL, NULL, 0, 0},

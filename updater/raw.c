@@ -1,5 +1,5 @@
-/* Raw partitions: write_raw_image, wipe_block_device, and the stage field
- * of the bootloader message (get_stage, set_stage). */
+/* Raw partitions: write_raw_image, wipe_block_device, check_partition_size,
+ * and the stage field of the bootloader message (get_stage, set_stage). */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -84,6 +84,34 @@ static int write_zeroes(int fd, uint64_t len, const char *shown, ota_error *err)
     return rc;
 }
 
+/* The (partition, bytes) arguments of wipe_block_device and
+ * check_partition_size: the partition opened with flags, its size, and
+ * the byte count.  The open descriptor, or -1 with the failure recorded. */
+static int open_sized(edify_state *st, char *const args[2], int flags, uint64_t *bytes,
+                      uint64_t *size)
+{
+    if (upd_parse_u64(args[1], 10, bytes) < 0) {
+        edify_fail_code(st, OTA_ERR_ARGS, "bad byte count \"%s\"", args[1]);
+        return -1;
+    }
+    char *dev = upd_partition_device(st, args[0]);
+    if (!dev)
+        return -1;
+    int fd = open(dev, flags | O_CLOEXEC);
+    free(dev);
+    if (fd < 0) {
+        edify_fail_errno(st, "cannot open %s", args[0]);
+        return -1;
+    }
+    ota_error err;
+    if (ota_fd_size(fd, size, &err) < 0) {
+        edify_fail_error(st, &err);
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 /* wipe_block_device(device, len): discards the first len bytes, or zeroes
  * them where the device cannot discard. */
 static edify_value *fn_wipe_block_device(edify_state *st, const edify_call *call)
@@ -92,25 +120,15 @@ static edify_value *fn_wipe_block_device(edify_state *st, const edify_call *call
     if (edify_eval_strings(st, 2, call->argv, args) < 0)
         return NULL;
     edify_value *result = NULL;
-    char *dev = NULL;
-    int fd = -1;
     uint64_t len, size;
     ota_error err;
-    if (upd_parse_u64(args[1], 10, &len) < 0) {
-        edify_fail_code(st, OTA_ERR_ARGS, "bad length \"%s\"", args[1]);
+    int fd = open_sized(st, args, O_WRONLY, &len, &size);
+    if (fd < 0)
         goto out;
-    }
-    if (!(dev = upd_partition_device(st, args[0])))
-        goto out;
-    if ((fd = open(dev, O_WRONLY | O_CLOEXEC)) < 0) {
-        edify_fail_errno(st, "cannot open %s", args[0]);
-        goto out;
-    }
-    if (ota_fd_size(fd, &size, &err) < 0 || len > size) {
-        if (len > size)
-            ota_error_set(&err, OTA_ERR_ARGS, "length %" PRIu64 " is beyond the end of %s (%"
-                          PRIu64 " bytes)", len, args[0], size);
-        edify_fail_error(st, &err);
+    if (len > size) {
+        edify_fail_code(st, OTA_ERR_ARGS,
+                        "length %" PRIu64 " is beyond the end of %s (%" PRIu64 " bytes)", len,
+                        args[0], size);
         goto out;
     }
     uint64_t range[2] = {0, len};
@@ -132,7 +150,6 @@ static edify_value *fn_wipe_block_device(edify_state *st, const edify_call *call
 out:
     if (fd >= 0)
         close(fd);
-    free(dev);
     edify_free_strings(args, 2);
     return result;
 }
@@ -201,9 +218,37 @@ out:
     return result;
 }
 
+/* check_partition_size(partition, bytes): not Android's.  A full package
+ * formats a partition and then fills it; one larger than the partition
+ * fails half-way and leaves nothing that boots.  ota_from_target_files
+ * puts this before the format with what the files need at least, so
+ * such a package fails while the partition is still intact. */
+static edify_value *fn_check_partition_size(edify_state *st, const edify_call *call)
+{
+    char *args[2];
+    if (edify_eval_strings(st, 2, call->argv, args) < 0)
+        return NULL;
+    edify_value *result = NULL;
+    uint64_t need, size;
+    int fd = open_sized(st, args, O_RDONLY, &need, &size);
+    if (fd >= 0 && size < need)
+        edify_fail_code(st, OTA_ERR_NOSPACE,
+                        "%s holds %" PRIu64 " bytes, and this package needs at least %" PRIu64
+                        " there: it is for a device with a larger partition (nothing was "
+                        "changed)",
+                        args[0], size, need);
+    else if (fd >= 0)
+        result = upd_true();
+    if (fd >= 0)
+        close(fd);
+    edify_free_strings(args, 2);
+    return result;
+}
+
 const edify_reg upd_raw_builtins[] = {
     {"write_raw_image", fn_write_raw_image, 2, 2},
     {"wipe_block_device", fn_wipe_block_device, 2, 2},
+    {"check_partition_size", fn_check_partition_size, 2, 2},
     {"get_stage", fn_get_stage, 1, 1},
     {"set_stage", fn_set_stage, 2, 2},
     {NULL, NULL, 0, 0},

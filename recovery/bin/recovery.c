@@ -335,6 +335,27 @@ static void ensure_std_fds(void)
             return;
 }
 
+/* Recovery mounts partitions and writes block devices: as any other user
+ * its first write fails with a bare "Permission denied".  Say the cause
+ * first: on a device run as root; on a host, RECOVERY_ROOT lays out a
+ * simulated device (which still needs root for its loop devices). */
+static int refuse_without_root(const char *root, const ota_error *failed)
+{
+    if (geteuid() == 0)
+        return 0;
+    if (!*root) {
+        fprintf(stderr, "recovery: needs root: it mounts partitions, writes block devices and "
+                        "its logs under /cache and /tmp (run it as root, or set RECOVERY_ROOT=DIR "
+                        "to try it on a simulated device, docs/recovery.md)\n");
+        return 1;
+    }
+    if (failed && strstr(failed->message, strerror(EACCES)))
+        fprintf(stderr, "recovery: not running as root: RECOVERY_ROOT=%s must be writable by "
+                        "this user, and its partitions are loop devices only root can mount\n",
+                root);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     static run r;
@@ -353,6 +374,8 @@ int main(int argc, char **argv)
         recovery_args_free(&r.args);
         return EXIT_DONE;
     }
+    if (refuse_without_root(ota_root(), NULL))
+        return EXIT_SETUP_FAILED;
     r.ui = make_ui(&err);
     if (!r.ui) {
         fprintf(stderr, "recovery: %s\n", err.message);
@@ -367,6 +390,7 @@ int main(int argc, char **argv)
         ota_path_at(root, RECOVERY_TMP_LOG, log_path, sizeof log_path, &err) < 0 ||
         !(r.log = recovery_log_open(log_path, &err))) {
         fprintf(stderr, "recovery: %s\n", err.message);
+        refuse_without_root(root, &err);
         r.ui->ops->destroy(r.ui);
         return EXIT_SETUP_FAILED;
     }

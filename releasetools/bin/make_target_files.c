@@ -7,6 +7,7 @@
 
 #include "otautil/error.h"
 #include "releasetools/make_target_files.h"
+#include "releasetools/term_progress.h"
 
 static const char usage_text[] =
     "usage: make_target_files --system DIR --fstab FILE [options] OUTPUT.zip\n"
@@ -118,9 +119,14 @@ int main(int argc, char **argv)
         usage_error("--ramdisk, --second, --cmdline, --base and --pagesize go with --kernel");
     o.props = props;
     o.misc = misc;
+    rt_term_progress tp;
+    rt_term_progress_init(&tp, "make_target_files");
+    o.progress = rt_term_progress_sink(&tp);
+    o.warn = rt_term_warn_sink(&tp);
     ota_error err;
     ota_error_clear(&err);
     int rc = rt_make_target_files(&o, argv[optind], &err);
+    rt_term_progress_end(&tp);
     if (rc < 0)
         fprintf(stderr, "make_target_files: %s\n", err.message);
     free(props);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "otautil/cli.h"
 #include "releasetools/channel.h"
 
 static void usage(FILE *out)
@@ -49,6 +50,13 @@ int main(int argc, char **argv)
     };
     rt_channel_opts opts = {.name = "", .date = -1};
     int c;
+    char glued[256];
+    if (ota_cli_glued_value(argc, argv, "hk:", longopts, glued, sizeof glued))
+    {
+        fprintf(stderr, "ota_channel: %s\n", glued);
+        usage(stderr);
+        return 2;
+    }
     while ((c = getopt_long(argc, argv, "hk:", longopts, NULL)) != -1) {
         switch (c) {
         case 'h':

@@ -9,54 +9,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "otautil/cli.h"
 #include "otautil/error.h"
 #include "otautil/sink.h"
 #include "releasetools/devkey.h"
 #include "releasetools/ota_from_target_files.h"
 #include "releasetools/sign.h"
-
-/* A progress line per phase on a terminal ("name: phase 42%"), rewritten
- * in place; nothing at all when stderr is not a terminal. */
-typedef struct term_progress {
-    const char *program;
-    int enabled;          /* stderr is a terminal */
-    char phase[32];       /* the phase on the current line */
-    int last_percent;
-} term_progress;
-
-static void term_progress_init(term_progress *tp, const char *program)
-{
-    memset(tp, 0, sizeof *tp);
-    tp->program = program;
-    tp->enabled = isatty(STDERR_FILENO);
-    tp->last_percent = -1;
-}
-
-static void term_progress_fn(void *ctx, const char *phase, uint64_t done, uint64_t total)
-{
-    term_progress *tp = ctx;
-    if (!tp->enabled)
-        return;
-    int percent = total ? (int)(done * 100 / total) : 100;
-    if (strcmp(tp->phase, phase) != 0) {
-        if (tp->phase[0])
-            fputc('\n', stderr);
-        snprintf(tp->phase, sizeof tp->phase, "%s", phase);
-        tp->last_percent = -1;
-    }
-    if (percent == tp->last_percent)
-        return;
-    tp->last_percent = percent;
-    fprintf(stderr, "\r%s: %s %3d%%", tp->program, phase, percent);
-    fflush(stderr);
-}
-
-static void term_progress_end(term_progress *tp)
-{
-    if (tp->enabled && tp->phase[0])
-        fputc('\n', stderr);
-    tp->phase[0] = '\0';
-}
+#include "releasetools/term_progress.h"
 
 static const char usage_text[] =
     "usage: ota_from_target_files [-k KEY] [-i SOURCE_TARGET_FILES] [-w] [-n] [-e EXTRA_SCRIPT]\n"
@@ -149,6 +108,9 @@ int main(int argc, char **argv)
     rt_ota_opts opts = {0};
     int c;
     char *end;
+    char glued[256];
+    if (ota_cli_glued_value(argc, argv, "k:i:wne:t:h", longopts, glued, sizeof glued))
+        usage_error(glued);
     while ((c = getopt_long(argc, argv, "k:i:wne:t:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'k': key = optarg; break;
@@ -212,9 +174,10 @@ int main(int argc, char **argv)
     opts.extra_script = extra;
     char *updater = sibling_updater();
     opts.updater = updater;
-    term_progress tp;
-    term_progress_init(&tp, "ota_from_target_files");
-    opts.progress = (rt_progress){term_progress_fn, &tp};
+    rt_term_progress tp;
+    rt_term_progress_init(&tp, "ota_from_target_files");
+    opts.progress = rt_term_progress_sink(&tp);
+    opts.warn = rt_term_warn_sink(&tp);
 
     /* The unsigned package goes next to the output, then is signed into
      * place (sign_package renames, so OUTPUT is never half-written). */
@@ -234,12 +197,12 @@ int main(int argc, char **argv)
     ota_error_clear(&err);
     int rc = rt_ota_write(target, unsigned_pkg, &opts, &err);
     if (rc == 0) {
-        term_progress_fn(&tp, "signing", 0, 1);
+        rt_term_progress_report(&tp, "signing", 0, 1);
         sign_opts so = {.whole_file = 1};
         rc = sign_package(cert, pk8, unsigned_pkg, output, &so, &err);
-        term_progress_fn(&tp, "signing", 1, 1);
+        rt_term_progress_report(&tp, "signing", 1, 1);
     }
-    term_progress_end(&tp);
+    rt_term_progress_end(&tp);
     unlink(unsigned_pkg);
     if (rc < 0)
         fprintf(stderr, "ota_from_target_files: %s\n", err.message);

@@ -26,6 +26,21 @@ seq 1 200000 > "$tmp/old"
 { seq 1 100000; echo changed; seq 100001 210000; } > "$tmp/new"
 "$BIN/bsdiff" "$tmp/old" "$tmp/new" "$root/cache/p" || fail bsdiff
 O=$(sha "$tmp/old"); N=$(sha "$tmp/new"); NS=$(size "$tmp/new"); OS=$(size "$tmp/old")
+# A device folder without /cache: patching in place says where the saved
+# copy goes and what to do, and the file is untouched.
+mkdir -p "$tmp/nocache/system"
+cp "$tmp/old" "$tmp/nocache/system/f"; cp "$root/cache/p" "$tmp/nocache/p"
+rc=0; RECOVERY_ROOT=$tmp/nocache "$AP" /system/f - "$N" "$NS" "$O:/p" 2>"$tmp/err" || rc=$?
+[ "$rc" -eq 1 ] && grep -q "patching in place saves a copy of the source as $tmp/nocache/cache/saved.file (RECOVERY_ROOT=$tmp/nocache): create that folder" "$tmp/err" ||
+  fail "in place without /cache: exit $rc, $(cat "$tmp/err")"
+cmp -s "$tmp/old" "$tmp/nocache/system/f" || fail "in place without /cache changed the file"
+if [ ! -e /cache ]; then
+  rc=0; env -u RECOVERY_ROOT "$AP" -s 100 2>"$tmp/err" || rc=$?
+  [ "$rc" -eq 1 ] && grep -q "on a host set RECOVERY_ROOT=DIR" "$tmp/err" ||
+    fail "-s on a host without /cache: exit $rc, $(cat "$tmp/err")"
+fi
+ok "no /cache: the message says where the saved copy goes and what to do"
+
 export RECOVERY_ROOT=$root
 
 # -c

@@ -431,11 +431,5 @@ int main(void)
     }
     int failed = test_run(s);
     free_pair();
-    if (failed)
-        return 1;
-    if (!android) {
-        printf("Android's files were NOT tested\n");
-        return 77;
-    }
-    return 0;
+    return test_data_exit(failed, android, "the 2 cases on Android's patches and images");
 }

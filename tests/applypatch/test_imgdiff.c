@@ -376,11 +376,5 @@ int main(void)
         suite_add_tcase(s, ta);
     }
     int failed = test_run(s);
-    if (failed)
-        return 1;
-    if (!android) {
-        printf("Android's files were NOT tested\n");
-        return 77;
-    }
-    return 0;
+    return test_data_exit(failed, android, "the 3 cases on Android's images and zips");
 }

@@ -434,11 +434,5 @@ int main(void)
         suite_add_tcase(s, ta);
     }
     int failed = test_run(s);
-    if (failed)
-        return 1;
-    if (!android) {
-        printf("Android's patches were NOT tested\n");
-        return 77;
-    }
-    return 0;
+    return test_data_exit(failed, android, "the 4 cases on Android's patches");
 }

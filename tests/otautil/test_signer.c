@@ -100,8 +100,9 @@ int main(void)
     Suite *s = suite_create("otautil-signer");
     TCase *tc = tcase_create("signer");
     tcase_add_test(tc, files_without_a_whole_file_signature_are_refused);
-    if (test_data_present("recovery/otasigned_v1.zip"))
+    int android = test_data_present("recovery/otasigned_v1.zip");
+    if (android)
         tcase_add_loop_test(tc, android_packages_name_the_key_that_signed_them, 0, NPACKAGES);
     suite_add_tcase(s, tc);
-    return test_run(s) ? EXIT_FAILURE : EXIT_SUCCESS;
+    return test_data_exit(test_run(s), android, "the cases on Android's signed packages");
 }

@@ -547,13 +547,16 @@ END_TEST
 
 int main(void)
 {
-    if (!test_data_present("recovery/otasigned_v1.zip"))
-        return 77;
     if (!mkdtemp(tmpdir)) {
         perror("mkdtemp");
         return 1;
     }
     Suite *s = suite_create("otautil-verifier");
+    TCase *own = tcase_create("own data");
+    tcase_add_test(own, hash_pipe_matches_inline_hashing);
+    suite_add_tcase(s, own);
+    /* Android's signed packages and keys (a fresh clone has none of them). */
+    int android = test_data_present("recovery/otasigned_v1.zip");
     TCase *tc = tcase_create("aosp");
     tcase_set_timeout(tc, 600); /* thousands of verifications under sanitizers */
     tcase_add_loop_test(tc, each_package_verifies_with_its_key_only, 0, NKEYS);
@@ -565,20 +568,21 @@ int main(void)
     tcase_add_loop_test(tc, every_altered_byte_fails, 0, NKEYS);
     tcase_add_test(tc, every_truncation_and_extension_fails);
     tcase_add_test(tc, unreadable_inputs_are_named);
-    tcase_add_test(tc, hash_pipe_matches_inline_hashing);
     tcase_add_test(tc, whole_file_only_package_verifies_as_a_sealed_snapshot);
     tcase_add_test(tc, jar_signed_package_is_verified_in_place);
     tcase_add_test(tc, snapshot_limit);
     tcase_add_test(tc, every_altered_byte_fails_as_a_snapshot);
-    suite_add_tcase(s, tc);
     TCase *special = tcase_create("special-files");
     tcase_set_timeout(special, 20);
     tcase_add_test(special, special_files_are_refused_at_once);
-    suite_add_tcase(s, special);
+    if (android) {
+        suite_add_tcase(s, tc);
+        suite_add_tcase(s, special);
+    }
     int failed = test_run(s);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0)
         fprintf(stderr, "could not remove %s\n", tmpdir);
-    return failed ? 1 : 0;
+    return test_data_exit(failed, android, "the verifier cases on Android's signed packages");
 }

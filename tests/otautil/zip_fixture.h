@@ -307,11 +307,8 @@ static inline int zip_test_run(Suite *s, int uses_testdata)
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
-    if (failed)
-        return 1;
-    if (uses_testdata && !have_testdata())
-        return 77;
-    return 0;
+    return test_data_exit(failed, !uses_testdata || have_testdata(),
+                          "the cases on Android's zip files");
 }
 
 static inline TCase *zip_tcase(const char *name)

@@ -18,6 +18,23 @@ grep -q "^usage:" "$T/err" || fail "usage not on stderr"
 [ "$rc" -eq 2 ] || fail "relative package path: exit $rc"
 ok "usage errors exit 2 naming the argument"
 
+# Without root and without RECOVERY_ROOT: the cause is said, nothing is tried.
+as_user=()
+if [ "$(id -u)" -eq 0 ]; then
+  command -v setpriv >/dev/null && as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+  # the build folder may be closed to other users (a checkout under /root)
+  [ ${#as_user[@]} -gt 0 ] && ! "${as_user[@]}" test -x "$BIN/recovery" && as_user=()
+fi
+if [ "$(id -u)" -ne 0 ] || [ ${#as_user[@]} -gt 0 ]; then
+  (cd / && env -u RECOVERY_ROOT "${as_user[@]}" "$BIN/recovery" --just_exit) > "$T/out" 2>&1; rc=$?
+  [ "$rc" -eq 5 ] || fail "without root: exit $rc, expected 5: $(cat "$T/out")"
+  grep -q "recovery: needs root: .*RECOVERY_ROOT=DIR" "$T/out" || fail "without root: $(cat "$T/out")"
+  grep -q "Permission denied" "$T/out" && fail "without root: a bare Permission denied: $(cat "$T/out")"
+  ok "without root: 'needs root', exit 5"
+else
+  echo "note: no way to run $BIN/recovery as another user here: the run without root did not happen"
+fi
+
 export RECOVERY_ROOT=$T/root
 mkdir -p "$RECOVERY_ROOT"
 "$BIN/recovery" --just_exit > "$T/out" 2>&1; rc=$?

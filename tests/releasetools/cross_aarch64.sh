@@ -110,6 +110,9 @@ OTA_DEVKEY_DIR=$T/keys "$BIN/ota_from_target_files" "$T/tf.zip" "$T/arm.zip" >"$
   fail "ota_from_target_files: $(cat "$T/out")"
 unzip -p "$T/arm.zip" META-INF/com/google/android/update-binary | cmp -s - "$OUT/bin/updater" ||
   fail "the package's update-binary is not the aarch64 updater"
+grep -q "host's updater" "$T/out" && fail "warned about the host's updater although --updater was given"
+unzip -p "$T/arm.zip" META-INF/com/android/metadata | grep -qx 'update-binary-machine=AArch64' ||
+  fail "metadata lacks update-binary-machine=AArch64: $(unzip -p "$T/arm.zip" META-INF/com/android/metadata)"
 "$BIN/ota_info" "$T/arm.zip" >"$T/out" 2>&1 || fail "ota_info: $(cat "$T/out")"
 grep -q '^update-binary   AArch64, 64-bit little-endian, statically linked, ' "$T/out" ||
   fail "ota_info on the aarch64 package: $(grep update-binary "$T/out")"

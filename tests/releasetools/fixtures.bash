@@ -28,6 +28,9 @@ rt_rootfs() {
   head -c 30000 "$RT_SEED/blob3" > "$d/vendor/firmware/fw.bin"
   (cd "$RT_SEED/apk$v" && zip -qX -9 -r "$d/app/Foo.apk" .)
   printf 'secret\n' > "$d/priv/key"
+  # names with spaces (escaped in filesystem_config.txt, docs/releasetools.md)
+  mkdir -p "$d/app/My App"
+  printf 'spaced %s\n' "$v" > "$d/app/My App/read me.txt"
   # a versioned directory that changes name between the builds
   mkdir -p "$d/modules/v$v/sub"
   head -c 50000 "$RT_SEED/blob2" > "$d/modules/v$v/sub/k.ko"

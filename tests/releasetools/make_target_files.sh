@@ -49,6 +49,8 @@ ok "--fs-config and --prop"
 if [ -f "$TESTDATA/recovery/boot.img" ]; then
   unzip -Z1 "$W/tf-img.zip" | grep -qx IMAGES/boot.img || fail "no IMAGES/boot.img"
   ok "a prebuilt boot image (Android's test boot.img) is stored as IMAGES/boot.img"
+else
+  left_out "a prebuilt boot image (Android's recovery/boot.img)"
 fi
 echo junk > "$W/junk.img"
 if "$BIN/make_target_files" --system "$W/b/system1" --fstab "$W/b/fstab" --boot-image "$W/junk.img" \
@@ -78,3 +80,36 @@ grep -q -- '--pagesize' "$W/err" || fail "the page size error does not name the 
 "$BIN/make_target_files" "$W/x.zip" >/dev/null 2>&1; [ $? = 2 ] || fail "missing --system: not exit 2"
 "$BIN/make_target_files" --help | grep -q '^usage: make_target_files' || fail "--help"
 ok "errors name the property, the file, the partition; usage errors exit 2"
+
+# What the target-files cannot carry is said: --fs-config lines for paths
+# the rootfs lacks, hard links (a zip has none).  A target-files without
+# META/filesystem_config.txt gets a warning from ota_from_target_files.
+cp -a "$W/b/system1" "$W/syslinks"
+ln "$W/syslinks/etc/hosts" "$W/syslinks/etc/hosts.hard"
+printf 'system/bin/sh 0 2000 755\nsystem/bin/no-such-file 0 0 755\n' > "$W/typo.fsconfig"
+"$BIN/make_target_files" --system "$W/syslinks" --fstab "$W/b/fstab" --fs-config "$W/typo.fsconfig" \
+  "$W/links.zip" 2>"$W/err" || fail "make_target_files with warnings: $(cat "$W/err")"
+grep -q "warning: $W/typo.fsconfig: 1 line for paths not under $W/syslinks, ignored: system/bin/no-such-file" "$W/err" ||
+  fail "no warning about the unmatched fs_config line: $(cat "$W/err")"
+grep -q "warning: $W/syslinks: 1 hard-linked name stored as separate copies (a zip has no hard links): etc/hosts.hard = etc/hosts" "$W/err" ||
+  fail "no warning about the hard link: $(cat "$W/err")"
+"$BIN/make_target_files" --system "$W/b/system1" --fstab "$W/b/fstab" "$W/quiet.zip" 2>"$W/err" ||
+  fail "make_target_files: $(cat "$W/err")"
+[ -s "$W/err" ] && fail "warnings on a clean rootfs: $(cat "$W/err")"
+mkdir -p "$W/nocfg" && (cd "$W/nocfg" && unzip -q "$W/quiet.zip" && rm META/filesystem_config.txt &&
+  zip -qr "$W/nocfg.zip" .)
+OTA_DEVKEY_DIR=$W/keys "$BIN/ota_from_target_files" "$W/nocfg.zip" "$W/nocfg-ota.zip" 2>"$W/err" ||
+  fail "ota_from_target_files without filesystem_config: $(cat "$W/err")"
+grep -q "warning: $W/nocfg.zip has no META/filesystem_config.txt: every file is installed owned by 0:0" "$W/err" ||
+  fail "no warning about the missing filesystem_config: $(cat "$W/err")"
+ok "warnings: fs_config lines matching nothing, hard links, no filesystem_config.txt"
+
+# On a terminal, the long steps show their progress.
+if command -v script >/dev/null; then
+  script -qec "'$BIN/make_target_files' --system '$W/b/system1' --fstab '$W/b/fstab' '$W/tty.zip'" \
+    /dev/null </dev/null >"$W/tty-out" 2>&1
+  grep -q "make_target_files: writing 100%" "$W/tty-out" || fail "no progress on a terminal: $(cat -v "$W/tty-out")"
+  cmp -s "$W/tty.zip" "$W/quiet.zip" || fail "the run on a terminal wrote another target-files"
+  ok "progress on a terminal, nothing when stderr is not one"
+fi
+end_of_cases

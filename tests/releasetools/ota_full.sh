@@ -18,6 +18,15 @@ rt_seed "$W/seed"
 rt_target_files "$W/tf.zip" "$W/b" 1
 "$BIN/ota_from_target_files" "$W/tf.zip" "$W/full.zip" 2>"$W/warn" || fail "ota_from_target_files"
 grep -q "development key" "$W/warn" || fail "no warning about the development key"
+# The fixture's target-files names no updater: the host's goes in, said so,
+# and its machine is recorded in the metadata.
+case $(uname -m) in x86_64) MACHINE=x86-64;; aarch64) MACHINE=AArch64;; *) MACHINE=;; esac
+grep -q "has no OTA/bin/updater: the package carries this host's updater .*make_target_files --updater" \
+  "$W/warn" || { cat "$W/warn"; fail "no warning about the host's updater"; }
+if [ -n "$MACHINE" ]; then
+  [ "$(unzip -p "$W/full.zip" META-INF/com/android/metadata | grep '^update-binary-machine=')" = \
+    "update-binary-machine=$MACHINE" ] || fail "metadata lacks update-binary-machine=$MACHINE"
+fi
 [ -f "$W/keys/devkey.x509.pem" ] && [ -f "$W/keys/devkey.pk8" ] || fail "development key not made"
 ok "full package built and signed with the development key"
 
@@ -31,6 +40,19 @@ if [ -x "$BIN/check_ota_package_signature" ]; then
     fail "package does not verify with the development key"
   ok "package verifies"
 fi
+
+# The device checks that /system can hold the files before it formats
+# anything; the build refuses what misc_info's system_size cannot hold.
+unzip -p "$W/full.zip" META-INF/com/google/android/updater-script >"$W/full.script"
+[ "$(grep -n -m1 -E '^check_partition_size\("/dev/block/by-name/system", "[0-9]+"\);$' "$W/full.script" | cut -d: -f1)" -lt \
+  "$(grep -n -m1 -E '^format\(' "$W/full.script" | cut -d: -f1)" ] ||
+  fail "no check_partition_size before the format: $(head -5 "$W/full.script")"
+rt_target_files "$W/tf-small.zip" "$W/b" 1 --misc-info system_size=262144
+if "$BIN/ota_from_target_files" "$W/tf-small.zip" "$W/small.zip" 2>"$W/err"; then fail "a 256 KiB system_size was accepted"; fi
+grep -q "the system files take at least [0-9]* bytes, more than system_size=262144 in META/misc_info.txt" "$W/err" ||
+  fail "system_size refusal: $(cat "$W/err")"
+[ -e "$W/small.zip" ] && fail "a refused build left a package"
+ok "sizes: checked at build time (system_size) and on the device before the format"
 
 R=$W/dev
 rt_device "$R"
@@ -105,6 +127,13 @@ ok "-k signs with the given key, -w wipes /data, -e appends a script"
 # Usage and input errors: one line naming the problem, exit 2 for usage.
 "$BIN/ota_from_target_files" >/dev/null 2>&1; [ $? = 2 ] || fail "no arguments: not exit 2"
 "$BIN/ota_from_target_files" --help | grep -q '^usage: ota_from_target_files' || fail "--help"
+# -key is not -k ey; an unknown option is refused; both exit 2, nothing written.
+"$BIN/ota_from_target_files" -key "$W/release" "$W/tf.zip" "$W/x.zip" 2>"$W/err"; rc=$?
+[ $rc = 2 ] && grep -q -- '-key: a value glued to -k is not taken' "$W/err" ||
+  fail "-key: exit $rc, $(head -1 "$W/err")"
+"$BIN/ota_from_target_files" --no-such-option "$W/tf.zip" "$W/x.zip" 2>"$W/err"; rc=$?
+[ $rc = 2 ] && grep -q -- 'no-such-option' "$W/err" || fail "unknown option: exit $rc, $(head -1 "$W/err")"
+[ -e "$W/x.zip" ] && fail "a refused command line left an output file"
 if "$BIN/ota_from_target_files" "$W/missing.zip" "$W/x.zip" 2>"$W/err"; then fail "missing input accepted"; fi
 grep -q missing.zip "$W/err" || fail "error does not name the missing file"
 [ -e "$W/x.zip" ] && fail "a failed run left an output file"

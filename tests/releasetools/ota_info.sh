@@ -36,7 +36,8 @@ has() { LC_ALL=C grep -qE "$1" "$W/out" || fail "ota_info output lacks /$1/:
 $(cat "$W/out")"; }
 # Sum of the sizes of the package's non-directory entries whose names match
 # the extended regex (from unzip's listing, not from ota_info).
-entry_bytes() { unzip -Zl "$1" | awk -v re="$2" '$NF ~ re && $NF !~ /\/$/ {s += $4} END {print s + 0}'; }
+# (the name is all after the 9th column: names may hold spaces)
+entry_bytes() { unzip -Zl "$1" | awk -v re="$2" '{n = $0; for (i = 0; i < 9; i++) sub(/^ *[^ ]+ +/, "", n)} n ~ re && n !~ /\/$/ {s += $4} END {print s + 0}'; }
 json() { jq -r "$1" "$W/out"; }
 grouped() { echo "$1" | sed ':a; s/\B[0-9]\{3\}\>/,&/; ta'; } # 1234567 -> 1,234,567
 

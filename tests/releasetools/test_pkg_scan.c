@@ -117,6 +117,38 @@ START_TEST(a_full_package_writes_its_tree_and_boot_image)
 }
 END_TEST
 
+/* Scripts from before KitKat: mount() and format() in the forms of
+ * Android 1.5-4.3 are read as KitKat's; an MTD one is a problem (it fails
+ * on every device with block devices), named with its form. */
+START_TEST(older_call_forms_are_read_and_mtd_is_a_problem)
+{
+    static const entry entries[] = {
+        {"system/bin/sh", 1000, NULL},
+        {NULL, 0, NULL},
+    };
+    rt_pkg_script s = scan(
+        "format(\"ext4\", \"EMMC\", \"/dev/block/mmcblk0p9\");\n"
+        "mount(\"ext4\", \"/dev/block/mmcblk0p9\", \"/system\");\n"
+        "package_extract_dir(\"system\", \"/system\");\n"
+        "format(\"ext4\", \"EMMC\", \"/dev/block/mmcblk0p10\", \"-16384\");\n"
+        "format(\"yaffs2\", \"MTD\", \"cache\");\n"
+        "mount(\"MTD\", \"userdata\", \"/data\");\n",
+        entries);
+    ck_assert_uint_eq(s.nerrors, 0);
+    const rt_pkg_partition *sys = part(&s, "system");
+    ck_assert_str_eq(sys->device, "/dev/block/mmcblk0p9");
+    ck_assert_str_eq(sys->fs_type, "ext4");
+    ck_assert(sys->formatted && sys->mounted);
+    ck_assert_uint_eq(sys->bytes, 1000);
+    ck_assert_uint_eq(s.nproblems, 2);
+    ck_assert_str_eq(s.problems[0].name, "format");
+    ck_assert_uint_eq(s.problems[0].line, 5);
+    ck_assert_ptr_nonnull(strstr(s.problems[0].detail, "the 3-argument format() of Android 2.3"));
+    ck_assert_ptr_nonnull(strstr(s.problems[1].detail, "the 3-argument mount() of Android 1.5-2.2"));
+    rt_pkg_script_free(&s);
+}
+END_TEST
+
 START_TEST(an_incremental_patches_files_and_partitions)
 {
     static const entry entries[] = {
@@ -248,6 +280,7 @@ int main(void)
     Suite *s = suite_create("releasetools-pkg-scan");
     TCase *tc = tcase_create("scan");
     tcase_add_test(tc, a_full_package_writes_its_tree_and_boot_image);
+    tcase_add_test(tc, older_call_forms_are_read_and_mtd_is_a_problem);
     tcase_add_test(tc, an_incremental_patches_files_and_partitions);
     tcase_add_test(tc, block_images_count_their_transfer_list_blocks);
     tcase_add_test(tc, what_is_not_known_before_running_is_noted);

@@ -1,21 +1,22 @@
 /* The mount builtins' pure parts (updater/mount.c): the mount table's
- * escapes and mount()'s options split into flags and data. */
+ * escapes (otautil/octal_escape.h) and mount()'s options split into flags and data. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 
+#include "otautil/octal_escape.h"
 #include "updater/builtins.h"
 #include "tests/common/testutil.h"
 
 START_TEST(mounts_unescape)
 {
     char field[] = "/tmp/a\\040b\\011c\\134d";
-    upd_mounts_unescape(field);
+    ota_octal_unescape(field);
     ck_assert_str_eq(field, "/tmp/a b\tc\\d");
     char plain[] = "/system";
-    upd_mounts_unescape(plain);
+    ota_octal_unescape(plain);
     ck_assert_str_eq(plain, "/system");
 }
 END_TEST

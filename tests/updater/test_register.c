@@ -1,6 +1,6 @@
 /* The updater's builtin tables (updater/register.c): every device builtin
  * is registered once, in one loop, with the argument range of Android's
- * updater, and the evaluator refuses a call outside it before the builtin
+ * updater (for mount and format, the ranges of every version's forms), and the evaluator refuses a call outside it before the builtin
  * runs. */
 #include <check.h>
 #include <stdlib.h>
@@ -14,8 +14,8 @@ static const struct {
     const char *name;
     int min_args, max_args;
 } rows[] = {
-    {"mount", 4, 5},          {"is_mounted", 1, 1},          {"unmount", 1, 1},
-    {"format", 5, 5},         {"package_extract_dir", 2, 2}, {"package_extract_file", 1, 2},
+    {"mount", 3, 5},          {"is_mounted", 1, 1},          {"unmount", 1, 1},
+    {"format", 2, 5},         {"package_extract_dir", 2, 2}, {"package_extract_file", 1, 2},
     {"set_perm", 4, ANY},     {"set_perm_recursive", 5, ANY}, {"set_metadata", 3, ANY},
     {"set_metadata_recursive", 3, ANY}, {"symlink", 2, ANY},  {"delete", 1, ANY},
     {"delete_recursive", 1, ANY}, {"rename", 2, 2},           {"write_value", 2, 2},
@@ -26,6 +26,7 @@ static const struct {
     {"show_progress", 2, 2},  {"set_progress", 1, 1},        {"wipe_cache", 0, 0},
     {"run_program", 1, ANY},  {"block_image_update", 4, 4},  {"block_image_verify", 4, 4},
     {"block_image_recover", 2, 2}, {"range_sha1", 2, 2},     {"check_first_block", 1, 1},
+    {"check_partition_size", 2, 2},
 };
 
 START_TEST(every_builtin_with_its_range)
@@ -61,8 +62,8 @@ START_TEST(counts_are_checked_before_the_builtin_runs)
     static const struct {
         const char *call, *message;
     } cases[] = {
-        {"format(\"ext4\", \"EMMC\", \"/dev/x\", \"0\")", "format() failed: expects 5 arguments, got 4"},
-        {"mount(\"a\", \"b\", \"c\")", "mount() failed: expects 4 or 5 arguments, got 3"},
+        {"format(\"ext4\")", "format() failed: expects 2 to 5 arguments, got 1"},
+        {"mount(\"a\", \"b\")", "mount() failed: expects 3 to 5 arguments, got 2"},
         {"wipe_cache(\"now\")", "wipe_cache() failed: expects 0 arguments, got 1"},
         {"delete_recursive()", "delete_recursive() failed: expects at least 1 argument, got 0"},
         {"set_perm_recursive(0, 0, 0755, 0644)",
