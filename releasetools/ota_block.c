@@ -63,7 +63,7 @@ static int list_version(const rt_build *b, ota_error *err)
     return best > 4 ? 4 : (int)best;
 }
 
-static int misc_bytes(const rt_build *b, const char *key, uint64_t *out, ota_error *err)
+int rt_misc_bytes(const rt_build *b, const char *key, uint64_t *out, ota_error *err)
 {
     const char *v = ota_props_get(&b->tf.misc_info, key);
     if (!v || !*v)
@@ -79,12 +79,6 @@ static int misc_bytes(const rt_build *b, const char *key, uint64_t *out, ota_err
 }
 
 /* ---- the images ----------------------------------------------------------- */
-
-typedef struct side {
-    char *image;
-    rt_block_image img;
-    int open;
-} side;
 
 static int extract_entry(rt_build *b, const ota_zip_entry *e, const char *path, ota_error *err)
 {
@@ -109,10 +103,8 @@ static int is_sparse(const char *path)
     return n == 4 && m[0] == 0x3a && m[1] == 0xff && m[2] == 0x26 && m[3] == 0xed;
 }
 
-/* The build's system image and block map: IMAGES/system.img (and
- * IMAGES/system.map) when the target-files has them, else made as
- * img_from_target_files makes them. */
-static int open_side(rt_build *b, const char *work, const char *name, side *sd, ota_error *err)
+int rt_side_open_system(rt_build *b, const char *work, const char *name, int all_blocks,
+                        rt_side *sd, ota_error *err)
 {
     if (asprintf(&sd->image, "%s/%s.img", work, name) < 0)
         return ota_error_set(err, OTA_ERR_NOMEM, "out of memory");
@@ -147,7 +139,7 @@ static int open_side(rt_build *b, const char *work, const char *name, side *sd, 
      * that is not ext4, which only a prebuilt IMAGES/system.img can be). */
     bi_rangeset used = {0};
     ota_error ignored;
-    int have_used = rc == 0 && rt_ext4_used_blocks(sd->image, &used, &ignored) == 0;
+    int have_used = rc == 0 && !all_blocks && rt_ext4_used_blocks(sd->image, &used, &ignored) == 0;
     if (rc == 0 && (rc = rt_block_image_open(&sd->img, sd->image, &map, have_used ? &used : NULL,
                                              err)) == 0)
         sd->open = 1;
@@ -156,7 +148,7 @@ static int open_side(rt_build *b, const char *work, const char *name, side *sd, 
     return rc;
 }
 
-static void close_side(side *sd)
+void rt_side_close(rt_side *sd)
 {
     if (sd->open)
         rt_block_image_close(&sd->img);
@@ -301,7 +293,7 @@ int rt_ota_block(rt_build *tgt, rt_build *src, const char *output, const rt_ota_
                             .progress = opts->progress};
     if ((bo.version = list_version(tgt, err)) < 0)
         return -1;
-    if (!bo.cache_size && misc_bytes(tgt, "cache_size", &bo.cache_size, err) < 0)
+    if (!bo.cache_size && rt_misc_bytes(tgt, "cache_size", &bo.cache_size, err) < 0)
         return -1;
     const char *tmp = getenv("TMPDIR");
     char *work = NULL;
@@ -312,7 +304,7 @@ int rt_ota_block(rt_build *tgt, rt_build *src, const char *output, const rt_ota_
         free(work);
         return rc;
     }
-    side s_tgt = {0}, s_src = {0};
+    rt_side s_tgt = {0}, s_src = {0};
     outputs o = {0};
     rt_blockdiff_result r = {0};
     rt_script s = {0};
@@ -320,8 +312,8 @@ int rt_ota_block(rt_build *tgt, rt_build *src, const char *output, const rt_ota_
     char *boot_spec = NULL;
     int rc = -1;
     rt_progress_report(&opts->progress, "images", 0, src ? 2 : 1);
-    if (open_side(tgt, work, "target", &s_tgt, err) < 0 ||
-        (src && open_side(src, work, "source", &s_src, err) < 0))
+    if (rt_side_open_system(tgt, work, "target", 0, &s_tgt, err) < 0 ||
+        (src && rt_side_open_system(src, work, "source", 0, &s_src, err) < 0))
         goto out;
     rt_progress_report(&opts->progress, "images", src ? 2 : 1, src ? 2 : 1);
     o.brotli = bo.brotli = !src;
@@ -343,7 +335,7 @@ int rt_ota_block(rt_build *tgt, rt_build *src, const char *output, const rt_ota_
         goto out;
     }
     if (write_script(&s, tgt, src, &r, boot_spec, opts, err) < 0 ||
-        rt_add_script(&pkg, &s, err) < 0 || rt_add_metadata(&pkg, tgt, src, err) < 0 ||
+        rt_add_script(&pkg, &s, err) < 0 || rt_add_metadata(&pkg, tgt, src, 0, err) < 0 ||
         rt_add_update_binary(&pkg, tgt, opts->updater, err) < 0 || add_outputs(&pkg, &o, err) < 0)
         goto out;
     rt_progress_report(&opts->progress, "writing", 0, 1);
@@ -355,8 +347,8 @@ out:
     rt_script_free(&s);
     rt_pkg_free(&pkg);
     remove_outputs(&o);
-    close_side(&s_tgt);
-    close_side(&s_src);
+    rt_side_close(&s_tgt);
+    rt_side_close(&s_src);
     rmdir(work);
     free(work);
     return rc;

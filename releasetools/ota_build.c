@@ -168,12 +168,15 @@ int rt_add_update_binary(rt_pkg *pkg, rt_build *b, const char *fallback, ota_err
     return rt_pkg_add_file(pkg, name, fallback, S_IFREG | 0755, err);
 }
 
-int rt_add_metadata(rt_pkg *pkg, const rt_build *target, const rt_build *source, ota_error *err)
+int rt_add_metadata(rt_pkg *pkg, const rt_build *target, const rt_build *source, int ab,
+                    ota_error *err)
 {
     ota_props md = {0};
     ota_buf text = {0};
     /* Keys in sorted order, as Android writes them. */
-    int rc = ota_props_set(&md, "post-build", target->fingerprint, err);
+    int rc = ab ? ota_props_set(&md, "ota-type", "AB", err) : 0;
+    if (rc == 0)
+        rc = ota_props_set(&md, "post-build", target->fingerprint, err);
     if (rc == 0)
         rc = ota_props_set(&md, "post-timestamp", target->timestamp, err);
     if (rc == 0 && source)
