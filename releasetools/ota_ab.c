@@ -6,9 +6,10 @@
  * NAME.patch.dat, made by the block diff in its A/B mode (every block of
  * the image written, no stashes, `new` first).  What each partition is and
  * must become goes to the signed entry META-INF/com/android/ab_partitions
- * (otautil/ab_partitions.h); the metadata says ota-type=AB; the
- * updater-script only aborts, so that a recovery refuses the package with
- * a clear message. */
+ * (otautil/ab_partitions.h); the metadata says ota-type=AB, which
+ * recovery refuses by name, and the updater-script only aborts.  No
+ * update-binary: nothing runs the script on an A/B device, and a streamed
+ * install would have to download it for the whole-file signature. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -403,8 +404,7 @@ int rt_ota_ab(rt_build *tgt, rt_build *src, const char *output, const rt_ota_opt
         rc = ota_error_set(err, OTA_ERR_ARGS, "%s: no partition to update", tgt->tf.path);
     if (rc == 0)
         rc = add_record(&pkg, &recs, err) < 0 || add_script(&pkg, err) < 0 ||
-                     rt_add_metadata(&pkg, tgt, src, 1, err) < 0 ||
-                     rt_add_update_binary(&pkg, tgt, opts->updater, err) < 0
+                     rt_add_metadata(&pkg, tgt, src, 1, err) < 0
                  ? -1
                  : 0;
     if (rc == 0) {

@@ -55,6 +55,7 @@ for z in full1 full2; do
   unzip -v "$W/$z.zip" | grep -qE 'Stored .* system\.new\.dat\.br$' || fail "$z: system.new.dat.br missing or not stored"
   unzip -p "$W/$z.zip" META-INF/com/google/android/updater-script | grep -q 'abort("A/B package' ||
     fail "$z: the updater-script does not refuse recovery"
+  unzip -l "$W/$z.zip" | grep -q 'update-binary' && fail "$z: an A/B package carries an update-binary"
 done
 "$BIN/ota_from_target_files" --ab "$W/tf1.zip" "$W/full1-again.zip" 2>/dev/null || fail "full --ab again"
 cmp -s "$W/full1.zip" "$W/full1-again.zip" || fail "two runs gave different A/B packages"
