@@ -217,7 +217,7 @@ static int hook(ab_job *j, const char *name, ota_error *err)
     return agent_hook_run(&a->hooks, name, args, &env, NULL, err);
 }
 
-static int install(ab_job *j, const agent_source *src, ota_error *err)
+int ab_install(ab_job *j, const agent_source *src, ota_error *err)
 {
     agent *a = j->a;
     if (check_metadata(j, src, err) < 0 || load_parts(j, err) < 0)
@@ -262,6 +262,8 @@ static int install(ab_job *j, const agent_source *src, ota_error *err)
         j->done_blocks += p->tl.total_blocks;
         agent_progress(a, j->done_blocks * BI_BLOCK_SIZE, j->total_blocks * BI_BLOCK_SIZE);
     }
+    if (j->before_activate && j->before_activate(j, err) < 0)
+        return -1;
     if (bootctl_set_active_boot_slot(j->slots.bc, j->target, err) < 0) {
         ota_error_prefix(err, "setting slot %s active", suffix);
         return -1;
@@ -281,7 +283,7 @@ static int install(ab_job *j, const agent_source *src, ota_error *err)
     return hook(j, "upgrade-finish", err);
 }
 
-static void job_free(ab_job *j)
+void ab_job_free(ab_job *j)
 {
     for (size_t i = 0; i < j->nparts; i++)
         bi_transfer_free(&j->parts[i].tl);
@@ -297,6 +299,8 @@ int agent_install_ab(agent *a, const agent_source *src, ota_error *err)
 {
     if (!src)
         return 0; /* nothing to check before fetching */
+    if (src->url && a->cfg.ab_stream)
+        return ab_install_url(a, src, err);
     ab_job j = {.a = a};
     char dest[PATH_MAX];
     const char *path = src->path;
@@ -318,8 +322,8 @@ int agent_install_ab(agent *a, const agent_source *src, ota_error *err)
     if (rc < 0 && src->url)
         unlink(dest); /* never left where it could pass for a good package */
     if (rc == 0)
-        rc = install(&j, src, err);
-    job_free(&j);
+        rc = ab_install(&j, src, err);
+    ab_job_free(&j);
     if (rc == 0 && src->url)
         unlink(dest);
     return rc;

@@ -43,7 +43,20 @@ typedef struct ab_job {
     char dir[PATH_MAX - 128];          /* STATE_DIR/ab; room left for the file names */
     ota_props record;                  /* STATE_DIR/ab/install */
     uint64_t total_blocks, done_blocks;
+    /* A streamed package: the whole-file signature is checked here, after
+     * everything is written and before the slot is set active (NULL: the
+     * file was verified whole before the install began). */
+    int (*before_activate)(struct ab_job *j, ota_error *err);
+    void *stream;
 } ab_job;
+
+/* install_ab.c: the install of a verified package (j->a, zip, shown, token
+ * and the stream fields set), and what a job holds. */
+int ab_install(ab_job *j, const agent_source *src, ota_error *err);
+void ab_job_free(ab_job *j);
+
+/* install_ab_stream.c: `install URL` with ab_stream=yes. */
+int ab_install_url(agent *a, const agent_source *src, ota_error *err);
 
 /* install_ab_write.c: one partition written into the inactive slot (or a
  * single-copy one in place, backed up first and restored when its write

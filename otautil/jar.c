@@ -198,8 +198,8 @@ static ota_signed_entries *read_signed(ota_zip *zip, const jar_files *f,
     return signed_entries;
 }
 
-int ota_jar_verify(ota_zip *zip, const ota_pkcs7 *whole_file, const ota_key *key, int *present,
-                   ota_error *err)
+static int jar_verify(ota_zip *zip, const ota_pkcs7 *whole_file, const ota_key *key, int *present,
+                      int read_all, ota_error *err)
 {
     jar_files f;
     find_files(zip, &f);
@@ -220,5 +220,17 @@ int ota_jar_verify(ota_zip *zip, const ota_pkcs7 *whole_file, const ota_key *key
     }
     if (ota_zip_verify_entries(zip, signed_entries, err) < 0)
         return -1;
-    return check_entries(zip, mf, err);
+    return read_all ? check_entries(zip, mf, err) : 0;
+}
+
+int ota_jar_verify(ota_zip *zip, const ota_pkcs7 *whole_file, const ota_key *key, int *present,
+                   ota_error *err)
+{
+    return jar_verify(zip, whole_file, key, present, 1, err);
+}
+
+int ota_jar_verify_deferred(ota_zip *zip, const ota_pkcs7 *whole_file, const ota_key *key,
+                            int *present, ota_error *err)
+{
+    return jar_verify(zip, whole_file, key, present, 0, err);
 }

@@ -17,10 +17,11 @@
 #include "otautil/jar.h"
 #include "otautil/keys.h"
 #include "otautil/safe_file.h"
+#include "otautil/verify_internal.h"
 #include "otautil/verify_pkcs7.h"
 
 #define HASH_CHUNK (1u << 20)
-#define WHOLE_FILE "whole-file signature"
+#define WHOLE_FILE OTA_WHOLE_FILE
 
 static int pread_all(int fd, uint8_t *buf, size_t len, uint64_t off, ota_error *err)
 {
@@ -38,6 +39,22 @@ static int pread_all(int fd, uint8_t *buf, size_t len, uint64_t off, ota_error *
     return 0;
 }
 
+int ota_verify_locate(const uint8_t *tail, size_t tail_len, uint64_t size,
+                      const ota_keyset *keys, ota_pkcs7 *sig, uint64_t *signed_len,
+                      size_t *key_index, ota_error *err)
+{
+    ota_footer footer;
+    if (ota_footer_parse(tail, tail_len, size, &footer, err) < 0 ||
+        ota_pkcs7_parse(sig, tail + footer.sig_offset, footer.sig_len, WHOLE_FILE, err) < 0)
+        return -1;
+    if (ota_pkcs7_find_key(sig, keys, key_index, err) < 0) {
+        ota_pkcs7_free(sig);
+        return -1;
+    }
+    *signed_len = footer.signed_len;
+    return 0;
+}
+
 /* Footer, PKCS#7 and key: everything but the digest. */
 static int locate_signature(int fd, uint64_t size, const ota_keyset *keys, ota_pkcs7 *sig,
                             uint64_t *signed_len, size_t *key_index, ota_error *err)
@@ -46,21 +63,11 @@ static int locate_signature(int fd, uint64_t size, const ota_keyset *keys, ota_p
     uint8_t *tail = malloc(tail_len ? tail_len : 1);
     if (!tail)
         return ota_error_set(err, OTA_ERR_NOMEM, "out of memory for the file's tail");
-    ota_footer footer;
     int rc = pread_all(fd, tail, tail_len, size - tail_len, err);
     if (rc == 0)
-        rc = ota_footer_parse(tail, tail_len, size, &footer, err);
-    if (rc == 0)
-        rc = ota_pkcs7_parse(sig, tail + footer.sig_offset, footer.sig_len, WHOLE_FILE, err);
+        rc = ota_verify_locate(tail, tail_len, size, keys, sig, signed_len, key_index, err);
     free(tail);
-    if (rc < 0)
-        return -1;
-    if (ota_pkcs7_find_key(sig, keys, key_index, err) < 0) {
-        ota_pkcs7_free(sig);
-        return -1;
-    }
-    *signed_len = footer.signed_len;
-    return 0;
+    return rc;
 }
 
 /* Streams bytes [0, len) of fd through the signature's digest, and the
