@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "otautil/ab_partitions.h"
+#include "otautil/safe_file.h"
 #include "releasetools/blockdiff.h"
 #include "releasetools/ota_build.h"
 
@@ -201,28 +202,6 @@ static int open_raw(rt_side *sd, const char *name, ota_error *err)
     return rc;
 }
 
-static int write_buf(const char *path, const void *data, size_t len, ota_error *err)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return ota_error_errno(err, "cannot create %s", path);
-    int rc = ota_write_all(fd, data, len, err);
-    if (close(fd) < 0 && rc == 0)
-        rc = ota_error_errno(err, "cannot write %s", path);
-    return rc;
-}
-
-static int write_entry(rt_build *b, const ota_zip_entry *e, const char *path, ota_error *err)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return ota_error_errno(err, "cannot create %s", path);
-    int rc = ota_zip_extract_fd(b->tf.zip, e, fd, err);
-    if (close(fd) < 0 && rc == 0)
-        rc = ota_error_errno(err, "cannot write %s", path);
-    return rc;
-}
-
 /* The build's image of partition name into sd (role names the file);
  * *present = 0 when the build has none. */
 static int open_image(rt_build *b, const char *work, const char *name, const char *role,
@@ -245,11 +224,11 @@ static int open_image(rt_build *b, const char *work, const char *name, const cha
     const ota_zip_entry *e = ota_zip_find(b->tf.zip, entry);
     int rc;
     if (e)
-        rc = write_entry(b, e, sd->image, err);
+        rc = rt_extract_entry(b, e, sd->image, err);
     else if (!strcmp(name, "boot") && b->boot.present)
-        rc = write_buf(sd->image, b->boot.data.data, b->boot.data.len, err);
+        rc = ota_replace_file(sd->image, b->boot.data.data, b->boot.data.len, 0600, err);
     else if (!strcmp(name, "recovery") && b->recovery.present)
-        rc = write_buf(sd->image, b->recovery.data.data, b->recovery.data.len, err);
+        rc = ota_replace_file(sd->image, b->recovery.data.data, b->recovery.data.len, 0600, err);
     else {
         *present = 0;
         return 0;

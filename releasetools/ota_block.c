@@ -80,17 +80,6 @@ int rt_misc_bytes(const rt_build *b, const char *key, uint64_t *out, ota_error *
 
 /* ---- the images ----------------------------------------------------------- */
 
-static int extract_entry(rt_build *b, const ota_zip_entry *e, const char *path, ota_error *err)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return ota_error_errno(err, "cannot create %s", path);
-    int rc = ota_zip_extract_fd(b->tf.zip, e, fd, err);
-    if (close(fd) < 0 && rc == 0)
-        rc = ota_error_errno(err, "cannot write %s", path);
-    return rc;
-}
-
 /* Android's sparse image magic (0xed26ff3a, little endian). */
 static int is_sparse(const char *path)
 {
@@ -113,7 +102,7 @@ int rt_side_open_system(rt_build *b, const char *work, const char *name, int all
     const ota_zip_entry *img = ota_zip_find(b->tf.zip, "IMAGES/system.img");
     int rc;
     if (img) {
-        rc = extract_entry(b, img, sd->image, err);
+        rc = rt_extract_entry(b, img, sd->image, err);
         if (rc == 0 && is_sparse(sd->image))
             rc = ota_error_set(err, OTA_ERR_UNSUPPORTED,
                                "%s: IMAGES/system.img is an Android sparse image; store it "

@@ -1,9 +1,11 @@
 #include "releasetools/ota_build.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "applypatch/imgdiff.h"
 #include "otautil/hash.h"
@@ -290,4 +292,15 @@ int rt_emit_wipe_data(rt_script *s, rt_build *b, ota_error *err)
     rt_script_print(s, "Erasing user data...");
     rt_script_format(s, data);
     return 0;
+}
+
+int rt_extract_entry(rt_build *b, const ota_zip_entry *e, const char *path, ota_error *err)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return ota_error_errno(err, "cannot create %s", path);
+    int rc = ota_zip_extract_fd(b->tf.zip, e, fd, err);
+    if (close(fd) < 0 && rc == 0)
+        rc = ota_error_errno(err, "cannot write %s", path);
+    return rc;
 }

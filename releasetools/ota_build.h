@@ -40,6 +40,9 @@ typedef struct rt_build {
 int rt_build_open(rt_build *b, const char *path, ota_error *err);
 void rt_build_close(rt_build *b);
 
+/* Extracts entry e of the build's target-files to a new file at path (a
+ * work file, mode 0600). */
+int rt_extract_entry(rt_build *b, const ota_zip_entry *e, const char *path, ota_error *err);
 /* update-binary: the build's OTA/bin/updater, else the file at `fallback`. */
 int rt_add_update_binary(rt_pkg *pkg, rt_build *b, const char *fallback, ota_error *err);
 /* META-INF/com/android/metadata (source NULL for a full package; ab:

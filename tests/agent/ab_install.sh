@@ -13,6 +13,7 @@
 # - a full package; tampered, wrong-device, downgrade packages and an
 #   incremental whose source blocks differ are refused before the first
 #   write (slot B's bytes and the grubenv unchanged);
+# - a single-copy partition whose write fails gets its old contents back;
 # - after "rebooting" into B: mark-good runs the health-check hook and
 #   marks B successful only when it passes; a slot GRUB gave up is
 #   reported rolled-back.
@@ -85,7 +86,22 @@ run_agent install /full2.zip; expect_refused "slot B aliased to slot A" "refusin
 write_config
 ok "tampered, wrong-device, downgrade, wrong pre-build, changed source blocks, B aliased to A: refused by name, nothing written"
 
+# ---- 2b. a single-copy partition whose write fails is put back --------------------
+head -c 100000 /dev/urandom > "$ROOT/small-loader"
+LOADER=$(sum "$ROOT/small-loader")
+write_config "device.bootloader=/small-loader"
+run_agent install /full2.zip
+[ "$RC" -eq 1 ] || fail "bootloader too small: exit $RC: $(cat "$T/err")"
+grep -q "partition bootloader.*old contents were put back" "$T/err" || fail "bootloader too small: $(cat "$T/err")"
+[ "$(sum "$ROOT/small-loader")" = "$LOADER" ] || fail "the failed single-copy partition was not restored"
+[ -z "$(ls "$ROOT/data/ota_agent/ab/" 2>/dev/null | grep backup)" ] || fail "a backup was left behind"
+bootctl is-slot-bootable B >/dev/null 2>&1 && fail "a failed install left B bootable"
+slot_a_intact "bootloader too small"
+write_config
+ok "a single-copy partition whose write fails: its old contents put back, B not bootable, A intact"
+
 # ---- 3. full package, upgrade-start veto ----------------------------------------------
+B_SYS=$(sum "$ROOT/dev/block/by-name/system_b"); ENV_BEFORE=$(sum "$ENV")
 printf '#!/bin/sh\necho "battery at 10%%"\nexit 1\n' > "$ROOT/hooks/upgrade-start"; chmod +x "$ROOT/hooks/upgrade-start"
 run_agent install /full2.zip; expect_refused "upgrade-start veto" "battery at 10%"
 rm "$ROOT/hooks/upgrade-start"

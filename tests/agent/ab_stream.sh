@@ -8,7 +8,8 @@
 #   it larger than the 2 x 4 MiB of windows the agent streams through);
 # - 20 random cuts: the same result, under 1.3x on the wire;
 # - SIGKILL mid-stream, then run again: resumes and ends in build 2;
-# - a byte flipped in flight (the proxy): refused, slot B never bootable.
+# - a byte flipped in flight (the proxy): refused, slot B never bootable;
+# - ab_stream=no: the package is downloaded into the cache first.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/servers.bash"
 . "$(dirname "$0")/ab_device.bash"
@@ -85,3 +86,11 @@ grub-editenv "$ENV" list | grep -qx 'ORDER=A B' || fail "flipped byte: ORDER cha
 slot_a_intact "flipped byte"
 [ "$(status_field state)" = failed ] || fail "flipped byte: status $(status_field state)"
 ok "a byte flipped in flight: refused, B never bootable, A intact"
+
+# ---- 5. ab_stream=no: downloaded into the cache first, then installed -----------------------
+reset_b
+write_config "ab_stream=no"
+run_agent install "http://127.0.0.1:$NGINX_PORT/full2.zip"
+expect_switched "ab_stream=no"
+[ -z "$(find "$ROOT/cache" -name '*.zip*')" ] || fail "ab_stream=no: the package was left in the cache"
+ok "ab_stream=no: downloaded, verified whole, installed, the download removed"
