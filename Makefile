@@ -66,7 +66,7 @@ ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 $(WARN) $(CFLAGS) \
               $(SAN_FLAGS) -I. $(PKG_CFLAGS) -MMD -MP
 ALL_LDFLAGS := $(LDFLAGS) $(SAN_FLAGS) -pthread
 
-.PHONY: all check demo bench fuzz clean deps recovery-image $(addprefix check-,$(ROOMS) e2e)
+.PHONY: all check demo demo-ab bench fuzz clean deps recovery-image $(addprefix check-,$(ROOMS) e2e)
 all:
 
 # ---- per-room libraries and programs --------------------------------------
@@ -171,9 +171,15 @@ fuzz-smoke:
 	else echo "fuzz-smoke: skipped (no clang, no targets, or sanitizer build)"; fi
 
 # ---- main job and benchmarks -----------------------------------------------
+# The recovery flow, then A/B slots chosen by GRUB (demo-ab).
 demo: $(DEPS_STAMP)
 	@$(MAKE) --no-print-directory all
 	BUILD=$(BUILD) scripts/demo
+	BUILD=$(BUILD) scripts/demo-ab
+
+demo-ab: $(DEPS_STAMP)
+	@$(MAKE) --no-print-directory all
+	BUILD=$(BUILD) scripts/demo-ab
 
 # The x86-64 recovery image (kernel + ramdisk + Android boot image) in
 # $(BUILD)/recovery-image: KEYS is the certificate packages must be signed

@@ -43,7 +43,11 @@ static const num_key num_keys[] = {
 };
 
 static const char *const other_keys[] = {"device_kind", "channel_url", "channel_name",
-                                         "build_props"};
+                                         "build_props", "bootctl_config", "slot_device",
+                                         "single_device", "ab_stream"};
+
+/* device.NAME=PATH: one partition's device (agent/slots.h). */
+#define DEVICE_PREFIX "device."
 
 static int known_key(const char *key)
 {
@@ -56,6 +60,37 @@ static int known_key(const char *key)
     for (size_t i = 0; i < sizeof other_keys / sizeof other_keys[0]; i++)
         if (!strcmp(key, other_keys[i]))
             return 1;
+    return !strncmp(key, DEVICE_PREFIX, strlen(DEVICE_PREFIX)) && key[strlen(DEVICE_PREFIX)];
+}
+
+static int str_or(const ota_props *p, const char *key, const char *dflt, char **out)
+{
+    const char *v = ota_props_get(p, key);
+    *out = strdup(v && v[0] ? v : dflt);
+    return *out ? 0 : -1;
+}
+
+/* The A/B settings: bootctl's config, where the slots' partitions are,
+ * whether to stream. */
+static int load_ab(const ota_props *p, agent_config *cfg, ota_error *err)
+{
+    if (str_or(p, "bootctl_config", "/etc/bootctl.conf", &cfg->bootctl_config) < 0 ||
+        str_or(p, "slot_device", AGENT_SLOT_DEVICE_DEFAULT, &cfg->slot_device) < 0 ||
+        str_or(p, "single_device", AGENT_SINGLE_DEVICE_DEFAULT, &cfg->single_device) < 0)
+        return ota_error_set(err, OTA_ERR_NOMEM, "out of memory");
+    const char *stream = ota_props_get(p, "ab_stream");
+    if (!stream || !stream[0] || !strcmp(stream, "yes"))
+        cfg->ab_stream = 1;
+    else if (strcmp(stream, "no") != 0)
+        return ota_error_set(err, OTA_ERR_FORMAT, "%s: ab_stream=%s (expected yes or no)",
+                             cfg->path, stream);
+    size_t pre = strlen(DEVICE_PREFIX);
+    for (size_t i = 0; i < p->count; i++)
+        if (!strncmp(p->items[i].key, DEVICE_PREFIX, pre) &&
+            ota_props_set(&cfg->devices, p->items[i].key + pre, p->items[i].value, err) < 0) {
+            ota_error_prefix(err, "%s", cfg->path);
+            return -1;
+        }
     return 0;
 }
 
@@ -136,6 +171,8 @@ static int load_values(const ota_props *p, agent_config *cfg, ota_error *err)
     cfg->retry.max_delay_ms = (long)v[5];
     cfg->retry.total_ms = (long)v[6];
     cfg->reserve_bytes = (uint64_t)v[7];
+    if (load_ab(p, cfg, err) < 0)
+        return -1;
     if (cfg->channel_url && strncmp(cfg->channel_url, "http://", 7) != 0 &&
         strncmp(cfg->channel_url, "https://", 8) != 0)
         return ota_error_set(err, OTA_ERR_FORMAT, "%s: channel_url must be http:// or https://: %s",
@@ -168,6 +205,10 @@ void agent_config_free(agent_config *cfg)
     free(cfg->channel_name);
     free(cfg->build_props);
     free(cfg->cache_dir_device);
+    free(cfg->bootctl_config);
+    free(cfg->slot_device);
+    free(cfg->single_device);
+    ota_props_free(&cfg->devices);
     for (size_t i = 0; i < sizeof path_keys / sizeof path_keys[0]; i++)
         free(*(char **)((char *)cfg + path_keys[i].offset));
     memset(cfg, 0, sizeof *cfg);

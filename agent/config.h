@@ -18,6 +18,15 @@
  *   retry_delay_ms (1000), retry_max_delay_ms (60000),
  *   total_timeout_ms   bound on one download with its retries (21600000),
  *   hook_timeout_ms    (60000), reserve_bytes (free space to leave, 0)
+ * A/B devices (agent/slots.h):
+ *   bootctl_config     bootctl's configuration (/etc/bootctl.conf)
+ *   slot_device        a slot's partition: %p the partition, %s the slot's
+ *                      suffix (/dev/block/by-name/%p%s)
+ *   single_device      a single-copy partition (/dev/block/by-name/%p)
+ *   device.NAME        one partition's device, NAME as system_b or
+ *                      bootloader: wins over the patterns
+ *   ab_stream          yes (default): install URL writes the slot while
+ *                      downloading; no: download first
  * An unknown key is an error: a misspelt setting must not be ignored. */
 #ifndef AGENT_CONFIG_H
 #define AGENT_CONFIG_H
@@ -27,8 +36,11 @@
 #include "agent/retry.h"
 #include "otautil/error.h"
 #include "otautil/metadata.h"
+#include "otautil/props.h"
 
 #define AGENT_CONFIG_DEFAULT "/etc/ota_agent.conf"
+#define AGENT_SLOT_DEVICE_DEFAULT "/dev/block/by-name/%p%s"
+#define AGENT_SINGLE_DEVICE_DEFAULT "/dev/block/by-name/%p"
 
 typedef struct agent_config {
     char *path;              /* the file read (resolved) */
@@ -46,6 +58,12 @@ typedef struct agent_config {
     long connect_timeout_ms, stall_timeout_ms, hook_timeout_ms;
     agent_retry_policy retry;
     uint64_t reserve_bytes;
+    /* A/B (device paths, resolved under RECOVERY_ROOT when used) */
+    char *bootctl_config;
+    char *slot_device;       /* pattern: %p partition, %s slot suffix */
+    char *single_device;     /* pattern: %p partition */
+    ota_props devices;       /* NAME -> device, from device.NAME= */
+    int ab_stream;
 } agent_config;
 
 /* Loads path (NULL: the default), resolved under RECOVERY_ROOT.  A missing

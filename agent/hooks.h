@@ -3,7 +3,9 @@
  *   check-network                  before any network use; non-zero: not now
  *   download URL OUTPUT            fetch URL into OUTPUT instead of libcurl
  *   upgrade-start TARGET PACKAGE   before anything is written; non-zero: veto
- *   upgrade-finish TARGET PACKAGE  after the install is staged: record, reboot
+ *   upgrade-finish TARGET PACKAGE  after the install is staged (A/B: the slot
+ *                                  set active): record, reboot
+ *   health-check BUILD SUFFIX      A/B mark-good: non-zero leaves the slot unmarked
  * Each runs through otautil/spawn.h in its own process group with the
  * environment below, its output logged line by line; a timeout kills the
  * whole group.  A missing hook is not an error. */

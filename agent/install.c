@@ -13,6 +13,10 @@ static int is_url(const char *s)
 
 void agent_reconcile(agent *a)
 {
+    if (a->cfg.kind == OTA_INSTALL_AB) {
+        agent_reconcile_ab(a);
+        return;
+    }
     if (a->status.state != AGENT_WAITING_FOR_REBOOT || !a->status.target_build[0] ||
         !a->device.build.fingerprint)
         return;
@@ -27,13 +31,6 @@ int agent_install(agent *a, const char *source, int download_only, int *up_to_da
 {
     if (up_to_date)
         *up_to_date = 0;
-    /* Fail before fetching anything when this build cannot install. */
-    if (a->cfg.kind == OTA_INSTALL_AB && !download_only) {
-        int rc = agent_install_ab(a, NULL, err);
-        if (rc < 0 && err)
-            agent_record_error(a, AGENT_FAILED, err);
-        return rc;
-    }
     agent_source src = {0};
     agent_offer offer = {0};
     char *path = NULL;
@@ -64,7 +61,7 @@ int agent_install(agent *a, const char *source, int download_only, int *up_to_da
         rc = path ? 0 : -1;
     }
     if (rc == 0)
-        rc = a->cfg.kind == OTA_INSTALL_AB ? agent_install_ab(a, &src, err)
+        rc = a->cfg.kind == OTA_INSTALL_AB && !download_only ? agent_install_ab(a, &src, err)
                                            : agent_install_recovery(a, &src, download_only, err);
     if (rc < 0 && err)
         agent_record_error(a, AGENT_FAILED, err);

@@ -39,5 +39,8 @@ int agent_install_recovery(agent *a, const agent_source *src, int download_only,
                            ota_error *err);
 int agent_install_ab(agent *a, const agent_source *src, ota_error *err);
 int agent_mark_good_ab(agent *a, ota_error *err);
+/* A/B after a reboot: the new slot runs (needs-mark-good), or the
+ * bootloader gave it up and went back (rolled-back). */
+void agent_reconcile_ab(agent *a);
 
 #endif

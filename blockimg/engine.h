@@ -100,5 +100,11 @@ int bi_stash_dir_name(const char *base, const char *device_name, char *out, size
 /* SHA-1 of the blocks of rs on dev, in the set's order (range_sha1). */
 int bi_range_sha1(const bi_dev *dev, const bi_rangeset *rs, uint8_t out[OTA_SHA1_LEN],
                   ota_error *err);
+/* The same with another digest (ota_hash_len(alg) bytes into out). */
+int bi_range_hash(const bi_dev *dev, const bi_rangeset *rs, ota_hash_alg alg, uint8_t *out,
+                  ota_error *err);
+/* The digest of the first `bytes` bytes of dev (an image's read-back). */
+int bi_dev_hash_prefix(const bi_dev *dev, uint64_t bytes, ota_hash_alg alg, uint8_t *out,
+                       ota_error *err);
 
 #endif

@@ -49,25 +49,37 @@ int bi_writer_sink(void *ctx, const void *data, size_t len, ota_error *err)
     return 0;
 }
 
-static int hash_ranges(const bi_dev *dev, const bi_rangeset *rs, uint8_t *buf,
-                       uint8_t out[OTA_SHA1_LEN], ota_error *err)
+/* Adds bytes [at, at + len) of dev to h, through buf (BI_CHUNK bytes). */
+static int hash_extent(const bi_dev *dev, ota_hash *h, uint64_t at, uint64_t len, uint8_t *buf,
+                       ota_error *err)
+{
+    while (len > 0) {
+        size_t n = len < BI_CHUNK ? (size_t)len : BI_CHUNK;
+        if (dev->ops->read(dev->ctx, at, buf, n, err) < 0)
+            return -1;
+        ota_hash_update(h, buf, n);
+        at += n;
+        len -= n;
+    }
+    return 0;
+}
+
+/* The blocks of rs, or (rs NULL) the first `bytes` bytes of dev. */
+static int hash_dev(const bi_dev *dev, const bi_rangeset *rs, uint64_t bytes, ota_hash_alg alg,
+                    uint8_t *buf, uint8_t *out, ota_error *err)
 {
     ota_hash h;
-    if (ota_hash_init(&h, OTA_HASH_SHA1, err) < 0)
+    if (ota_hash_init(&h, alg, err) < 0)
         return -1;
-    for (size_t i = 0; i < rs->count; i++) {
-        uint64_t at = rs->ranges[i].begin * BI_BLOCK_SIZE;
-        uint64_t left = (rs->ranges[i].end - rs->ranges[i].begin) * BI_BLOCK_SIZE;
-        while (left > 0) {
-            size_t n = left < BI_CHUNK ? (size_t)left : BI_CHUNK;
-            if (dev->ops->read(dev->ctx, at, buf, n, err) < 0) {
-                ota_hash_abort(&h);
-                return -1;
-            }
-            ota_hash_update(&h, buf, n);
-            at += n;
-            left -= n;
-        }
+    int rc = 0;
+    if (!rs)
+        rc = hash_extent(dev, &h, 0, bytes, buf, err);
+    for (size_t i = 0; rs && rc == 0 && i < rs->count; i++)
+        rc = hash_extent(dev, &h, rs->ranges[i].begin * BI_BLOCK_SIZE,
+                         (rs->ranges[i].end - rs->ranges[i].begin) * BI_BLOCK_SIZE, buf, err);
+    if (rc < 0) {
+        ota_hash_abort(&h);
+        return -1;
     }
     ota_hash_final(&h, out);
     return 0;
@@ -75,12 +87,23 @@ static int hash_ranges(const bi_dev *dev, const bi_rangeset *rs, uint8_t *buf,
 
 int bi_hash_ranges(bi_engine *e, const bi_dev *dev, const bi_rangeset *rs, uint8_t out[OTA_SHA1_LEN])
 {
-    if (hash_ranges(dev, rs, e->chunk, out, e->err) < 0)
+    if (hash_dev(dev, rs, 0, OTA_HASH_SHA1, e->chunk, out, e->err) < 0)
         return bi_fail_err(e);
     return 0;
 }
 
-int bi_range_sha1(const bi_dev *dev, const bi_rangeset *rs, uint8_t out[OTA_SHA1_LEN],
+static int hash_alloc(const bi_dev *dev, const bi_rangeset *rs, uint64_t bytes, ota_hash_alg alg,
+                      uint8_t *out, ota_error *err)
+{
+    uint8_t *buf = malloc(BI_CHUNK);
+    if (!buf)
+        return ota_error_set(err, OTA_ERR_NOMEM, "out of memory");
+    int rc = hash_dev(dev, rs, bytes, alg, buf, out, err);
+    free(buf);
+    return rc;
+}
+
+int bi_range_hash(const bi_dev *dev, const bi_rangeset *rs, ota_hash_alg alg, uint8_t *out,
                   ota_error *err)
 {
     for (size_t i = 0; i < rs->count; i++)
@@ -88,12 +111,22 @@ int bi_range_sha1(const bi_dev *dev, const bi_rangeset *rs, uint8_t out[OTA_SHA1
             return ota_error_set(err, OTA_ERR_ARGS, "block %llu is past the end of %s (%llu blocks)",
                                  (unsigned long long)(rs->ranges[i].end - 1), dev->name,
                                  (unsigned long long)(dev->size / BI_BLOCK_SIZE));
-    uint8_t *buf = malloc(BI_CHUNK);
-    if (!buf)
-        return ota_error_set(err, OTA_ERR_NOMEM, "out of memory");
-    int rc = hash_ranges(dev, rs, buf, out, err);
-    free(buf);
-    return rc;
+    return hash_alloc(dev, rs, 0, alg, out, err);
+}
+
+int bi_range_sha1(const bi_dev *dev, const bi_rangeset *rs, uint8_t out[OTA_SHA1_LEN],
+                  ota_error *err)
+{
+    return bi_range_hash(dev, rs, OTA_HASH_SHA1, out, err);
+}
+
+int bi_dev_hash_prefix(const bi_dev *dev, uint64_t bytes, ota_hash_alg alg, uint8_t *out,
+                       ota_error *err)
+{
+    if (bytes > dev->size)
+        return ota_error_set(err, OTA_ERR_ARGS, "%s holds %llu bytes, fewer than %llu",
+                             dev->name, (unsigned long long)dev->size, (unsigned long long)bytes);
+    return hash_alloc(dev, NULL, bytes, alg, out, err);
 }
 
 int bi_zero_ranges(bi_engine *e, const bi_rangeset *rs)

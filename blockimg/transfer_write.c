@@ -225,7 +225,8 @@ static int put_source(bi_transfer_writer *w, const bi_tw_source *src, ota_error 
 static void count_implicit_stash(bi_transfer_writer *w, const bi_rangeset *tgt,
                                  const bi_tw_source *src)
 {
-    if (bi_rangeset_overlaps(src->ranges, tgt) && w->stashed + src->ranges->blocks > w->max_stashed)
+    if (!w->separate_source && bi_rangeset_overlaps(src->ranges, tgt) &&
+        w->stashed + src->ranges->blocks > w->max_stashed)
         w->max_stashed = w->stashed + src->ranges->blocks;
 }
 
@@ -256,7 +257,7 @@ int bi_tw_move(bi_transfer_writer *w, const char *tgt_sha1, const bi_rangeset *t
         return ota_error_set(err, OTA_ERR_ARGS, "move of %llu blocks to %llu blocks",
                              (unsigned long long)src->ranges->blocks,
                              (unsigned long long)tgt->blocks);
-    if (bi_rangeset_equal(src->ranges, tgt) && src->nstashes == 0)
+    if (!w->separate_source && bi_rangeset_equal(src->ranges, tgt) && src->nstashes == 0)
         return 0;
     count_implicit_stash(w, tgt, src);
     if (put(w, "move ", err) < 0 || put(w, tgt_sha1, err) < 0 || put(w, " ", err) < 0 ||

@@ -63,6 +63,11 @@ typedef struct bi_tw_held {
 
 typedef struct bi_transfer_writer {
     int version;
+    /* Set after bi_tw_init when the list reads another partition than the
+     * one it writes (A/B: the active slot, writing the other one): a move
+     * to the same blocks is a copy then and is written, and no source is
+     * ever stashed implicitly (nothing reads the target). */
+    int separate_source;
     ota_buf body;
     uint64_t total;          /* blocks written by the commands so far */
     uint64_t stashed;        /* blocks held in stashes now */

@@ -205,8 +205,8 @@ int ota_jar_present(const ota_zip *zip)
     return f.mf || f.nsf || f.nblock;
 }
 
-int ota_jar_verify(ota_zip *zip, const ota_pkcs7 *whole_file, const ota_key *key, int *present,
-                   ota_error *err)
+static int jar_verify(ota_zip *zip, const ota_pkcs7 *whole_file, const ota_key *key, int *present,
+                      int read_all, ota_error *err)
 {
     *present = ota_jar_present(zip);
     if (!*present)
@@ -227,5 +227,17 @@ int ota_jar_verify(ota_zip *zip, const ota_pkcs7 *whole_file, const ota_key *key
     }
     if (ota_zip_verify_entries(zip, signed_entries, err) < 0)
         return -1;
-    return check_entries(zip, mf, err);
+    return read_all ? check_entries(zip, mf, err) : 0;
+}
+
+int ota_jar_verify(ota_zip *zip, const ota_pkcs7 *whole_file, const ota_key *key, int *present,
+                   ota_error *err)
+{
+    return jar_verify(zip, whole_file, key, present, 1, err);
+}
+
+int ota_jar_verify_deferred(ota_zip *zip, const ota_pkcs7 *whole_file, const ota_key *key,
+                            int *present, ota_error *err)
+{
+    return jar_verify(zip, whole_file, key, present, 0, err);
 }

@@ -28,5 +28,10 @@ int ota_jar_present(const ota_zip *zip);
  * zip stays in verified mode. */
 int ota_jar_verify(ota_zip *zip, const ota_pkcs7 *whole_file, const ota_key *key, int *present,
                    ota_error *err);
+/* The same without reading the entries: zip is left in verified mode, so
+ * each entry is checked when it is read (a streamed install, which cannot
+ * read a package twice). */
+int ota_jar_verify_deferred(ota_zip *zip, const ota_pkcs7 *whole_file, const ota_key *key,
+                            int *present, ota_error *err);
 
 #endif

@@ -20,11 +20,12 @@
 #include "otautil/safe_file.h"
 #include "otautil/sink.h"
 #include "otautil/snapshot.h"
+#include "otautil/verify_internal.h"
 #include "otautil/verify_pkcs7.h"
 
 #define HASH_CHUNK (1u << 20)
 #define MIB (1024.0 * 1024.0)
-#define WHOLE_FILE "whole-file signature"
+#define WHOLE_FILE OTA_WHOLE_FILE
 
 static int pread_all(int fd, uint8_t *buf, size_t len, uint64_t off, ota_error *err)
 {
@@ -50,6 +51,22 @@ typedef struct whole_file {
     uint64_t signed_len;
 } whole_file;
 
+int ota_verify_locate(const uint8_t *tail, size_t tail_len, uint64_t size,
+                      const ota_keyset *keys, ota_pkcs7 *sig, uint64_t *signed_len,
+                      size_t *key_index, ota_error *err)
+{
+    ota_footer footer;
+    if (ota_footer_parse(tail, tail_len, size, &footer, err) < 0 ||
+        ota_pkcs7_parse(sig, tail + footer.sig_offset, footer.sig_len, WHOLE_FILE, err) < 0)
+        return -1;
+    if (ota_pkcs7_find_key(sig, keys, key_index, err) < 0) {
+        ota_pkcs7_free(sig);
+        return -1;
+    }
+    *signed_len = footer.signed_len;
+    return 0;
+}
+
 /* Footer, PKCS#7 and key: everything but the digest. */
 static int locate_signature(int fd, uint64_t size, const ota_keyset *keys, whole_file *wf,
                             ota_error *err)
@@ -58,21 +75,12 @@ static int locate_signature(int fd, uint64_t size, const ota_keyset *keys, whole
     uint8_t *tail = malloc(tail_len ? tail_len : 1);
     if (!tail)
         return ota_error_set(err, OTA_ERR_NOMEM, "out of memory for the file's tail");
-    ota_footer footer;
     int rc = pread_all(fd, tail, tail_len, size - tail_len, err);
     if (rc == 0)
-        rc = ota_footer_parse(tail, tail_len, size, &footer, err);
-    if (rc == 0)
-        rc = ota_pkcs7_parse(&wf->sig, tail + footer.sig_offset, footer.sig_len, WHOLE_FILE, err);
+        rc = ota_verify_locate(tail, tail_len, size, keys, &wf->sig, &wf->signed_len,
+                               &wf->key_index, err);
     free(tail);
-    if (rc < 0)
-        return -1;
-    if (ota_pkcs7_find_key(&wf->sig, keys, &wf->key_index, err) < 0) {
-        ota_pkcs7_free(&wf->sig);
-        return -1;
-    }
-    wf->signed_len = footer.signed_len;
-    return 0;
+    return rc;
 }
 
 /* One pass over the package's bytes, in order: the signature's digest of

@@ -55,6 +55,14 @@ ota_zip *ota_zip_open_fd(int fd, const char *name, ota_error *err);
  * and must stay valid and unchanged until ota_zip_close.  `name` only
  * names the archive in messages and ota_zip_path (NULL: "zip"). */
 ota_zip *ota_zip_open_memory(const void *data, size_t len, const char *name, ota_error *err);
+/* The same, for an archive read through a function: exactly len bytes at
+ * off into buf, 0, or -1 with errno set (the function keeps its own
+ * account of why).  It may be called from several threads at once (entries
+ * streamed in parallel) and must serialise itself.  A streamed install
+ * reads a package on a server this way (agent/install_ab_stream.c). */
+typedef int (*ota_zip_read_fn)(void *ctx, void *buf, size_t len, uint64_t off);
+ota_zip *ota_zip_open_reader(ota_zip_read_fn read, void *ctx, uint64_t size, const char *name,
+                             ota_error *err);
 void ota_zip_close(ota_zip *zip);
 
 const char *ota_zip_path(const ota_zip *zip);

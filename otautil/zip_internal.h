@@ -107,6 +107,8 @@ struct ota_zip {
     char *path;
     int fd;              /* -1 for an archive in memory */
     const uint8_t *mem;  /* the archive's bytes, when it is in memory */
+    ota_zip_read_fn read_fn; /* or a reader's function (ota_zip_open_reader) */
+    void *read_ctx;
     uint64_t size;
     struct zip_index idx;
     ota_signed_entries *signed_entries; /* verified mode: reads are checked */

@@ -30,6 +30,8 @@ int zip_read_at(const ota_zip *zip, void *buf, size_t len, uint64_t off)
             memcpy(buf, zip->mem + off, len);
         return 0;
     }
+    if (zip->read_fn)
+        return zip->read_fn(zip->read_ctx, buf, len, off);
     return zip_pread_full(zip->fd, buf, len, off);
 }
 
@@ -123,6 +125,26 @@ ota_zip *ota_zip_open_memory(const void *data, size_t len, const char *name, ota
     static const uint8_t empty[1];
     zip->mem = data ? data : empty;
     zip->size = len;
+    if (zip_index_build(&zip->idx, zip, err) < 0) {
+        ota_zip_close(zip);
+        return NULL;
+    }
+    return zip;
+}
+
+ota_zip *ota_zip_open_reader(ota_zip_read_fn read, void *ctx, uint64_t size, const char *name,
+                             ota_error *err)
+{
+    if (!name)
+        name = "zip";
+    if (!read)
+        return ota_error_set(err, OTA_ERR_ARGS, "ota_zip_open_reader: %s: no function", name), NULL;
+    ota_zip *zip = zip_alloc(name, err);
+    if (!zip)
+        return NULL;
+    zip->read_fn = read;
+    zip->read_ctx = ctx;
+    zip->size = size;
     if (zip_index_build(&zip->idx, zip, err) < 0) {
         ota_zip_close(zip);
         return NULL;

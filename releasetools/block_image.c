@@ -292,13 +292,19 @@ int rt_block_image_read(const rt_block_image *img, const bi_rangeset *r, uint8_t
 int rt_block_image_sha1(const rt_block_image *img, const bi_rangeset *r, uint8_t out[20],
                         ota_error *err)
 {
+    return rt_block_image_hash(img, r, OTA_HASH_SHA1, out, err);
+}
+
+int rt_block_image_hash(const rt_block_image *img, const bi_rangeset *r, ota_hash_alg alg,
+                        uint8_t *out, ota_error *err)
+{
     if (check_inside(img, r, err) < 0)
         return -1;
     uint8_t *buf = malloc((size_t)CHUNK_BLOCKS * RT_BLOCK_SIZE);
     ota_hash h;
     if (!buf)
         return ota_error_set(err, OTA_ERR_NOMEM, "out of memory");
-    if (ota_hash_init(&h, OTA_HASH_SHA1, err) < 0) {
+    if (ota_hash_init(&h, alg, err) < 0) {
         free(buf);
         return -1;
     }

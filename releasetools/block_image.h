@@ -25,6 +25,7 @@
 
 #include "blockimg/rangeset.h"
 #include "otautil/error.h"
+#include "otautil/hash.h"
 #include "releasetools/blockmap.h"
 
 #define RT_NONZERO_GROUP 1024
@@ -60,7 +61,10 @@ int rt_block_image_read(const rt_block_image *img, const bi_rangeset *r, uint8_t
 /* The SHA-1 of r's blocks in r's order (read in pieces). */
 int rt_block_image_sha1(const rt_block_image *img, const bi_rangeset *r, uint8_t out[20],
                         ota_error *err);
-/* The same as 40 hex digits. */
+/* The same with SHA-256 (or SHA-1): ota_hash_len(alg) bytes into out. */
+int rt_block_image_hash(const rt_block_image *img, const bi_rangeset *r, ota_hash_alg alg,
+                        uint8_t *out, ota_error *err);
+/* The SHA-1 as 40 hex digits. */
 int rt_block_image_sha1_hex(const rt_block_image *img, const bi_rangeset *r, char out[41],
                             ota_error *err);
 

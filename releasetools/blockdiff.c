@@ -121,6 +121,11 @@ int rt_blockdiff(const rt_block_image *tgt, const rt_block_image *src, const cha
     int rc;
     if (!src)
         rc = full_transfers(&st, err);
+    else if (opts->ab)
+        rc = bd_find_transfers(&st, err) < 0 || bd_make_patches(&st, err) < 0 ||
+                     bd_order_ab(&st, err) < 0
+                 ? -1
+                 : 0;
     else
         rc = bd_find_transfers(&st, err) < 0 || bd_order(&st, err) < 0 ||
                      bd_limit_stash(&st, err) < 0 || bd_make_patches(&st, err) < 0

@@ -49,6 +49,15 @@ typedef struct rt_blockdiff_opts {
     double stash_threshold;    /* share of the cache stashes may use (0: the default) */
     int threads;               /* diff workers (0: one per core) */
     int brotli;                /* PREFIX.new.dat.br, else PREFIX.new.dat */
+    /* A/B: the source is the active slot and the target the other one, so
+     * nothing of the target can be kept (every block is written: blocks
+     * equal in both images become `move`s in place, zeros become `zero`
+     * whatever the source holds), no transfer can overwrite what another
+     * reads (no ordering, no stashes), and the commands come `new` first,
+     * then zero, move and the patches, each group in target order: the
+     * package's new data entry precedes its patch data entry (names sort
+     * so), so the device reads both in one pass (a streamed install). */
+    int ab;
     rt_progress progress;
 } rt_blockdiff_opts;
 
@@ -68,7 +77,9 @@ typedef struct rt_blockdiff_result {
 } rt_blockdiff_result;
 
 /* src NULL: a full update, which erases the partition and writes every
- * block of the target (from zeros: nothing of the old contents is read). */
+ * block of the target (from zeros: nothing of the old contents is read).
+ * An A/B update gives images opened with every block in their care map
+ * (rt_block_image_open with care NULL), so the whole image is written. */
 int rt_blockdiff(const rt_block_image *tgt, const rt_block_image *src, const char *prefix,
                  const rt_blockdiff_opts *opts, rt_blockdiff_result *res, ota_error *err);
 void rt_blockdiff_result_free(rt_blockdiff_result *res);

@@ -176,8 +176,9 @@ static int add_target(bd_state *st, const rt_block_domain *d, const cand *bases,
 {
     const rt_block_image *src = st->src;
     if (strcmp(d->name, "__ZERO") == 0) {
-        /* Zeros already zero in the source stay as they are. */
-        const rt_block_domain *sz = rt_block_image_find(src, "__ZERO");
+        /* Zeros already zero in the source stay as they are (A/B: the
+         * target is another partition, whose blocks are all written). */
+        const rt_block_domain *sz = st->opts->ab ? NULL : rt_block_image_find(src, "__ZERO");
         bi_rangeset none = {0}, todo = {0};
         if (bi_rangeset_subtract(&d->blocks, sz ? &sz->blocks : &none, &todo, err) < 0)
             return -1;
@@ -215,7 +216,8 @@ static int add_target(bd_state *st, const rt_block_domain *d, const cand *bases,
 }
 
 /* Hashes every pair; same bytes in the same blocks need no transfer at
- * all, same bytes elsewhere are a move. */
+ * all (A/B: a move in place, the target being another partition), same
+ * bytes elsewhere are a move. */
 static int classify_pairs(bd_state *st, ota_error *err)
 {
     size_t kept = 0;
@@ -227,7 +229,7 @@ static int classify_pairs(bd_state *st, ota_error *err)
                 return -1;
             rt_progress_report(&st->opts->progress, "hashing", i + 1, st->n);
             if (strcmp(x->tgt_sha1, x->src_sha1) == 0) {
-                if (bi_rangeset_equal(&x->tgt, &x->src)) {
+                if (!st->opts->ab && bi_rangeset_equal(&x->tgt, &x->src)) {
                     st->res->blocks_kept += x->tgt.blocks;
                     free(x->name);
                     bi_rangeset_free(&x->tgt);

@@ -412,3 +412,42 @@ int bd_order(bd_state *st, ota_error *err)
     rt_progress_report(&st->opts->progress, "ordering", 1, 1);
     return 0;
 }
+
+static int ab_group(const bd_xf *x)
+{
+    switch (x->style) {
+    case BD_NEW:
+        return 0;
+    case BD_ZERO:
+        return 1;
+    case BD_MOVE:
+        return 2;
+    default:
+        return 3;
+    }
+}
+
+static int cmp_ab(const void *a, const void *b, void *ctx)
+{
+    const bd_state *st = ctx;
+    const bd_xf *x = &st->xf[*(const size_t *)a], *y = &st->xf[*(const size_t *)b];
+    int gx = ab_group(x), gy = ab_group(y);
+    if (gx != gy)
+        return gx - gy;
+    uint64_t bx = x->tgt.count ? x->tgt.ranges[0].begin : 0;
+    uint64_t by = y->tgt.count ? y->tgt.ranges[0].begin : 0;
+    return (bx > by) - (bx < by);
+}
+
+int bd_order_ab(bd_state *st, ota_error *err)
+{
+    st->seq = malloc((st->n + 1) * sizeof *st->seq);
+    if (!st->seq)
+        return ota_error_set(err, OTA_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < st->n; i++)
+        st->seq[i] = i;
+    qsort_r(st->seq, st->n, sizeof *st->seq, cmp_ab, st);
+    for (size_t i = 0; i < st->n; i++)
+        st->xf[st->seq[i]].order = i;
+    return 0;
+}

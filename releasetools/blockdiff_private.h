@@ -70,6 +70,9 @@ int bd_find_transfers(bd_state *st, ota_error *err);
 /* blockdiff_order.c: the read-before-write graph and a sequence with few
  * violated edges; violated edges become stashes. */
 int bd_order(bd_state *st, ota_error *err);
+/* blockdiff_order.c, A/B: no graph (the source is never written): `new`
+ * first, then zero, move and patches, each in target block order. */
+int bd_order_ab(bd_state *st, ota_error *err);
 /* blockdiff_stash.c: keeps the stash under the limit (turning transfers
  * into new data), and drops a transfer's stashes when it becomes new. */
 int bd_limit_stash(bd_state *st, ota_error *err);

@@ -129,7 +129,8 @@ static int add_touched(bi_rangeset *touched, const bi_rangeset *r, ota_error *er
 }
 
 /* The source blocks the update reads: what it stashes, moves elsewhere
- * and patches (Android's touched_src_ranges). */
+ * (A/B: every move, from the other slot) and patches (Android's
+ * touched_src_ranges). */
 static int find_touched(bd_state *st, ota_error *err)
 {
     bi_rangeset *t = &st->res->touched_src;
@@ -139,7 +140,8 @@ static int find_touched(bd_state *st, ota_error *err)
             if (add_touched(t, &x->stash_before.v[k].blocks, err) < 0)
                 return -1;
         int reads = x->style == BD_BSDIFF || x->style == BD_IMGDIFF ||
-                    (x->style == BD_MOVE && !bi_rangeset_equal(&x->src, &x->tgt));
+                    (x->style == BD_MOVE &&
+                     (st->opts->ab || !bi_rangeset_equal(&x->src, &x->tgt)));
         if (reads && add_touched(t, &x->src, err) < 0)
             return -1;
     }
@@ -236,6 +238,7 @@ int bd_write(bd_state *st, const char *prefix, ota_error *err)
     }
     if (bi_tw_init(&w, st->opts->version ? st->opts->version : 4, err) < 0)
         goto out;
+    w.separate_source = st->opts->ab;
     if ((patch_fd = open(patch_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
         ota_error_errno(err, "cannot create %s", patch_path);
         goto out_w;

@@ -65,23 +65,6 @@ static int list_version(const rt_build *b, ota_error *err)
 
 /* ---- the images ----------------------------------------------------------- */
 
-typedef struct side {
-    char *image;
-    rt_block_image img;
-    int open;
-} side;
-
-static int extract_entry(rt_build *b, const ota_zip_entry *e, const char *path, ota_error *err)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return ota_error_errno(err, "cannot create %s", path);
-    int rc = ota_zip_extract_fd(b->tf.zip, e, fd, err);
-    if (close(fd) < 0 && rc == 0)
-        rc = ota_error_errno(err, "cannot write %s", path);
-    return rc;
-}
-
 /* Android's sparse image magic (0xed26ff3a, little endian). */
 static int is_sparse(const char *path)
 {
@@ -94,10 +77,8 @@ static int is_sparse(const char *path)
     return n == 4 && m[0] == 0x3a && m[1] == 0xff && m[2] == 0x26 && m[3] == 0xed;
 }
 
-/* The build's system image and block map: IMAGES/system.img (and
- * IMAGES/system.map) when the target-files has them, else made as
- * img_from_target_files makes them. */
-static int open_side(rt_build *b, const char *work, const char *name, side *sd, ota_error *err)
+int rt_side_open_system(rt_build *b, const char *work, const char *name, int all_blocks,
+                        rt_side *sd, ota_error *err)
 {
     if (asprintf(&sd->image, "%s/%s.img", work, name) < 0)
         return ota_error_set(err, OTA_ERR_NOMEM, "out of memory");
@@ -106,7 +87,7 @@ static int open_side(rt_build *b, const char *work, const char *name, side *sd, 
     const ota_zip_entry *img = ota_zip_find(b->tf.zip, "IMAGES/system.img");
     int rc;
     if (img) {
-        rc = extract_entry(b, img, sd->image, err);
+        rc = rt_extract_entry(b, img, sd->image, err);
         if (rc == 0 && is_sparse(sd->image))
             rc = ota_error_set(err, OTA_ERR_UNSUPPORTED,
                                "%s: IMAGES/system.img is an Android sparse image; store it "
@@ -132,7 +113,7 @@ static int open_side(rt_build *b, const char *work, const char *name, side *sd, 
      * that is not ext4, which only a prebuilt IMAGES/system.img can be). */
     bi_rangeset used = {0};
     ota_error ignored;
-    int have_used = rc == 0 && rt_ext4_used_blocks(sd->image, &used, &ignored) == 0;
+    int have_used = rc == 0 && !all_blocks && rt_ext4_used_blocks(sd->image, &used, &ignored) == 0;
     if (rc == 0 && (rc = rt_block_image_open(&sd->img, sd->image, &map, have_used ? &used : NULL,
                                              err)) == 0)
         sd->open = 1;
@@ -141,7 +122,7 @@ static int open_side(rt_build *b, const char *work, const char *name, side *sd, 
     return rc;
 }
 
-static void close_side(side *sd)
+void rt_side_close(rt_side *sd)
 {
     if (sd->open)
         rt_block_image_close(&sd->img);
@@ -297,7 +278,7 @@ int rt_ota_block(rt_build *tgt, rt_build *src, const char *output, const rt_ota_
         free(work);
         return rc;
     }
-    side s_tgt = {0}, s_src = {0};
+    rt_side s_tgt = {0}, s_src = {0};
     outputs o = {0};
     rt_blockdiff_result r = {0};
     rt_script s = {0};
@@ -305,8 +286,8 @@ int rt_ota_block(rt_build *tgt, rt_build *src, const char *output, const rt_ota_
     char *boot_spec = NULL;
     int rc = -1;
     rt_progress_report(&opts->progress, "images", 0, src ? 2 : 1);
-    if (open_side(tgt, work, "target", &s_tgt, err) < 0 ||
-        (src && open_side(src, work, "source", &s_src, err) < 0))
+    if (rt_side_open_system(tgt, work, "target", 0, &s_tgt, err) < 0 ||
+        (src && rt_side_open_system(src, work, "source", 0, &s_src, err) < 0))
         goto out;
     rt_progress_report(&opts->progress, "images", src ? 2 : 1, src ? 2 : 1);
     o.brotli = bo.brotli = !src;
@@ -329,7 +310,7 @@ int rt_ota_block(rt_build *tgt, rt_build *src, const char *output, const rt_ota_
     }
     if (write_script(&s, tgt, src, &r, boot_spec, opts, err) < 0 ||
         rt_add_script(&pkg, &s, err) < 0 || rt_add_update_binary(&pkg, tgt, opts, err) < 0 ||
-        rt_add_metadata(&pkg, tgt, src, err) < 0 || add_outputs(&pkg, &o, err) < 0)
+        rt_add_metadata(&pkg, tgt, src, 0, err) < 0 || add_outputs(&pkg, &o, err) < 0)
         goto out;
     rt_progress_report(&opts->progress, "writing", 0, 1);
     rc = rt_pkg_write(&pkg, output, err);
@@ -340,8 +321,8 @@ out:
     rt_script_free(&s);
     rt_pkg_free(&pkg);
     remove_outputs(&o);
-    close_side(&s_tgt);
-    close_side(&s_src);
+    rt_side_close(&s_tgt);
+    rt_side_close(&s_src);
     rmdir(work);
     free(work);
     return rc;

@@ -1,9 +1,11 @@
 #include "releasetools/ota_build.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "applypatch/imgdiff.h"
 #include "otautil/elf.h"
@@ -186,12 +188,15 @@ int rt_add_update_binary(rt_pkg *pkg, rt_build *b, const rt_ota_opts *opts, ota_
     return rc;
 }
 
-int rt_add_metadata(rt_pkg *pkg, const rt_build *target, const rt_build *source, ota_error *err)
+int rt_add_metadata(rt_pkg *pkg, const rt_build *target, const rt_build *source, int ab,
+                    ota_error *err)
 {
     ota_props md = {0};
     ota_buf text = {0};
     /* Keys in sorted order, as Android writes them. */
-    int rc = ota_props_set(&md, "post-build", target->fingerprint, err);
+    int rc = ab ? ota_props_set(&md, "ota-type", "AB", err) : 0;
+    if (rc == 0)
+        rc = ota_props_set(&md, "post-build", target->fingerprint, err);
     if (rc == 0)
         rc = ota_props_set(&md, "post-timestamp", target->timestamp, err);
     if (rc == 0 && source)
@@ -307,4 +312,15 @@ int rt_emit_wipe_data(rt_script *s, rt_build *b, ota_error *err)
     rt_script_print(s, "Erasing user data...");
     rt_script_format(s, data);
     return 0;
+}
+
+int rt_extract_entry(rt_build *b, const ota_zip_entry *e, const char *path, ota_error *err)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return ota_error_errno(err, "cannot create %s", path);
+    int rc = ota_zip_extract_fd(b->tf.zip, e, fd, err);
+    if (close(fd) < 0 && rc == 0)
+        rc = ota_error_errno(err, "cannot write %s", path);
+    return rc;
 }

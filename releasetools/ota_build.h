@@ -10,6 +10,7 @@
 
 #include "otautil/error.h"
 #include "otautil/fstab.h"
+#include "releasetools/block_image.h"
 #include "releasetools/ota_from_target_files.h"
 #include "releasetools/package.h"
 #include "releasetools/script_gen.h"
@@ -40,6 +41,9 @@ typedef struct rt_build {
 int rt_build_open(rt_build *b, const char *path, ota_error *err);
 void rt_build_close(rt_build *b);
 
+/* Extracts entry e of the build's target-files to a new file at path (a
+ * work file, mode 0600). */
+int rt_extract_entry(rt_build *b, const ota_zip_entry *e, const char *path, ota_error *err);
 /* A static updater is a few MiB; more is not an updater. */
 #define RT_UPDATER_MAX (256u << 20)
 /* update-binary: the build's OTA/bin/updater, else opts->updater (with a
@@ -47,8 +51,10 @@ void rt_build_close(rt_build *b);
  * rt_add_metadata. */
 int rt_add_update_binary(rt_pkg *pkg, rt_build *b, const rt_ota_opts *opts, ota_error *err);
 /* META-INF/com/android/metadata (source NULL for a full package), with
- * the update-binary's machine. */
-int rt_add_metadata(rt_pkg *pkg, const rt_build *target, const rt_build *source, ota_error *err);
+ * the update-binary's machine; ab: ota-type=AB, which recovery refuses and
+ * the A/B agent requires. */
+int rt_add_metadata(rt_pkg *pkg, const rt_build *target, const rt_build *source, int ab,
+                    ota_error *err);
 /* Adds the finished script as META-INF/com/google/android/updater-script. */
 int rt_add_script(rt_pkg *pkg, rt_script *script, ota_error *err);
 
@@ -73,6 +79,29 @@ int rt_ota_block(rt_build *target, rt_build *source, const char *output, const r
                  ota_error *err);
 /* 1 when the package is to be block-based (opts or the target's misc_info). */
 int rt_ota_wants_block(const rt_build *target, const rt_ota_opts *opts);
+/* A/B packages (ota_ab.c; source NULL: a full one). */
+int rt_ota_ab(rt_build *target, rt_build *source, const char *output, const rt_ota_opts *opts,
+              ota_error *err);
+/* 1 when the package is to be an A/B one: --ab, or ab_update=true in the
+ * target's misc_info. */
+int rt_ota_wants_ab(const rt_build *target, const rt_ota_opts *opts);
+
+/* A partition image of a build in a work folder, with its block domains
+ * (ota_block.c), for the block diff. */
+typedef struct rt_side {
+    char *image;
+    rt_block_image img;
+    int open;
+} rt_side;
+/* The build's system image and block map: IMAGES/system.img (and
+ * IMAGES/system.map) when the target-files has them, else made as
+ * img_from_target_files makes them, as WORK/NAME.img.  all_blocks: every
+ * block is in the care map (A/B writes the whole image), else the blocks
+ * the filesystem uses. */
+int rt_side_open_system(rt_build *b, const char *work, const char *name, int all_blocks,
+                        rt_side *sd, ota_error *err);
+/* Closes and deletes the image. */
+void rt_side_close(rt_side *sd);
 /* "EMMC:DEVICE:SRC_SIZE:SRC_SHA1:TGT_SIZE:TGT_SHA1" for the boot partition,
  * malloc'd (NULL when out of memory): applypatch's source that accepts the
  * old and the already patched boot image. */

@@ -100,7 +100,7 @@ int rt_ota_full(rt_build *b, const char *output, const rt_ota_opts *opts, ota_er
     rt_script_unmount(&s, b->system_part->mount_point);
 
     if (rt_add_script(&pkg, &s, err) < 0 || rt_add_update_binary(&pkg, b, opts, err) < 0 ||
-        rt_add_metadata(&pkg, b, NULL, err) < 0 || add_system(&pkg, b, err) < 0)
+        rt_add_metadata(&pkg, b, NULL, 0, err) < 0 || add_system(&pkg, b, err) < 0)
         goto out;
     if (b->boot.present &&
         rt_pkg_add_data(&pkg, "boot.img", b->boot.data.data, b->boot.data.len, OTA_ZIP_DEFLATE,

@@ -512,7 +512,7 @@ int rt_ota_incremental(rt_build *tgt, rt_build *src, const char *output, const r
     rt_script_unmount(&s, tgt->system_part->mount_point);
 
     if (rt_add_script(&pkg, &s, err) < 0 || rt_add_update_binary(&pkg, tgt, opts, err) < 0 ||
-        rt_add_metadata(&pkg, tgt, src, err) < 0 || add_patches(&pkg, &p, err) < 0)
+        rt_add_metadata(&pkg, tgt, src, 0, err) < 0 || add_patches(&pkg, &p, err) < 0)
         goto out;
     rt_progress_report(&opts->progress, "writing", 0, 1);
     rc = rt_pkg_write(&pkg, output, err);

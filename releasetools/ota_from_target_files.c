@@ -1,6 +1,7 @@
 /* ota_from_target_files' work: a full package from one build
  * (ota_build_full.c), an incremental one from two
- * (ota_build_incremental.c), or either block-based (ota_block.c). */
+ * (ota_build_incremental.c), either block-based (ota_block.c), or either
+ * for A/B devices (ota_ab.c). */
 #include "releasetools/ota_from_target_files.h"
 
 #include "releasetools/ota_build.h"
@@ -16,14 +17,17 @@ int rt_ota_write(const char *target, const char *output, const rt_ota_opts *opts
                  "with the modes stored in the zip, without capabilities or SELinux labels "
                  "(make_target_files writes one)",
                  target);
-    int rc, block = rt_ota_wants_block(&tgt, opts);
+    int rc, block = rt_ota_wants_block(&tgt, opts), ab = rt_ota_wants_ab(&tgt, opts);
     if (!opts->source) {
-        rc = block ? rt_ota_block(&tgt, NULL, output, opts, err) : rt_ota_full(&tgt, output, opts, err);
+        rc = ab      ? rt_ota_ab(&tgt, NULL, output, opts, err)
+             : block ? rt_ota_block(&tgt, NULL, output, opts, err)
+                     : rt_ota_full(&tgt, output, opts, err);
     } else {
         rc = rt_build_open(&src, opts->source, err);
         if (rc == 0) {
-            rc = block ? rt_ota_block(&tgt, &src, output, opts, err)
-                       : rt_ota_incremental(&tgt, &src, output, opts, err);
+            rc = ab      ? rt_ota_ab(&tgt, &src, output, opts, err)
+                 : block ? rt_ota_block(&tgt, &src, output, opts, err)
+                         : rt_ota_incremental(&tgt, &src, output, opts, err);
             rt_build_close(&src);
         }
     }

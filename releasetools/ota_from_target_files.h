@@ -25,6 +25,9 @@ typedef struct rt_ota_opts {
     uint64_t cache_size;        /* bytes of /cache; 0: misc_info's cache_size, else 256 MiB */
     double stash_threshold;     /* share of /cache stashes may use; 0: 0.8 */
     int verify;                 /* --verify: full block packages check the result too */
+    /* A/B packages (releasetools/ota_ab.c): with --ab, or when the
+     * target's META/misc_info.txt has ab_update=true. */
+    int ab;
     rt_progress progress;
     rt_warn warn;               /* what the package carries that may be unmeant */
 } rt_ota_opts;

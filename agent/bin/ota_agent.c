@@ -29,9 +29,12 @@ static void usage(FILE *out)
             "                         or a file's) into the cache, resuming an earlier try\n"
             "  install [URL|PACKAGE]  download, verify and install it: on a recovery\n"
             "                         device, stage it for recovery and reboot (hooks);\n"
-            "                         exit 3 when the channel has nothing newer\n"
+            "                         on an A/B device, write the other slot, read it\n"
+            "                         back and set it active; exit 3 when the channel\n"
+            "                         has nothing newer\n"
             "  status [--json]        what the agent is doing or last did\n"
-            "  mark-good              the running build is healthy (A/B)\n"
+            "  mark-good              A/B: after the health-check hook passes, mark the\n"
+            "                         running slot successful\n"
             "Options:\n"
             "  --config=FILE  configuration (default /etc/ota_agent.conf, under\n"
             "                 $RECOVERY_ROOT when set)\n"
@@ -170,6 +173,9 @@ static int cmd_install(agent *a, ui *u, const char *what, const char *source, in
     if (download_only)
         snprintf(text, sizeof text, "downloaded and verified %s: %s", a->status.target_build,
                  a->status.package_path);
+    else if (a->cfg.kind == OTA_INSTALL_AB)
+        snprintf(text, sizeof text, "%s installed into the other slot and set active: reboot "
+                 "to try it", a->status.target_build);
     else
         snprintf(text, sizeof text, "%s staged (%s): reboot to install",
                  a->status.target_build, a->status.package_path);
