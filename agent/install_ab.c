@@ -346,9 +346,8 @@ static int installed_slot(agent *a, ota_props *rec)
 
 void agent_reconcile_ab(agent *a)
 {
-    /* Needs-mark-good too: the new slot booted, its health check failed,
-     * and the bootloader has since gone back to the old slot. */
-    if (a->status.state != AGENT_WAITING_FOR_REBOOT && a->status.state != AGENT_NEEDS_MARK_GOOD)
+    agent_state was = a->status.state;
+    if (was != AGENT_WAITING_FOR_REBOOT && was != AGENT_NEEDS_MARK_GOOD)
         return;
     ota_props rec = {0};
     int slot = installed_slot(a, &rec);
@@ -359,15 +358,16 @@ void agent_reconcile_ab(agent *a)
         return;
     }
     if (s.current == slot) {
-        if (a->status.state == AGENT_WAITING_FOR_REBOOT) {
-            agent_log(a, "booted %s from slot %s: waiting for mark-good", a->status.target_build,
-                      bootctl_suffix(s.bc, (unsigned)slot));
+        if (was == AGENT_WAITING_FOR_REBOOT) {
+            agent_log(a, "booted %s from slot %s: waiting for mark-good",
+                      a->status.target_build, bootctl_suffix(s.bc, (unsigned)slot));
             agent_set_state(a, AGENT_NEEDS_MARK_GOOD);
         }
     } else if (bootctl_is_slot_bootable(s.bc, (unsigned)slot, &err) == 0) {
-        /* The bootloader gave the new slot up and came back here. */
+        /* The bootloader gave the new slot up and came back here (before
+         * it booted, or after it booted and was never marked good). */
         snprintf(a->status.last_error, sizeof a->status.last_error,
-                 "slot %s (%s) was never marked good; the bootloader went back to slot %s",
+                 "slot %s (%s) did not boot to mark-good; the bootloader went back to slot %s",
                  bootctl_suffix(s.bc, (unsigned)slot), a->status.target_build,
                  bootctl_suffix(s.bc, (unsigned)s.current));
         agent_log(a, "%s", a->status.last_error);

@@ -242,7 +242,7 @@ int ab_write_partition(ab_job *j, ab_part *p, ota_error *err)
         rc = apply(j, p, &tgt.dev, have_src ? &src.dev : NULL, err);
     if (rc == 0)
         rc = read_back(p, &tgt.dev, err);
-    if (rc < 0 && !r->slotted && err->code != OTA_ERR_NOMEM) {
+    if (rc < 0 && !r->slotted) {
         char path[PATH_MAX];
         ota_error why = *err, undo;
         part_file(j, r->name, BACKUP_SUFFIX, path, sizeof path);

@@ -10,13 +10,9 @@
 . "$(dirname "${BASH_SOURCE[0]}")/../releasetools/fixtures.bash"
 
 ab_device_setup() {
-for p in ota_agent bootctl make_target_files ota_from_target_files img_from_target_files; do
-  [ -x "$BIN/$p" ] || skip "$p not built ($BIN/$p)"
-done
+rt_need ota_agent bootctl make_target_files ota_from_target_files img_from_target_files
 command -v grub-editenv >/dev/null || skip "grub-editenv (grub-common) not installed"
 command -v jq >/dev/null || skip "jq not installed"
-command -v setcap >/dev/null || skip "setcap (libcap2-bin) not installed"
-command -v debugfs >/dev/null || skip "debugfs (e2fsprogs) not installed"
 need_loop
 
 T=$(make_tmpdir)

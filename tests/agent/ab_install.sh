@@ -132,19 +132,15 @@ boot_into A "$FP1"
 run_agent mark-good; [ "$RC" -eq 0 ] || fail "mark-good on A after the rollback: $(cat "$T/err")"
 [ "$(status_field state)" = rolled-back ] || fail "status after GRUB gave B up: $(status_field state) ($("$BIN/ota_agent" status))"
 status_field last_error | grep -q "went back to slot _a" || fail "rolled-back without the reason: $(status_field last_error)"
-# B booted but its health check failed (needs-mark-good), then GRUB gave it up
+# booted, never marked good (its health check fails), then given up by GRUB
 boot_into A "$FP1"; reset_b
 run_agent install /full2.zip; expect_switched "full, a third time"
 boot_into B "$FP2"
-printf '#!/bin/sh
-echo "service foo is down"
-exit 1
-' > "$ROOT/hooks/health-check"; chmod +x "$ROOT/hooks/health-check"
-run_agent mark-good; [ "$RC" -eq 1 ] || fail "mark-good with a failing health check: exit $RC"
-[ "$(status_field state)" = needs-mark-good ] || fail "status after a failed health check: $(status_field state)"
-rm "$ROOT/hooks/health-check"
+printf '#!/bin/sh\necho "still broken"\nexit 1\n' > "$ROOT/hooks/health-check"; chmod +x "$ROOT/hooks/health-check"
+run_agent mark-good
+[ "$RC" -eq 1 ] && [ "$(status_field state)" = needs-mark-good ] || fail "broken build: $RC $(status_field state)"
 grub-editenv "$ENV" set B_TRY=1
-boot_into A "$FP1"
-run_agent mark-good; [ "$RC" -eq 0 ] || fail "mark-good on A after the rollback: $(cat "$T/err")"
-[ "$(status_field state)" = rolled-back ] || fail "status after GRUB gave up B, whose health check failed: $(status_field state)"
-ok "mark-good: a failing health check leaves B unmarked, a passing one marks it; a slot GRUB gave up is reported rolled-back, also after its health check failed"
+boot_into A "$FP1"; rm "$ROOT/hooks/health-check"
+run_agent mark-good
+[ "$(status_field state)" = rolled-back ] || fail "status after a booted build was given up: $(status_field state)"
+ok "mark-good: a failing health check leaves B unmarked, a passing one marks it; a slot GRUB gave up (before or after it booted) is reported rolled-back"

@@ -80,6 +80,17 @@ PROP
   fi
 }
 
+# rt_need PROG...: skips unless these programs are built and the tools the
+# builds need (setcap, debugfs) are installed.
+rt_need() {
+  local p
+  for p in "$@"; do
+    [ -x "$BIN/$p" ] || skip "$BIN/$p not built"
+  done
+  command -v setcap >/dev/null || skip "setcap (libcap2-bin) not installed"
+  command -v debugfs >/dev/null || skip "debugfs (e2fsprogs) not installed"
+}
+
 # rt_seed DIR: the random material both builds share.
 rt_seed() {
   RT_SEED=$1

@@ -10,11 +10,7 @@
 # tests/agent/agent_ab_*.sh.)
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/fixtures.bash"
-for p in make_target_files ota_from_target_files img_from_target_files; do
-  [ -x "$BIN/$p" ] || skip "$BIN/$p not built"
-done
-command -v setcap >/dev/null || skip "setcap (libcap2-bin) not installed"
-command -v debugfs >/dev/null || skip "debugfs (e2fsprogs) not installed"
+rt_need make_target_files ota_from_target_files img_from_target_files
 
 W=$(make_tmpdir)
 export OTA_DEVKEY_DIR=$W/keys
