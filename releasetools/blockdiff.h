@@ -30,6 +30,7 @@
 #include "blockimg/rangeset.h"
 #include "otautil/error.h"
 #include "releasetools/block_image.h"
+#include "releasetools/diff_pool.h"
 #include "releasetools/progress.h"
 
 /* Android's defaults: stashes may use 80% of /cache; a piece reads at most
@@ -48,6 +49,7 @@ typedef struct rt_blockdiff_opts {
     uint64_t cache_size;       /* bytes of /cache (0: RT_BLOCKDIFF_DEFAULT_CACHE) */
     double stash_threshold;    /* share of the cache stashes may use (0: the default) */
     int threads;               /* diff workers (0: one per core) */
+    enum rt_patch_formats patch_formats; /* releasetools/diff_pool.h */
     int brotli;                /* PREFIX.new.dat.br, else PREFIX.new.dat */
     /* A/B: the source is the active slot and the target the other one, so
      * nothing of the target can be kept (every block is written: blocks

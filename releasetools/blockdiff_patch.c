@@ -85,7 +85,8 @@ int bd_make_patches(bd_state *st, ota_error *err)
                                 .ctx = &ctx[k]};
         k++;
     }
-    int rc = rt_diff_run(jobs, njobs, NULL, NULL, st->opts->threads, &st->opts->progress, err);
+    int rc = rt_diff_run(jobs, njobs, NULL, NULL, st->opts->threads, st->opts->patch_formats,
+                         &st->opts->progress, err);
     rt_diff_jobs_free(jobs, njobs);
     free(jobs);
     free(ctx);

@@ -80,6 +80,7 @@ typedef struct pool {
     size_t img_head, img_tail;
     const char *src_zip, *tgt_zip;
     const rt_progress *progress;
+    enum rt_patch_formats formats;
     uint64_t done_bytes, total_bytes;
     int failed;
     ota_error err;
@@ -189,7 +190,7 @@ static void run_bsdiff(worker *wk, rt_diff_job *job)
         p->img_queue[p->img_tail++] = (size_t)(job - p->jobs);
     pthread_mutex_unlock(&p->lock);
 
-    bsdiff_opts bo = {.codecs = CODEC_SET_ALL};
+    bsdiff_opts bo = {.codecs = p->formats == RT_PATCH_ANDROID ? CODEC_SET_BZ2 : CODEC_SET_ALL};
     rc = bsdiff_create_opts(w->src, w->src_len, w->tgt, w->tgt_len, &bo, &job->patch, &job->patch_len, &err);
     pthread_mutex_lock(&p->lock);
     if (rc < 0) {
@@ -204,7 +205,10 @@ static void run_bsdiff(worker *wk, rt_diff_job *job)
 static void run_imgdiff(pool *p, rt_diff_job *job)
 {
     rt_diff_work *w = job->work;
-    imgdiff_opts o = {.zip_mode = w->kind == 2, .extended = 1, .codecs = CODEC_SET_ALL};
+    int extended = p->formats != RT_PATCH_ANDROID;
+    imgdiff_opts o = {.zip_mode = w->kind == 2,
+                      .extended = extended,
+                      .codecs = extended ? CODEC_SET_ALL : CODEC_SET_BZ2};
     uint8_t *img = NULL;
     size_t img_len = 0;
     ota_error ignored;
@@ -265,7 +269,8 @@ static int by_weight_desc(const void *a, const void *b)
 }
 
 int rt_diff_run(rt_diff_job *jobs, size_t n, const char *src_zip, const char *tgt_zip,
-                int threads, const rt_progress *progress, ota_error *err)
+                int threads, enum rt_patch_formats formats, const rt_progress *progress,
+                ota_error *err)
 {
     if (n == 0)
         return 0;
@@ -273,7 +278,12 @@ int rt_diff_run(rt_diff_job *jobs, size_t n, const char *src_zip, const char *tg
         threads = rt_cpu_count();
     if ((size_t)threads > n)
         threads = (int)n;
-    pool p = {.jobs = jobs, .n = n, .src_zip = src_zip, .tgt_zip = tgt_zip, .progress = progress};
+    pool p = {.jobs = jobs,
+              .n = n,
+              .src_zip = src_zip,
+              .tgt_zip = tgt_zip,
+              .progress = progress,
+              .formats = formats};
     p.order = malloc(n * sizeof *p.order);
     p.img_queue = malloc(n * sizeof *p.img_queue);
     worker *workers = calloc((size_t)threads, sizeof *workers);

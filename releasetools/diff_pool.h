@@ -42,12 +42,25 @@ typedef struct rt_diff_job {
     struct rt_diff_work *work;
 } rt_diff_job;
 
-/* Runs every job with `threads` workers (0: one per online CPU).  On
+/* The patch formats a package may use, by who applies it. */
+enum rt_patch_formats {
+    /* What every Android updater reads: BSDIFF40 and IMGDIFF2, bzip2
+     * streams only (for a target-files that carries Android's own
+     * OTA/bin/updater). */
+    RT_PATCH_ANDROID = 1,
+    /* This project's updater and agent: BSDF2 with bzip2, brotli, xz or
+     * zstd per stream, and IMGDIFFX's LZ4 and re-encoded deflate chunks. */
+    RT_PATCH_EXTENDED = 2,
+};
+
+/* Runs every job with `threads` workers (0: one per online CPU), making
+ * patches in the given formats.  On
  * failure the first error is returned (naming the file) and the others are
  * abandoned; patches already made stay in their jobs for the caller to
  * free with rt_diff_jobs_free. */
 int rt_diff_run(rt_diff_job *jobs, size_t n, const char *src_zip, const char *tgt_zip,
-                int threads, const rt_progress *progress, ota_error *err);
+                int threads, enum rt_patch_formats formats, const rt_progress *progress,
+                ota_error *err);
 void rt_diff_jobs_free(rt_diff_job *jobs, size_t n);
 
 /* Which kind of imgdiff suits data: 0 none, 1 gzip members or LZ4 streams

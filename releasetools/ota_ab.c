@@ -350,8 +350,13 @@ int rt_ota_ab(rt_build *tgt, rt_build *src, const char *output, const rt_ota_opt
         return ota_error_set(err, OTA_ERR_ARGS,
                              "source %s is for device \"%s\" but target %s is for \"%s\"",
                              src->tf.path, src->device, tgt->tf.path, tgt->device);
-    rt_blockdiff_opts bo = {.version = 4, .cache_size = opts->cache_size, .threads = opts->threads,
-                            .brotli = 1, .ab = 1, .progress = opts->progress};
+    rt_blockdiff_opts bo = {.version = 4,
+                            .cache_size = opts->cache_size,
+                            .threads = opts->threads,
+                            .patch_formats = opts->patch_formats,
+                            .brotli = 1,
+                            .ab = 1,
+                            .progress = opts->progress};
     if (!bo.cache_size && rt_tf_misc_bytes(&tgt->tf, "cache_size", &bo.cache_size, err) < 0)
         return -1;
     ab_parts *parts = calloc(1, sizeof *parts);

@@ -145,7 +145,8 @@ static int boot_patch(rt_build *tgt, rt_build *src, const rt_ota_opts *opts, rt_
                        .tgt_data = tgt->boot.data.data,
                        .tgt_len = tgt->boot.data.len,
                        .weight = tgt->boot.data.len};
-    if (rt_diff_run(&job, 1, NULL, NULL, opts->threads, &opts->progress, err) < 0)
+    if (rt_diff_run(&job, 1, NULL, NULL, opts->threads, opts->patch_formats, &opts->progress,
+                    err) < 0)
         return -1;
     ota_buf patch = {job.patch, job.patch_len, job.patch_len};
     job.patch = NULL;
@@ -264,6 +265,7 @@ int rt_ota_block(rt_build *tgt, rt_build *src, const char *output, const rt_ota_
     rt_blockdiff_opts bo = {.cache_size = opts->cache_size,
                             .stash_threshold = opts->stash_threshold,
                             .threads = opts->threads,
+                            .patch_formats = opts->patch_formats,
                             .progress = opts->progress};
     if ((bo.version = list_version(tgt, err)) < 0)
         return -1;

@@ -13,6 +13,7 @@
 #include "otautil/metadata.h"
 #include "otautil/props.h"
 #include "otautil/sink.h"
+#include "releasetools/diff_pool.h"
 
 #define RECOVERY_PATCH "system/recovery-from-boot.p"
 #define RECOVERY_SCRIPT "system/etc/install-recovery.sh"
@@ -154,23 +155,44 @@ void rt_build_close(rt_build *b)
  * fails there only once recovery runs it.  Its machine goes into the
  * metadata (ota_info and recovery show it), and the host's own updater,
  * taken when the target-files names none, is said out loud. */
+/* The update-binary the package carries: the target-files' OTA/bin/updater,
+ * else opts->updater (*from_host set). */
+static int read_updater(rt_build *b, const rt_ota_opts *opts, ota_buf *data, int *from_host,
+                        ota_error *err)
+{
+    *from_host = !ota_zip_find(b->tf.zip, "OTA/bin/updater");
+    if (!*from_host)
+        return rt_tf_read(&b->tf, "OTA/bin/updater", data, err);
+    if (!opts->updater)
+        return ota_error_set(err, OTA_ERR_NOTFOUND,
+                             "%s has no OTA/bin/updater and no updater program was found",
+                             b->tf.path);
+    if (ota_read_file(opts->updater, "update-binary", RT_UPDATER_MAX, 0, data, err) < 0) {
+        ota_buf_free(data);
+        ota_error_prefix(err, "the target-files has no OTA/bin/updater");
+        return -1;
+    }
+    return 0;
+}
+
+int rt_updater_formats(rt_build *b, const rt_ota_opts *opts, ota_error *err)
+{
+    ota_buf data = {0};
+    int from_host;
+    if (read_updater(b, opts, &data, &from_host, err) < 0)
+        return -1;
+    int ours = memmem(data.data, data.len, IMGDIFFX_MAGIC, strlen(IMGDIFFX_MAGIC)) != NULL;
+    ota_buf_free(&data);
+    return ours ? RT_PATCH_EXTENDED : RT_PATCH_ANDROID;
+}
+
 int rt_add_update_binary(rt_pkg *pkg, rt_build *b, const rt_ota_opts *opts, ota_error *err)
 {
     static const char name[] = "META-INF/com/google/android/update-binary";
     ota_buf data = {0};
-    int from_host = !ota_zip_find(b->tf.zip, "OTA/bin/updater");
-    if (!from_host) {
-        if (rt_tf_read(&b->tf, "OTA/bin/updater", &data, err) < 0)
-            return -1;
-    } else if (!opts->updater) {
-        return ota_error_set(err, OTA_ERR_NOTFOUND,
-                             "%s has no OTA/bin/updater and no updater program was found",
-                             b->tf.path);
-    } else if (ota_read_file(opts->updater, "update-binary", RT_UPDATER_MAX, 0, &data, err) < 0) {
-        ota_buf_free(&data);
-        ota_error_prefix(err, "the target-files has no OTA/bin/updater");
+    int from_host;
+    if (read_updater(b, opts, &data, &from_host, err) < 0)
         return -1;
-    }
     ota_elf_info elf;
     ota_error elf_err;
     if (ota_elf_parse(data.data, data.len, &elf, &elf_err) == 0)

@@ -50,6 +50,11 @@ int rt_extract_entry(rt_build *b, const ota_zip_entry *e, const char *path, ota_
  * warning: that is the host's).  Sets b->updater_machine; call it before
  * rt_add_metadata. */
 int rt_add_update_binary(rt_pkg *pkg, rt_build *b, const rt_ota_opts *opts, ota_error *err);
+/* The patch formats the package's update-binary reads: RT_PATCH_EXTENDED
+ * when it is this project's updater (it knows the IMGDIFFX magic; the
+ * updaters of Android do not), else RT_PATCH_ANDROID.  -1 when there is
+ * no update-binary to read (err says why). */
+int rt_updater_formats(rt_build *b, const rt_ota_opts *opts, ota_error *err);
 /* META-INF/com/android/metadata (source NULL for a full package), with
  * the update-binary's machine; ab: ota-type=AB, which recovery refuses and
  * the A/B agent requires. */

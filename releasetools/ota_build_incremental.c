@@ -471,8 +471,8 @@ int rt_ota_incremental(rt_build *tgt, rt_build *src, const char *output, const r
     rt_progress_report(&opts->progress, "hashing", 2, 2);
     if (classify(&p, err) < 0)
         goto out;
-    if (rt_diff_run(p.jobs, p.njobs, src->tf.path, tgt->tf.path, opts->threads, &opts->progress,
-                    err) < 0)
+    if (rt_diff_run(p.jobs, p.njobs, src->tf.path, tgt->tf.path, opts->threads,
+                    opts->patch_formats, &opts->progress, err) < 0)
         goto out;
     choose_whole(&p);
     if (p.boot_job != RT_NO_NODE && !(boot_spec = rt_boot_emmc_spec(tgt, src))) {

@@ -4,6 +4,7 @@
  * for A/B devices (ota_ab.c). */
 #include "releasetools/ota_from_target_files.h"
 
+#include "releasetools/diff_pool.h"
 #include "releasetools/ota_build.h"
 
 int rt_ota_write(const char *target, const char *output, const rt_ota_opts *opts, ota_error *err)
@@ -18,6 +19,17 @@ int rt_ota_write(const char *target, const char *output, const rt_ota_opts *opts
                  "(make_target_files writes one)",
                  target);
     int rc, block = rt_ota_wants_block(&tgt, opts), ab = rt_ota_wants_ab(&tgt, opts);
+    /* Patches in the formats of whoever applies them: an A/B package is
+     * applied by this project's agent; the others by the update-binary
+     * they carry, which may be Android's own. */
+    rt_ota_opts resolved = *opts;
+    if (!resolved.patch_formats)
+        resolved.patch_formats = ab ? RT_PATCH_EXTENDED : rt_updater_formats(&tgt, opts, err);
+    if (resolved.patch_formats < 0) {
+        rt_build_close(&tgt);
+        return -1;
+    }
+    opts = &resolved;
     if (!opts->source) {
         rc = ab      ? rt_ota_ab(&tgt, NULL, output, opts, err)
              : block ? rt_ota_block(&tgt, NULL, output, opts, err)

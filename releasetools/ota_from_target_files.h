@@ -19,6 +19,10 @@ typedef struct rt_ota_opts {
     /* The update-binary when the target-files has no OTA/bin/updater. */
     const char *updater;
     int threads;                /* diff workers; 0: one per online CPU */
+    /* --patch-formats: RT_PATCH_ANDROID or RT_PATCH_EXTENDED
+     * (releasetools/diff_pool.h); 0: decided by rt_ota_write from the
+     * update-binary the package will carry (rt_updater_formats). */
+    int patch_formats;
     /* Block-based packages (releasetools/ota_block.c): with --block, or
      * when the target's META/misc_info.txt has blockimgdiff_versions. */
     int block;

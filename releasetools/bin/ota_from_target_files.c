@@ -13,6 +13,7 @@
 #include "otautil/error.h"
 #include "otautil/sink.h"
 #include "releasetools/devkey.h"
+#include "releasetools/diff_pool.h"
 #include "releasetools/ota_from_target_files.h"
 #include "releasetools/sign.h"
 #include "releasetools/term_progress.h"
@@ -20,7 +21,8 @@
 static const char usage_text[] =
     "usage: ota_from_target_files [-k KEY] [-i SOURCE_TARGET_FILES] [-w] [-n] [-e EXTRA_SCRIPT]\n"
     "                             [--block] [--cache-size BYTES] [--stash_threshold F] [--verify]\n"
-    "                             [--ab] [-t THREADS] TARGET_FILES.zip OUTPUT.zip\n"
+    "                             [--ab] [--patch-formats F] [-t THREADS]\n"
+    "                             TARGET_FILES.zip OUTPUT.zip\n"
     "Makes an OTA package that installs the build in TARGET_FILES.zip: a full\n"
     "package, or with -i an incremental one that updates SOURCE_TARGET_FILES's build.\n"
     "  -k, --package_key KEY         sign with KEY.x509.pem and KEY.pk8 (default: the\n"
@@ -42,6 +44,12 @@ static const char usage_text[] =
     "                                inactive slot (the default when META/misc_info.txt\n"
     "                                has ab_update=true)\n"
     "  -t, --worker_threads N        diff workers (default: one per core)\n"
+    "  --patch-formats android|extended\n"
+    "                                android: BSDIFF40 and IMGDIFF2 with bzip2, which every\n"
+    "                                Android updater reads; extended: also BSDF2 with\n"
+    "                                brotli/xz/zstd and IMGDIFFX (this project's updater).\n"
+    "                                Default: extended when the update-binary is this\n"
+    "                                project's (or for --ab), else android\n"
     "  --help                        this text\n";
 
 static void usage_error(const char *msg)
@@ -93,7 +101,7 @@ static char *sibling_updater(void)
 int main(int argc, char **argv)
 {
     /* Android's long option names too. */
-    enum { OPT_BLOCK = 256, OPT_CACHE_SIZE, OPT_STASH_THRESHOLD, OPT_VERIFY, OPT_AB };
+    enum { OPT_BLOCK = 256, OPT_CACHE_SIZE, OPT_STASH_THRESHOLD, OPT_VERIFY, OPT_AB, OPT_PATCH_FORMATS };
     static const struct option longopts[] = {
         {"help", no_argument, NULL, 'h'},
         {"package_key", required_argument, NULL, 'k'},
@@ -107,6 +115,7 @@ int main(int argc, char **argv)
         {"stash_threshold", required_argument, NULL, OPT_STASH_THRESHOLD},
         {"verify", no_argument, NULL, OPT_VERIFY},
         {"ab", no_argument, NULL, OPT_AB},
+        {"patch-formats", required_argument, NULL, OPT_PATCH_FORMATS},
         {0, 0, 0, 0}};
     const char *key = NULL, *extra_path = NULL;
     rt_ota_opts opts = {0};
@@ -130,6 +139,14 @@ int main(int argc, char **argv)
         case OPT_BLOCK: opts.block = 1; break;
         case OPT_VERIFY: opts.verify = 1; break;
         case OPT_AB: opts.ab = 1; break;
+        case OPT_PATCH_FORMATS:
+            if (strcmp(optarg, "android") == 0)
+                opts.patch_formats = RT_PATCH_ANDROID;
+            else if (strcmp(optarg, "extended") == 0)
+                opts.patch_formats = RT_PATCH_EXTENDED;
+            else
+                usage_error("--patch-formats: \"android\" or \"extended\" expected");
+            break;
         case OPT_CACHE_SIZE:
             errno = 0;
             opts.cache_size = strtoull(optarg, &end, 0);

@@ -36,6 +36,40 @@ unzip -l "$W/incr.zip" | grep -q 'patch/system/modules/v2/sub/k.ko.p' ||
   fail "a file in a renamed directory not patched from its old path"
 ok "changed files are patches (also across a renamed directory), rewritten files whole"
 
+patch_magics() { # PACKAGE: the first 8 bytes of each patch, one per line, sorted, unique
+  unzip -Z1 "$1" 'patch/*' | while read -r e; do
+    unzip -p "$1" "$e" | head -c 8; echo
+  done | sed 's/^BSDF2.*/BSDF2/' | sort -u
+}
+patch_magics "$W/incr.zip" > "$W/magics-ours"
+echo "patch formats with this project's updater: $(tr '\n' ' ' < "$W/magics-ours")"
+grep -q -x -e BSDF2 -e IMGDIFFX "$W/magics-ours" ||
+  fail "the package carries this project's updater but no patch uses BSDF2 or IMGDIFFX"
+# A target-files whose OTA/bin/updater is not this project's (Android's
+# own; here /bin/true stands in, a program without the IMGDIFFX reader): only the formats every
+# Android updater reads; the same with --patch-formats android.
+python3 - "$W/tf2.zip" "$W/tf2-foreign.zip" <<'PY'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as src, zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED) as dst:
+    for info in src.infolist():
+        if info.filename != "OTA/bin/updater":
+            dst.writestr(info, src.read(info))
+    dst.writestr("OTA/bin/updater", open("/bin/true", "rb").read())
+PY
+unzip -l "$W/tf2-foreign.zip" | grep -q ' OTA/bin/updater$' || fail "the stand-in updater is not in the target-files"
+"$BIN/ota_from_target_files" -i "$W/tf1.zip" "$W/tf2-foreign.zip" "$W/incr-foreign.zip" 2>/dev/null ||
+  fail "incremental with a foreign updater"
+"$BIN/ota_from_target_files" --patch-formats android -i "$W/tf1.zip" "$W/tf2.zip" "$W/incr-android.zip" \
+  2>/dev/null || fail "incremental with --patch-formats android"
+for pkg in incr-foreign incr-android; do
+  bad=$(patch_magics "$W/$pkg.zip" | grep -v -x -e BSDIFF40 -e IMGDIFF2) &&
+    fail "$pkg: patches in formats Android's updaters do not read: $bad"
+done
+"$BIN/ota_from_target_files" --patch-formats zstd "$W/tf2.zip" "$W/x.zip" 2>"$W/err" &&
+  fail "--patch-formats zstd accepted"
+grep -q 'patch-formats: "android" or "extended" expected' "$W/err" || fail "bad --patch-formats: $(cat "$W/err")"
+ok "patch formats follow the update-binary: BSDF2/IMGDIFFX for ours, BSDIFF40/IMGDIFF2 for another and with --patch-formats android"
+
 dump_system() { # ROOT OUT
   mkdir -p "$W/mnt"
   mount -o ro "$1/dev/block/by-name/system" "$W/mnt" || fail "mount system"
@@ -65,6 +99,15 @@ unzip -p "$W/full2.zip" boot.img > "$W/boot2.img"
 cmp -n "$(stat -c %s "$W/boot2.img")" "$W/boot2.img" "$R/dev/block/by-name/boot" ||
   fail "boot partition does not hold build 2's boot image"
 ok "incremental on build 1 gives exactly build 2 (system and boot)"
+
+# The package in Android's patch formats installs the same with our updater.
+RA=$W/dev-android
+rt_device "$RA"
+install "$RA" "$W/full1.zip" "$W/logA1" || fail "installing build 1 (android formats device)"
+install "$RA" "$W/incr-android.zip" "$W/logA2" || { cat "$W/logA2"; fail "incremental in Android's formats"; }
+dump_system "$RA" "$W/gotA"
+diff -u "$W/want2" "$W/gotA" || fail "system after the incremental in Android's formats differs"
+ok "the incremental in Android's patch formats gives exactly build 2 as well"
 
 # Applied again to the finished device: everything is already in place.
 install "$R" "$W/incr.zip" "$W/log3" || { cat "$W/log3"; fail "re-running the finished incremental"; }

@@ -95,7 +95,7 @@ static void make_inputs(void)
     free(plain);
 }
 
-static void run(rt_diff_job *jobs, int threads)
+static void run(rt_diff_job *jobs, int threads, enum rt_patch_formats formats)
 {
     static const char *const names[NJOBS] = {"boot.img", "a", "b", "c", "d", "e",
                                              "f", "g", "h", "i", "j", "k"};
@@ -109,15 +109,15 @@ static void run(rt_diff_job *jobs, int threads)
         jobs[i].weight = tlens[i];
     }
     ota_error err;
-    ck_assert_msg(rt_diff_run(jobs, NJOBS, NULL, NULL, threads, NULL, &err) == 0, "%s", err.message);
+    ck_assert_msg(rt_diff_run(jobs, NJOBS, NULL, NULL, threads, formats, NULL, &err) == 0, "%s", err.message);
 }
 
 START_TEST(patches_rebuild_targets_whatever_the_threads)
 {
     make_inputs();
     rt_diff_job one[NJOBS], many[NJOBS];
-    run(one, 1);
-    run(many, 4);
+    run(one, 1, RT_PATCH_EXTENDED);
+    run(many, 4, RT_PATCH_EXTENDED);
     for (int i = 0; i < NJOBS; i++) {
         ck_assert_uint_eq(one[i].patch_len, many[i].patch_len);
         ck_assert_mem_eq(one[i].patch, many[i].patch, one[i].patch_len);
@@ -149,12 +149,40 @@ START_TEST(patches_rebuild_targets_whatever_the_threads)
 }
 END_TEST
 
+/* For Android's own updater: only BSDIFF40 and IMGDIFF2 (bzip2 inside),
+ * the LZ4 kernel included, and every patch still rebuilds its target. */
+START_TEST(android_formats_only_when_asked)
+{
+    make_inputs();
+    rt_diff_job jobs[NJOBS];
+    run(jobs, 2, RT_PATCH_ANDROID);
+    for (int i = 0; i < NJOBS; i++) {
+        ck_assert_msg(memcmp(jobs[i].patch, "BSDIFF40", 8) == 0 ||
+                          memcmp(jobs[i].patch, "IMGDIFF2", 8) == 0,
+                      "%s: patch magic %.8s", jobs[i].name, (const char *)jobs[i].patch);
+        ota_buf out = {0};
+        patch_input s, p;
+        patch_input_memory(&s, srcs[i], lens[i]);
+        patch_input_memory(&p, jobs[i].patch, jobs[i].patch_len);
+        ck_assert_int_eq(patch_apply(&s, &p, ota_buf_sink, &out, NULL, NULL), 0);
+        ck_assert_uint_eq(out.len, tlens[i]);
+        ck_assert_mem_eq(out.data, tgts[i], tlens[i]);
+        ota_buf_free(&out);
+    }
+    rt_diff_jobs_free(jobs, NJOBS);
+    for (int i = 0; i < NJOBS; i++) {
+        free(srcs[i]);
+        free(tgts[i]);
+    }
+}
+END_TEST
+
 START_TEST(missing_entry_names_the_file)
 {
     rt_diff_job job = {.name = "system/lib/x.so", .src_entry = "SYSTEM/lib/x.so",
                        .tgt_data = (const uint8_t *)"abc", .tgt_len = 3, .weight = 3};
     ota_error err;
-    ck_assert_int_eq(rt_diff_run(&job, 1, "/nonexistent/source.zip", NULL, 2, NULL, &err), -1);
+    ck_assert_int_eq(rt_diff_run(&job, 1, "/nonexistent/source.zip", NULL, 2, RT_PATCH_EXTENDED, NULL, &err), -1);
     ck_assert_ptr_nonnull(strstr(err.message, "system/lib/x.so"));
     ck_assert_ptr_nonnull(strstr(err.message, "source.zip"));
     rt_diff_jobs_free(&job, 1);
@@ -182,6 +210,7 @@ int main(void)
     TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, patches_rebuild_targets_whatever_the_threads);
+    tcase_add_test(tc, android_formats_only_when_asked);
     tcase_add_test(tc, missing_entry_names_the_file);
     tcase_add_test(tc, imgdiff_kind_needs_a_real_gzip_member);
     suite_add_tcase(s, tc);
