@@ -36,7 +36,7 @@ static int add_system(rt_pkg *pkg, rt_build *b, ota_error *err)
 int rt_ota_full(rt_build *b, const char *output, const rt_ota_opts *opts, ota_error *err)
 {
     rt_script s = {0};
-    rt_pkg pkg = {0};
+    rt_pkg pkg = {.payload = opts->payload};
     int rc = -1;
 
     if (!opts->no_prereq)

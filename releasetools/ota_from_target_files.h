@@ -4,6 +4,7 @@
 #define RELEASETOOLS_OTA_FROM_TARGET_FILES_H
 
 #include "otautil/error.h"
+#include "releasetools/package.h"
 #include "releasetools/progress.h"
 
 /* A changed file whose patch is larger than this share of the file is
@@ -24,6 +25,7 @@ typedef struct rt_ota_opts {
     uint64_t cache_size;        /* bytes of /cache; 0: misc_info's cache_size, else 256 MiB */
     double stash_threshold;     /* share of /cache stashes may use; 0: 0.8 */
     int verify;                 /* --verify: full block packages check the result too */
+    rt_payload payload;         /* --payload-compression (releasetools/package.h) */
     rt_progress progress;
 } rt_ota_opts;
 

@@ -61,7 +61,8 @@ static void term_progress_end(term_progress *tp)
 static const char usage_text[] =
     "usage: ota_from_target_files [-k KEY] [-i SOURCE_TARGET_FILES] [-w] [-n] [-e EXTRA_SCRIPT]\n"
     "                             [--block] [--cache-size BYTES] [--stash_threshold F] [--verify]\n"
-    "                             [-t THREADS] TARGET_FILES.zip OUTPUT.zip\n"
+    "                             [--payload-compression METHOD] [-t THREADS]\n"
+    "                             TARGET_FILES.zip OUTPUT.zip\n"
     "Makes an OTA package that installs the build in TARGET_FILES.zip: a full\n"
     "package, or with -i an incremental one that updates SOURCE_TARGET_FILES's build.\n"
     "  -k, --package_key KEY         sign with KEY.x509.pem and KEY.pk8 (default: the\n"
@@ -79,6 +80,10 @@ static const char usage_text[] =
     "  --stash_threshold F           share of /cache stashes may use (default 0.8)\n"
     "  --verify                      full block packages check the written partition\n"
     "                                with range_sha1 too (incrementals always do)\n"
+    "  --payload-compression METHOD  deflate (default: Android's recovery can install it),\n"
+    "                                xz, zstd, or auto (the smallest per entry): how new\n"
+    "                                files and images are compressed; xz and zstd need\n"
+    "                                this project's updater (the metadata says so)\n"
     "  -t, --worker_threads N        diff workers (default: one per core)\n"
     "  --help                        this text\n";
 
@@ -131,7 +136,7 @@ static char *sibling_updater(void)
 int main(int argc, char **argv)
 {
     /* Android's long option names too. */
-    enum { OPT_BLOCK = 256, OPT_CACHE_SIZE, OPT_STASH_THRESHOLD, OPT_VERIFY };
+    enum { OPT_BLOCK = 256, OPT_CACHE_SIZE, OPT_STASH_THRESHOLD, OPT_VERIFY, OPT_PAYLOAD };
     static const struct option longopts[] = {
         {"help", no_argument, NULL, 'h'},
         {"package_key", required_argument, NULL, 'k'},
@@ -144,6 +149,7 @@ int main(int argc, char **argv)
         {"cache-size", required_argument, NULL, OPT_CACHE_SIZE},
         {"stash_threshold", required_argument, NULL, OPT_STASH_THRESHOLD},
         {"verify", no_argument, NULL, OPT_VERIFY},
+        {"payload-compression", required_argument, NULL, OPT_PAYLOAD},
         {0, 0, 0, 0}};
     const char *key = NULL, *extra_path = NULL;
     rt_ota_opts opts = {0};
@@ -163,6 +169,13 @@ int main(int argc, char **argv)
             break;
         case OPT_BLOCK: opts.block = 1; break;
         case OPT_VERIFY: opts.verify = 1; break;
+        case OPT_PAYLOAD: {
+            int p = rt_payload_parse(optarg);
+            if (p < 0)
+                usage_error("--payload-compression: deflate, xz, zstd or auto expected");
+            opts.payload = (rt_payload)p;
+            break;
+        }
         case OPT_CACHE_SIZE:
             errno = 0;
             opts.cache_size = strtoull(optarg, &end, 0);
