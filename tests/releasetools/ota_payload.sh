@@ -101,6 +101,38 @@ for m in xz zstd auto; do
 done
 ok "the updater installs the xz, zstd and auto packages exactly (system tree, boot image)"
 
+# Block packages: the full one keeps Android's stored brotli new data; the
+# incremental's new data and boot patch become xz, and it installs bit for
+# bit (the block engine streams new data through the zip layer too).
+if grep -q block_image_update "$BIN/updater" && [ -x "$BIN/img_from_target_files" ]; then
+  SIZE=33554432
+  for v in 1 2; do
+    rt_target_files "$W/btf$v.zip" "$W/bb" $v --misc-info system_size=$SIZE --misc-info blockimgdiff_versions=3,4
+    "$BIN/img_from_target_files" "$W/btf$v.zip" "$W/bimg$v" || fail "img_from_target_files $v"
+  done
+  "$BIN/ota_from_target_files" -k "$W/release" -n "$W/btf1.zip" "$W/bfull1.zip" 2>/dev/null || fail "full block package"
+  "$BIN/ota_from_target_files" -k "$W/release" --payload-compression xz -n "$W/btf1.zip" "$W/bfull1-xz.zip" 2>/dev/null ||
+    fail "full block package, xz"
+  "$BIN/ota_from_target_files" -k "$W/release" --payload-compression xz -i "$W/btf1.zip" "$W/btf2.zip" "$W/bincr-xz.zip" \
+    2>/dev/null || fail "incremental block package, xz"
+  methods "$W/bfull1-xz.zip" > "$W/bfull.methods"
+  methods "$W/bincr-xz.zip" > "$W/bincr.methods"
+  grep -q '^system.new.dat.br 0 ' "$W/bfull.methods" || fail "full block xz: new.dat.br is not stored: $(cat "$W/bfull.methods")"
+  grep -q '^boot.img 95 ' "$W/bfull.methods" || fail "full block xz: boot.img is not xz"
+  grep -q '^system.new.dat 95 ' "$W/bincr.methods" || fail "incremental block xz: new.dat is not xz: $(cat "$W/bincr.methods")"
+  grep -q '^system.patch.dat 0 ' "$W/bincr.methods" || fail "incremental block xz: patch.dat is not stored"
+  "$BIN/check_ota_package_signature" "$W/release.x509.pem" "$W/bincr-xz.zip" >/dev/null || fail "block xz package does not verify"
+  dd if=/dev/zero of="$R/dev/block/by-name/system" bs=1M conv=fsync status=none 2>/dev/null
+  RECOVERY_ROOT=$R "$BIN/updater" 3 1 "$W/bfull1.zip" > "$W/log" 2>&1 || { cat "$W/log"; fail "full block install"; }
+  RECOVERY_ROOT=$R "$BIN/updater" 3 1 "$W/bincr-xz.zip" > "$W/log" 2>&1 || { cat "$W/log"; fail "xz block incremental install"; }
+  cmp -s -n "$(stat -c %s "$W/bimg2/system.img")" "$W/bimg2/system.img" "$R/dev/block/by-name/system" ||
+    fail "the xz block incremental did not make build 2's system.img"
+  grep -q '^patch/boot.img.p 95 ' "$W/bincr.methods" || fail "incremental block xz: the boot patch is not xz"
+  cmp -s -n "$(stat -c %s "$W/bimg2/boot.img")" "$W/bimg2/boot.img" "$R/dev/block/by-name/boot" ||
+    fail "the xz block incremental did not make build 2's boot image"
+  ok "block packages: brotli new data stays stored; an xz incremental (new data, boot patch) installs bit for bit"
+fi
+
 # Recovery: our signapk re-signs the xz package; recovery verifies it (v1
 # digests over the decoded entries, whole-file signature) and installs it.
 SIM=$TOP/scripts/simulate-device
