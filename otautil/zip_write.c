@@ -193,11 +193,11 @@ static int write_bytes(ota_zip_writer *w, const char *name, const void *data, si
 static int fix_local_method(ota_zip_writer *w, const struct entry_spec *s, const struct open_entry *oe,
                             ota_error *err)
 {
-    unsigned char v[6];
-    zip_put16(v, ZIP_VERSION_XZ_ZSTD);
-    zip_put16(v + 2, s->flags);
-    zip_put16(v + 4, (uint16_t)s->method);
-    if (zip_io_patch(&w->io, oe->header_pos + 4, v, sizeof v) < 0) {
+    unsigned char version[2], method[2]; /* the flags between them stay minizip's */
+    zip_put16(version, ZIP_VERSION_XZ_ZSTD);
+    zip_put16(method, (uint16_t)s->method);
+    if (zip_io_patch(&w->io, oe->header_pos + 4, version, 2) < 0 ||
+        zip_io_patch(&w->io, oe->header_pos + 8, method, 2) < 0) {
         errno = w->io.error;
         return ota_error_errno(err, "%s: %s: cannot update its local header", w->path, s->name);
     }
