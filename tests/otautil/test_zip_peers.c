@@ -30,7 +30,7 @@ static void write_ours(const char *path, int method, const char *input)
 START_TEST(bsdtar_reads_ours)
 {
     const char *input = tmp_path("input.txt"), *out = tmp_path("out");
-    make_input(input, 300000);
+    make_input(input, 60000);
     for (size_t m = 0; m < 2; m++) {
         const char *zip = tmp_path(m ? "zstd.zip" : "xz.zip");
         write_ours(zip, methods[m], input);
@@ -48,7 +48,7 @@ END_TEST
 START_TEST(seven_zip_tests_ours)
 {
     const char *input = tmp_path("input.txt"), *out = tmp_path("out");
-    make_input(input, 300000);
+    make_input(input, 60000);
     for (size_t m = 0; m < 2; m++) {
         const char *zip = tmp_path(m ? "zstd.zip" : "xz.zip");
         write_ours(zip, methods[m], input);
@@ -64,7 +64,7 @@ END_TEST
 START_TEST(we_read_seven_zip_xz)
 {
     const char *input = tmp_path("input.txt"), *zip = tmp_path("7z.zip");
-    make_input(input, 200000);
+    make_input(input, 40000);
     ck_assert_int_eq(run("cd '%s' && 7zz a -tzip -mm=XZ -mx=9 '%s' input.txt >/dev/null", tmpdir, zip), 0);
     ota_zip *z = reopen(zip);
     const ota_zip_entry *e = ota_zip_find(z, "input.txt");
