@@ -1,7 +1,8 @@
 /* libFuzzer target: the zip reader on arbitrary bytes.  Opens the input as
  * an archive (through a memfd, since ota_zip_open takes a path), looks up
- * every entry by name and streams each one; nothing may crash, leak or
- * read out of bounds, and a refused archive must say why. */
+ * every entry by name and streams each one, through whichever decoder its
+ * method names (inflate, xz, zstd: the seeds hold each); nothing may crash,
+ * leak or read out of bounds, and a refused archive must say why. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

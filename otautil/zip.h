@@ -1,5 +1,6 @@
 /* The one zip layer: read packages and target-files (our own index of the
- * central directory, zlib's inflate), write packages (minizip).  Zip64
+ * central directory; zlib, liblzma and libzstd decode), write packages
+ * (minizip, and our own encoders for xz and zstd).  Zip64
  * archives work both ways.  Sizes from headers are checked
  * against the file before anything is allocated on their strength.
  *
@@ -23,6 +24,24 @@
 #include "otautil/signed_entries.h"
 #include "otautil/sink.h"
 
+/* ---- methods ------------------------------------------------------------ */
+
+/* The compression methods read and written (PKWARE APPNOTE 4.4.5).  Stored
+ * and deflated entries are what Android's recovery reads; XZ and Zstandard
+ * entries need our reader (or another that knows APPNOTE 6.3.7+). */
+enum ota_zip_method { OTA_ZIP_STORE = 0, OTA_ZIP_DEFLATE = 8, OTA_ZIP_ZSTD = 93, OTA_ZIP_XZ = 95 };
+
+/* The memory budget of xz and zstd entries: the writer never uses a
+ * dictionary (xz) or window (zstd) over OTA_ZIP_WINDOW_MAX bytes, and the
+ * reader refuses a stream that needs more, naming the entry and what the
+ * stream needs, before allocating it.  Decoding one entry then takes at
+ * most the window plus about 1 MiB (zlib: 44 KiB). */
+#define OTA_ZIP_WINDOW_LOG_MAX 23
+#define OTA_ZIP_WINDOW_MAX (1u << OTA_ZIP_WINDOW_LOG_MAX)
+
+/* "stored", "deflate", "zstd", "xz"; NULL for another method. */
+const char *ota_zip_method_name(int method);
+
 /* ---- reading ------------------------------------------------------------ */
 
 typedef struct ota_zip ota_zip;
@@ -32,7 +51,7 @@ typedef struct ota_zip_entry {
     uint64_t size;              /* uncompressed */
     uint64_t compressed_size;
     uint32_t crc32;
-    uint16_t method;            /* 0 stored, 8 deflated */
+    uint16_t method;            /* enum ota_zip_method: 0 stored, 8 deflated, 93 zstd, 95 xz */
     uint32_t unix_mode;         /* st_mode from the external attributes, 0 if none */
     int is_dir;                 /* name ends in '/' or mode says so */
     int is_symlink;             /* unix mode S_IFLNK: contents are the target */
@@ -77,14 +96,15 @@ const uint8_t *ota_zip_comment(const ota_zip *zip, size_t *len);
 /* The offset in the archive of the entry's data as stored (compressed
  * for deflated entries; compressed_size bytes of it), found through its
  * local header, which is checked first as reading does (signature, method,
- * name, data before the central directory).  Stored and deflated entries
+ * name, data before the central directory).  Entries of the methods above
  * only (others, and encrypted ones: OTA_ERR_UNSUPPORTED). */
 int ota_zip_data_offset(const ota_zip *zip, const ota_zip_entry *entry, uint64_t *offset,
                         ota_error *err);
 
 /* Streams an entry through `sink` in bounded memory (128 KiB of buffers
- * plus zlib's state), checking its CRC-32 and size at the end.  Stored and
- * deflated entries only (others: OTA_ERR_UNSUPPORTED).  In verified mode
+ * plus the decoder's state, see OTA_ZIP_WINDOW_MAX), checking its CRC-32
+ * and size at the end.  Entries of the methods above only (others:
+ * OTA_ERR_UNSUPPORTED; an xz or zstd stream over the budget: OTA_ERR_LIMIT).  In verified mode
  * the bytes are also checked against their signed digests, which the end
  * of the stream settles: a sink must not commit what it got (give a file
  * its name, boot from it) before the call returned 0. */
@@ -130,12 +150,13 @@ typedef struct ota_zip_writer ota_zip_writer;
  * (2009-01-01 00:00:00, as Android's signapk). */
 #define OTA_ZIP_FIXED_TIME_YEAR 2009
 
-enum ota_zip_method { OTA_ZIP_STORE = 0, OTA_ZIP_DEFLATE = 8 };
-
 /* opts may be NULL: deflate, level 6, regular file 0644. */
 typedef struct ota_zip_add_opts {
-    int method;          /* OTA_ZIP_STORE or OTA_ZIP_DEFLATE */
-    int level;           /* deflate level 1..9 (0: default 6) */
+    int method;          /* enum ota_zip_method */
+    int level;           /* 0: the method's default.  deflate 1..9 (6); xz preset
+                          * 1..9 (6; the dictionary capped at OTA_ZIP_WINDOW_MAX);
+                          * zstd 1..19 (19; the window capped likewise).  An empty
+                          * xz or zstd entry of known size is stored instead */
     uint32_t unix_mode;  /* full st_mode; 0: regular file 0644; no type bits: regular */
     uint16_t align;      /* stored entries: data aligned to this (0/1: none), padded
                           * with Android's 0xD935 extra field; ignored when deflating */

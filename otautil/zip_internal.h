@@ -68,9 +68,44 @@ void zip_io_init(struct zip_io *io, int fd);
 void zip_io_functions(zlib_filefunc64_def *def);
 /* Writes out pending data; -1 with io->error set on failure. */
 int zip_io_flush(struct zip_io *io);
+/* Overwrites len bytes at off, already written or still pending (a local
+ * header finished after its data); -1 with io->error set on failure. */
+int zip_io_patch(struct zip_io *io, uint64_t off, const void *data, size_t len);
 void zip_io_release(struct zip_io *io);
 /* pread until len bytes; 0, or -1 (errno set; EIO-like short read -> ENODATA). */
 int zip_pread_full(int fd, void *buf, size_t len, uint64_t off);
+
+/* ---- decoders and encoders of entry data (zip_decode.c, zip_encode.c) --- */
+/* "version needed to extract" for XZ and Zstandard entries (APPNOTE 6.3). */
+#define ZIP_VERSION_XZ_ZSTD 63
+
+enum zip_step { ZIP_STEP_MORE, ZIP_STEP_END, ZIP_STEP_ERROR };
+struct zip_codec {
+    int method;
+    void *state;
+    int started;
+    int over_budget;  /* the error was a stream needing more than the budget */
+    char why[192];    /* after ZIP_STEP_ERROR: what was wrong */
+};
+
+/* 1 for the methods the reader decodes (stored included). */
+int zip_method_supported(int method);
+/* Starts a decoder for a compressed method; err says why not (no path:
+ * the caller names archive and entry). */
+int zip_decoder_start(struct zip_codec *c, int method, ota_error *err);
+/* Decodes from (*in, *in_len) into out, advancing the input and setting
+ * *made; `last`: no input follows what is given.  MORE without progress
+ * means the decoder wants more input than there is. */
+int zip_decoder_step(struct zip_codec *c, const uint8_t **in, size_t *in_len, int last, uint8_t *out,
+                     size_t out_len, size_t *made);
+void zip_decoder_end(struct zip_codec *c);
+/* The same for encoding (xz and zstd only); size_hint is the input's size
+ * when size_known. */
+int zip_encoder_start(struct zip_codec *c, int method, int level, uint64_t size_hint, int size_known,
+                      ota_error *err);
+int zip_encoder_step(struct zip_codec *c, const uint8_t **in, size_t *in_len, int finish, uint8_t *out,
+                     size_t out_len, size_t *made);
+void zip_encoder_end(struct zip_codec *c);
 
 /* ---- the central-directory index (zip_index.c) -------------------------- */
 struct zip_rec {
@@ -132,11 +167,14 @@ struct ota_zip_writer {
     zipFile zf;
     char **names; /* hash set of names written, for duplicates */
     size_t name_cap, count;
-    /* Entries whose "version made by" minizip resets to 45 (dropping the
-     * Unix host byte, and with it the modes) when it adds zip64 fields. */
+    /* Central-directory fields to correct after zipClose: "version made
+     * by", which minizip resets to 45 (dropping the Unix host byte, and
+     * with it the modes) when it adds zip64 fields; and the method of xz
+     * and zstd entries, which minizip only writes as stored raw data. */
     struct restore_made_by {
         size_t index;
         uint16_t made_by;
+        uint16_t method;  /* 0: as minizip wrote it */
     } *restore;
     size_t n_restore, cap_restore;
     ota_error failure; /* set once an entry failed half-way */

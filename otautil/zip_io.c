@@ -72,6 +72,21 @@ int zip_io_flush(struct zip_io *io)
     return io->error ? -1 : 0;
 }
 
+int zip_io_patch(struct zip_io *io, uint64_t off, const void *data, size_t len)
+{
+    if (io->wlen && off >= io->woff && off + len <= io->woff + io->wlen) {
+        memcpy(io->wbuf + (off - io->woff), data, len);
+        return io->error ? -1 : 0;
+    }
+    if (zip_io_flush(io) < 0)
+        return -1;
+    if (pwrite_full(io->fd, data, len, off) < 0) {
+        note_error(io);
+        return -1;
+    }
+    return 0;
+}
+
 void zip_io_release(struct zip_io *io)
 {
     free(io->wbuf);

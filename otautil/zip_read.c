@@ -1,6 +1,7 @@
 /* Reading: the index (zip_index.c) answers every question about entries;
  * entry data is read with pread (or copied from an archive in memory) and
- * inflated with zlib, in bounded memory, counted and CRC-checked.  (Debian's
+ * decoded (zip_decode.c: zlib, liblzma, libzstd) in bounded memory,
+ * counted and CRC-checked.  (Debian's
  * minizip 1.1 ignores the zip64 extra field when reading --
  * unzGetCurrentFileInfo64 reports 0xFFFFFFFF sizes for an Info-ZIP `zip -fz`
  * archive -- so its unzip side cannot serve archives over 4 GiB; the writer
@@ -16,8 +17,13 @@
 #include <zlib.h>
 
 #define ZIP_READ_CHUNK (64 * 1024)
-/* Deflate cannot expand more than 1032:1 (a 258-byte match in 2 bits). */
+/* How far each method can expand, to judge a declared size before
+ * allocating for it: deflate 1032:1 (a 258-byte match in 2 bits); zstd
+ * about 32768:1 (a 4-byte RLE block of 128 KiB), bounded here with room to
+ * spare; xz about 350000:1 (a 6-byte LZMA2 chunk header per 2 MiB). */
 #define DEFLATE_MAX_RATIO 1032u
+#define ZSTD_MAX_RATIO (1u << 16)
+#define XZ_MAX_RATIO (1u << 19)
 
 int zip_read_at(const ota_zip *zip, void *buf, size_t len, uint64_t off)
 {
@@ -294,7 +300,7 @@ int zip_entry_data(const ota_zip *zip, const struct zip_rec *r, uint64_t *data_o
     const ota_zip_entry *e = &r->pub;
     if (r->flags & ZIP_FLAG_ENCRYPTED)
         return ota_error_set(err, OTA_ERR_UNSUPPORTED, "%s: entry %s is encrypted", zip->path, e->name);
-    if (e->method != OTA_ZIP_STORE && e->method != OTA_ZIP_DEFLATE)
+    if (!zip_method_supported(e->method))
         return ota_error_set(err, OTA_ERR_UNSUPPORTED, "%s: entry %s: compression method %u is not supported",
                              zip->path, e->name, e->method);
     return check_local_header(zip, r, data_off, err);
@@ -360,18 +366,21 @@ static int copy_stored(struct out_state *o, uint64_t off, unsigned char *buf, si
     return 0;
 }
 
-static int inflate_entry(struct out_state *o, uint64_t off, unsigned char *in, size_t in_cap,
-                         unsigned char *out, size_t out_cap, ota_error *err)
+static int decode_entry(struct out_state *o, uint64_t off, unsigned char *in, size_t in_cap,
+                        unsigned char *out, size_t out_cap, ota_error *err)
 {
     const ota_zip_entry *e = o->e;
-    z_stream zs;
-    memset(&zs, 0, sizeof zs);
-    if (inflateInit2(&zs, -MAX_WBITS) != Z_OK)
-        return ota_error_set(err, OTA_ERR_NOMEM, "%s: entry %s: cannot start inflating", o->zip->path, e->name);
+    struct zip_codec c;
+    if (zip_decoder_start(&c, e->method, err) < 0) {
+        ota_error_prefix(err, "%s: entry %s", o->zip->path, e->name);
+        return -1;
+    }
     uint64_t left = e->compressed_size;
-    int rc = 0, ret;
-    do {
-        if (zs.avail_in == 0 && left > 0) {
+    const uint8_t *next = in;
+    size_t avail = 0;
+    int rc = 0;
+    for (;;) {
+        if (avail == 0 && left > 0) {
             size_t n = left < in_cap ? (size_t)left : in_cap;
             if (read_data(o->zip, e, in, n, off, err) < 0) {
                 rc = -1;
@@ -379,32 +388,36 @@ static int inflate_entry(struct out_state *o, uint64_t off, unsigned char *in, s
             }
             off += n;
             left -= n;
-            zs.next_in = in;
-            zs.avail_in = (uInt)n;
+            next = in;
+            avail = n;
         }
-        zs.next_out = out;
-        zs.avail_out = (uInt)out_cap;
-        ret = inflate(&zs, Z_NO_FLUSH);
-        size_t produced = out_cap - zs.avail_out;
-        if (produced && emit(o, out, produced, err) < 0) {
+        size_t before = avail, made = 0;
+        int st = zip_decoder_step(&c, &next, &avail, left == 0, out, out_cap, &made);
+        if (made && emit(o, out, made, err) < 0) {
             rc = -1;
             break;
         }
-        if (ret == Z_BUF_ERROR && left == 0 && zs.avail_in == 0) {
+        if (st == ZIP_STEP_END)
+            break;
+        if (st == ZIP_STEP_ERROR) {
+            if (c.over_budget)
+                rc = ota_error_set(err, OTA_ERR_LIMIT, "%s: entry %s (%llu bytes): %s", o->zip->path, e->name,
+                                   (unsigned long long)e->size, c.why);
+            else
+                rc = ota_error_set(err, OTA_ERR_FORMAT, "%s: entry %s: corrupt compressed data (%s)",
+                                   o->zip->path, e->name, c.why);
+            break;
+        }
+        if (made == 0 && avail == before) { /* no progress: the data stops short */
             rc = ota_error_set(err, OTA_ERR_FORMAT, "%s: entry %s: compressed data is truncated",
                                o->zip->path, e->name);
             break;
         }
-        if (ret != Z_OK && ret != Z_STREAM_END) {
-            rc = ota_error_set(err, OTA_ERR_FORMAT, "%s: entry %s: corrupt compressed data (%s)", o->zip->path,
-                               e->name, zs.msg ? zs.msg : "inflate failed");
-            break;
-        }
-    } while (ret != Z_STREAM_END);
-    if (rc == 0 && (left != 0 || zs.avail_in != 0))
+    }
+    if (rc == 0 && (left != 0 || avail != 0))
         rc = ota_error_set(err, OTA_ERR_FORMAT, "%s: entry %s: compressed data ends before its declared %llu bytes",
                            o->zip->path, e->name, (unsigned long long)e->compressed_size);
-    inflateEnd(&zs);
+    zip_decoder_end(&c);
     return rc;
 }
 
@@ -441,7 +454,7 @@ int ota_zip_stream(ota_zip *zip, const ota_zip_entry *entry, ota_sink_fn sink, v
         o.ctx = check;
     }
     int rc = entry->method == OTA_ZIP_STORE ? copy_stored(&o, off, buf, in_cap, err)
-                                            : inflate_entry(&o, off, buf, in_cap, buf + in_cap, out_cap, err);
+                                            : decode_entry(&o, off, buf, in_cap, buf + in_cap, out_cap, err);
     free(buf);
     if (rc < 0) {
         ota_entry_check_abort(check);
@@ -495,9 +508,13 @@ int ota_zip_read(ota_zip *zip, const ota_zip_entry *entry, uint8_t **data, size_
     if (max_size && entry->size > max_size)
         return ota_error_set(err, OTA_ERR_LIMIT, "%s: entry %s is %llu bytes, over the limit of %zu",
                              zip->path, entry->name, (unsigned long long)entry->size, max_size);
-    uint64_t most = entry->method == OTA_ZIP_DEFLATE
-                        ? (entry->compressed_size + 1) * DEFLATE_MAX_RATIO
-                        : entry->compressed_size;
+    uint64_t ratio = entry->method == OTA_ZIP_DEFLATE ? DEFLATE_MAX_RATIO
+                     : entry->method == OTA_ZIP_ZSTD  ? ZSTD_MAX_RATIO
+                     : entry->method == OTA_ZIP_XZ    ? XZ_MAX_RATIO
+                                                      : 1;
+    uint64_t most = entry->method == OTA_ZIP_STORE             ? entry->compressed_size
+                    : entry->compressed_size >= UINT64_MAX / ratio ? UINT64_MAX
+                                                                   : (entry->compressed_size + 1) * ratio;
     if (entry->size > most)
         return ota_error_set(err, OTA_ERR_FORMAT,
                              "%s: entry %s claims %llu bytes, more than its %llu compressed bytes can hold",

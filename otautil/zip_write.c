@@ -1,7 +1,10 @@
 /* Writing entries with minizip: unix modes and symlinks in the external
  * attributes, a fixed timestamp so the same input gives the same bytes,
  * optional alignment of stored data, raw copies from another archive.
- * Finishing the archive is in zip_write_end.c. */
+ * minizip knows only stored and deflated data: xz and zstd entries are
+ * encoded here (zip_encode.c), handed to minizip as raw stored data, and
+ * their method put right in the local header at once and in the central
+ * directory when the archive is finished (zip_write_end.c). */
 #include "otautil/zip_internal.h"
 
 #include <errno.h>
@@ -97,7 +100,7 @@ static int check_name(ota_zip_writer *w, const char *name, ota_error *err)
 
 struct entry_spec {
     const char *name;
-    int method, level, raw, zip64;
+    int method, level, raw, zip64; /* method: as the archive records it */
     uint16_t made_by, flags;
     uint32_t external_fa, internal_fa;
     uint16_t align;
@@ -127,6 +130,12 @@ static int claim_name(ota_zip_writer *w, const char *name, ota_error *err)
     return check_name(w, name, err) < 0 || name_set_add(w, name, err) < 0 ? -1 : 0;
 }
 
+/* Methods minizip cannot write: their data goes through it as raw bytes. */
+static int is_foreign(int method)
+{
+    return method != OTA_ZIP_STORE && method != OTA_ZIP_DEFLATE;
+}
+
 static int begin_entry(ota_zip_writer *w, const struct entry_spec *s, struct open_entry *oe, ota_error *err)
 {
     size_t name_len = strlen(s->name);
@@ -150,8 +159,10 @@ static int begin_entry(ota_zip_writer *w, const struct entry_spec *s, struct ope
     zi.dosDate = FIXED_DOS_TIME;
     zi.internal_fa = s->internal_fa;
     zi.external_fa = s->external_fa;
-    int rc = zipOpenNewFileInZip4_64(w->zf, s->name, &zi, extra, (uInt)pad, NULL, 0, NULL, s->method,
-                                     s->level, s->raw, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY, NULL, 0, s->made_by,
+    int foreign = is_foreign(s->method);
+    int rc = zipOpenNewFileInZip4_64(w->zf, s->name, &zi, extra, (uInt)pad, NULL, 0, NULL,
+                                     foreign ? OTA_ZIP_STORE : s->method, foreign ? 0 : s->level,
+                                     s->raw || foreign, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY, NULL, 0, s->made_by,
                                      s->flags, s->zip64);
     free(extra);
     if (rc != ZIP_OK)
@@ -177,19 +188,38 @@ static int write_bytes(ota_zip_writer *w, const char *name, const void *data, si
     return 0;
 }
 
-/* Closes the entry; for raw copies, size and crc are the source's. */
+/* Gives the local header of an entry minizip wrote as stored its real
+ * method, and the version needed to extract it. */
+static int fix_local_method(ota_zip_writer *w, const struct entry_spec *s, const struct open_entry *oe,
+                            ota_error *err)
+{
+    unsigned char version[2], method[2]; /* the flags between them stay minizip's */
+    zip_put16(version, ZIP_VERSION_XZ_ZSTD);
+    zip_put16(method, (uint16_t)s->method);
+    if (zip_io_patch(&w->io, oe->header_pos + 4, version, 2) < 0 ||
+        zip_io_patch(&w->io, oe->header_pos + 8, method, 2) < 0) {
+        errno = w->io.error;
+        return ota_error_errno(err, "%s: %s: cannot update its local header", w->path, s->name);
+    }
+    return 0;
+}
+
+/* Closes the entry; for raw data, size and crc are the uncompressed ones. */
 static int end_entry(ota_zip_writer *w, const struct entry_spec *s, const struct open_entry *oe,
                      uint64_t size, uint32_t crc, ota_error *err)
 {
-    int rc = s->raw ? zipCloseFileInZipRaw64(w->zf, size, crc) : zipCloseFileInZip(w->zf);
+    int foreign = is_foreign(s->method);
+    int rc = s->raw || foreign ? zipCloseFileInZipRaw64(w->zf, size, crc) : zipCloseFileInZip(w->zf);
     if (rc != ZIP_OK) {
         if (rc == ZIP_BADZIPFILE && !s->zip64)
             return ota_error_set(err, OTA_ERR_IO, "%s: %s grew past 4 GiB while it was being added", w->path,
                                  s->name);
         return zip_writer_minizip_error(w, rc, s->name, err);
     }
+    if (foreign && fix_local_method(w, s, oe, err) < 0)
+        return -1;
     uint64_t compressed = w->io.pos - oe->data_pos;
-    if (oe->header_pos >= 0xffffffffu || compressed >= 0xffffffffu || size >= 0xffffffffu) {
+    if (foreign || oe->header_pos >= 0xffffffffu || compressed >= 0xffffffffu || size >= 0xffffffffu) {
         if (w->n_restore == w->cap_restore) {
             size_t cap = w->cap_restore ? 2 * w->cap_restore : 16;
             struct restore_made_by *r = realloc(w->restore, cap * sizeof *r);
@@ -198,7 +228,8 @@ static int end_entry(ota_zip_writer *w, const struct entry_spec *s, const struct
             w->restore = r;
             w->cap_restore = cap;
         }
-        w->restore[w->n_restore++] = (struct restore_made_by){ w->count, oe->made_by };
+        w->restore[w->n_restore++] =
+            (struct restore_made_by){ w->count, oe->made_by, foreign ? (uint16_t)s->method : 0 };
     }
     w->count++;
     return 0;
@@ -206,11 +237,105 @@ static int end_entry(ota_zip_writer *w, const struct entry_spec *s, const struct
 
 static int check_opts(ota_zip_writer *w, const ota_zip_add_opts *o, ota_error *err)
 {
-    if (o->method != OTA_ZIP_STORE && o->method != OTA_ZIP_DEFLATE)
+    if (!zip_method_supported(o->method))
         return ota_error_set(err, OTA_ERR_ARGS, "%s: unknown compression method %d", w->path, o->method);
-    if (o->level < 0 || o->level > 9)
-        return ota_error_set(err, OTA_ERR_ARGS, "%s: deflate level %d is not 1..9", w->path, o->level);
+    int most = o->method == OTA_ZIP_ZSTD ? 19 : 9;
+    if (o->level < 0 || o->level > most)
+        return ota_error_set(err, OTA_ERR_ARGS, "%s: %s level %d is not 1..%d", w->path,
+                             ota_zip_method_name(o->method), o->level, most);
     return 0;
+}
+
+static int default_level(int method)
+{
+    return method == OTA_ZIP_STORE ? 0 : method == OTA_ZIP_ZSTD ? 19 : 6;
+}
+
+/* Encodes len bytes of input (all that is left when finish) and writes
+ * what the encoder gives. */
+static int encode_bytes(ota_zip_writer *w, const char *name, struct zip_codec *c, const uint8_t *in, size_t len,
+                        int finish, uint8_t *out, ota_error *err)
+{
+    for (;;) {
+        size_t made = 0;
+        int st = zip_encoder_step(c, &in, &len, finish, out, ZIP_WRITE_CHUNK, &made);
+        if (st == ZIP_STEP_ERROR)
+            return ota_error_set(err, OTA_ERR_IO, "%s: %s: %s", w->path, name, c->why);
+        if (made && write_bytes(w, name, out, made, err) < 0)
+            return -1;
+        if (st == ZIP_STEP_END || (!finish && len == 0 && made < ZIP_WRITE_CHUNK))
+            return 0;
+    }
+}
+
+/* Streams the entry's data in: from data (len bytes) or, when data is
+ * NULL, from fd to EOF; compressed with c when it is given.  *total and
+ * *crc describe the uncompressed bytes. */
+static int write_payload(ota_zip_writer *w, const char *name, struct zip_codec *c, const void *data, size_t len,
+                         int fd, uint64_t *total, uint32_t *crc, ota_error *err)
+{
+    *total = 0;
+    *crc = (uint32_t)crc32(0, Z_NULL, 0);
+    if (data && !c) {
+        *total = len;
+        return write_bytes(w, name, data, len, err);
+    }
+    uint8_t *buf = malloc(2 * ZIP_WRITE_CHUNK);
+    if (!buf)
+        return ota_error_set(err, OTA_ERR_NOMEM, "%s: out of memory", w->path);
+    int rc = 0;
+    for (size_t at = 0;;) {
+        const uint8_t *chunk = buf;
+        size_t n;
+        if (data) {
+            n = len - at < ZIP_WRITE_CHUNK ? len - at : ZIP_WRITE_CHUNK;
+            chunk = (const uint8_t *)data + at;
+            at += n;
+        } else {
+            long long got = ota_read_all(fd, buf, ZIP_WRITE_CHUNK, err);
+            if (got < 0) {
+                ota_error_prefix(err, "%s: reading the input for %s", w->path, name);
+                rc = -1;
+                break;
+            }
+            n = (size_t)got;
+        }
+        if (n == 0) {
+            rc = c ? encode_bytes(w, name, c, NULL, 0, 1, buf + ZIP_WRITE_CHUNK, err) : 0;
+            break;
+        }
+        *crc = (uint32_t)crc32(*crc, chunk, (uInt)n);
+        *total += n;
+        rc = c ? encode_bytes(w, name, c, chunk, n, 0, buf + ZIP_WRITE_CHUNK, err) : write_bytes(w, name, chunk, n, err);
+        if (rc < 0)
+            break;
+    }
+    free(buf);
+    return rc;
+}
+
+/* Writes an entry begun with spec s: stored and deflated data through
+ * minizip, xz and zstd through our encoder. */
+static int add_entry(ota_zip_writer *w, const struct entry_spec *s, const void *data, size_t len, int fd,
+                     uint64_t size_hint, int size_known, ota_error *err)
+{
+    struct zip_codec c;
+    int foreign = is_foreign(s->method);
+    if (foreign && zip_encoder_start(&c, s->method, s->level, size_hint, size_known, err) < 0) {
+        ota_error_prefix(err, "%s: %s", w->path, s->name);
+        return -1;
+    }
+    struct open_entry oe;
+    uint64_t total;
+    uint32_t crc;
+    int rc = begin_entry(w, s, &oe, err) < 0 ||
+                     write_payload(w, s->name, foreign ? &c : NULL, data, len, fd, &total, &crc, err) < 0 ||
+                     end_entry(w, s, &oe, total, crc, err) < 0
+                 ? -1
+                 : 0;
+    if (foreign)
+        zip_encoder_end(&c);
+    return rc;
 }
 
 static const ota_zip_add_opts default_opts = { .method = OTA_ZIP_DEFLATE };
@@ -224,7 +349,11 @@ static void spec_from_opts(struct entry_spec *s, const char *name, const ota_zip
     memset(s, 0, sizeof *s);
     s->name = name;
     s->method = o->method;
-    s->level = o->method == OTA_ZIP_STORE ? 0 : o->level ? o->level : 6;
+    /* An empty xz or zstd entry would still hold a stream's framing, which
+     * 7-Zip takes for data after the end: store it, as zip(1) does. */
+    if (is_foreign(s->method) && size_known && size_hint == 0)
+        s->method = OTA_ZIP_STORE;
+    s->level = s->method == OTA_ZIP_STORE ? 0 : o->level ? o->level : default_level(o->method);
     s->zip64 = !size_known || size_hint >= ZIP64_THRESHOLD;
     s->made_by = MADE_BY_UNIX;
     s->external_fa = mode << 16 | (S_ISDIR(mode) ? DOS_DIR_ATTR : 0);
@@ -290,14 +419,11 @@ int ota_zip_add_data(ota_zip_writer *w, const char *name, const void *data, size
     if (!data && len)
         return ota_error_set(err, OTA_ERR_ARGS, "%s: %s: no data given", w->path, name ? name : "");
     struct entry_spec s;
-    struct open_entry oe;
     spec_from_opts(&s, name, o, len, 1);
     if (check_not_dir_name(w, name, &s, err) < 0 || claim_name(w, name, err) < 0)
         return -1;
-    if (begin_entry(w, &s, &oe, err) < 0 || write_bytes(w, name, data, len, err) < 0 ||
-        end_entry(w, &s, &oe, len, 0, err) < 0)
-        return fail(w, err);
-    return 0;
+    static const uint8_t none[1];
+    return add_entry(w, &s, data ? data : none, len, -1, len, 1, err) < 0 ? fail(w, err) : 0;
 }
 
 int ota_zip_add_fd(ota_zip_writer *w, const char *name, int fd, const ota_zip_add_opts *opts, ota_error *err)
@@ -309,39 +435,10 @@ int ota_zip_add_fd(ota_zip_writer *w, const char *name, int fd, const ota_zip_ad
     if (fstat(fd, &st) < 0)
         return ota_error_errno(err, "%s: %s: cannot stat the input", w->path, name);
     struct entry_spec s;
-    struct open_entry oe;
     spec_from_opts(&s, name, o, (uint64_t)st.st_size, S_ISREG(st.st_mode));
-    if (check_not_dir_name(w, name, &s, err) < 0)
+    if (check_not_dir_name(w, name, &s, err) < 0 || claim_name(w, name, err) < 0)
         return -1;
-    unsigned char *buf = malloc(ZIP_WRITE_CHUNK);
-    if (!buf)
-        return ota_error_set(err, OTA_ERR_NOMEM, "%s: out of memory", w->path);
-    if (claim_name(w, name, err) < 0) {
-        free(buf);
-        return -1;
-    }
-    if (begin_entry(w, &s, &oe, err) < 0) {
-        free(buf);
-        return fail(w, err);
-    }
-    uint64_t total = 0;
-    for (;;) {
-        long long n = ota_read_all(fd, buf, ZIP_WRITE_CHUNK, err);
-        if (n < 0) {
-            ota_error_prefix(err, "%s: reading the input for %s", w->path, name);
-            free(buf);
-            return fail(w, err);
-        }
-        if (n == 0)
-            break;
-        if (write_bytes(w, name, buf, (size_t)n, err) < 0) {
-            free(buf);
-            return fail(w, err);
-        }
-        total += (uint64_t)n;
-    }
-    free(buf);
-    return end_entry(w, &s, &oe, total, 0, err) < 0 ? fail(w, err) : 0;
+    return add_entry(w, &s, NULL, 0, fd, (uint64_t)st.st_size, S_ISREG(st.st_mode), err) < 0 ? fail(w, err) : 0;
 }
 
 int ota_zip_add_file(ota_zip_writer *w, const char *name, const char *path, const ota_zip_add_opts *opts,
@@ -414,11 +511,11 @@ int ota_zip_copy_entry(ota_zip_writer *w, ota_zip *src, const ota_zip_entry *ent
     struct entry_spec s = {
         .name = name,
         .method = entry->method,
-        .level = entry->method == OTA_ZIP_STORE ? 0 : level_from_flags(r->flags),
+        .level = entry->method == OTA_ZIP_DEFLATE ? level_from_flags(r->flags) : 0,
         .raw = 1,
         .zip64 = entry->size >= ZIP64_THRESHOLD || entry->compressed_size >= ZIP64_THRESHOLD,
         .made_by = r->version_made_by,
-        .flags = r->flags & ZIP_FLAG_UTF8,
+        .flags = (uint16_t)(r->flags & ZIP_FLAG_UTF8),
         .external_fa = r->external_fa,
         .internal_fa = r->internal_fa,
     };

@@ -4,6 +4,8 @@
  *    4 GiB, not for more than 65,535 entries; they are added here.
  *  - zipCloseFileInZipRaw64 sets "version made by" to 45 for zip64 entries,
  *    dropping the Unix host byte (and so the modes); it is put back.
+ *  - xz and zstd entries went through minizip as stored data; their
+ *    method (and the version needed to extract them) is put in.
  *  - zipClose takes the comment as a C string; ours is binary (the
  *    whole-file signature), so it is appended after the end record. */
 #include "otautil/zip_internal.h"
@@ -14,7 +16,8 @@
 #include <unistd.h>
 
 /* Puts the Unix host byte back into "version made by" for the entries
- * minizip gave zip64 fields, walking the central directory it wrote. */
+ * minizip gave zip64 fields, and the method into xz and zstd entries,
+ * walking the central directory it wrote. */
 static int restore_made_by(ota_zip_writer *w, uint64_t cd_pos, ota_error *err)
 {
     size_t next = 0;
@@ -29,6 +32,14 @@ static int restore_made_by(ota_zip_writer *w, uint64_t cd_pos, ota_error *err)
             unsigned char host = (unsigned char)(w->restore[next].made_by >> 8);
             if (pwrite(w->fd, &host, 1, (off_t)(pos + 5)) != 1)
                 return ota_error_errno(err, "%s: cannot update the central directory", w->path);
+            if (w->restore[next].method) {
+                unsigned char m[6];
+                zip_put16(m, ZIP_VERSION_XZ_ZSTD);
+                memcpy(m + 2, h + 8, 2); /* flags as written */
+                zip_put16(m + 4, w->restore[next].method);
+                if (pwrite(w->fd, m, sizeof m, (off_t)(pos + 6)) != (ssize_t)sizeof m)
+                    return ota_error_errno(err, "%s: cannot update the central directory", w->path);
+            }
             next++;
         }
         pos += ZIP_CENTRAL_LEN + zip_le16(h + 28) + zip_le16(h + 30) + zip_le16(h + 32);

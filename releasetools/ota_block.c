@@ -284,7 +284,7 @@ int rt_ota_block(rt_build *tgt, rt_build *src, const char *output, const rt_ota_
     outputs o = {0};
     rt_blockdiff_result r = {0};
     rt_script s = {0};
-    rt_pkg pkg = {0};
+    rt_pkg pkg = {.payload = opts->payload};
     char *boot_spec = NULL;
     int rc = -1;
     rt_progress_report(&opts->progress, "images", 0, src ? 2 : 1);

@@ -66,7 +66,7 @@ static int system_bytes(const rt_build *b, uint64_t *need, ota_error *err)
 int rt_ota_full(rt_build *b, const char *output, const rt_ota_opts *opts, ota_error *err)
 {
     rt_script s = {0};
-    rt_pkg pkg = {0};
+    rt_pkg pkg = {.payload = opts->payload};
     int rc = -1;
 
     if (!opts->no_prereq)

@@ -458,7 +458,7 @@ int rt_ota_incremental(rt_build *tgt, rt_build *src, const char *output, const r
                              src->tf.path, src->device, tgt->tf.path, tgt->device);
     plan p = {.tgt = tgt, .src = src};
     rt_script s = {0};
-    rt_pkg pkg = {0};
+    rt_pkg pkg = {.payload = opts->payload};
     char *boot_spec = NULL;
     int rc = -1;
 

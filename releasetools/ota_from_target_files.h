@@ -4,6 +4,7 @@
 #define RELEASETOOLS_OTA_FROM_TARGET_FILES_H
 
 #include "otautil/error.h"
+#include "releasetools/package.h"
 #include "releasetools/progress.h"
 #include "releasetools/warn.h"
 
@@ -32,6 +33,7 @@ typedef struct rt_ota_opts {
     /* A/B packages (releasetools/ota_ab.c): with --ab, or when the
      * target's META/misc_info.txt has ab_update=true. */
     int ab;
+    rt_payload payload;         /* --payload-compression (releasetools/package.h) */
     rt_progress progress;
     rt_warn warn;               /* what the package carries that may be unmeant */
 } rt_ota_opts;

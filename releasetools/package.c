@@ -1,4 +1,7 @@
-#include "releasetools/package.h"
+#include "releasetools/package_internal.h"
+
+#include <stdio.h>
+#include <unistd.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -106,6 +109,54 @@ static int cmp_item(const void *a, const void *b)
     return strcmp(((const rt_pkg_item *)a)->name, ((const rt_pkg_item *)b)->name);
 }
 
+int rt_pkg_is_payload(const rt_pkg_item *it)
+{
+    if (strncmp(it->name, "META-INF/", 9) == 0)
+        return 0;
+    if (it->kind == RT_PKG_DATA || it->kind == RT_PKG_FILE)
+        return it->method == OTA_ZIP_DEFLATE;
+    return it->kind == RT_PKG_COPY && it->entry->method == OTA_ZIP_DEFLATE && !it->entry->is_dir &&
+           !it->entry->is_symlink;
+}
+
+/* An entry of another archive in a new method: decoded into an unnamed
+ * temporary file (a large image is never held in memory), then added. */
+static int recompress_copy(ota_zip_writer *w, const rt_pkg_item *it, int method, ota_error *err)
+{
+    FILE *tmp = tmpfile();
+    if (!tmp)
+        return ota_error_errno(err, "%s: cannot make a temporary file", it->name);
+    int fd = fileno(tmp);
+    ota_zip_add_opts o = {.method = method, .unix_mode = it->entry->unix_mode};
+    int rc = ota_zip_extract_fd(it->zip, it->entry, fd, err);
+    if (rc == 0 && lseek(fd, 0, SEEK_SET) < 0)
+        rc = ota_error_errno(err, "%s: cannot rewind the scratch file", it->name);
+    if (rc == 0)
+        rc = ota_zip_add_fd(w, it->name, fd, &o, err);
+    fclose(tmp);
+    return rc;
+}
+
+int rt_pkg_write_item(ota_zip_writer *w, const rt_pkg_item *it, int method, ota_error *err)
+{
+    /* deflate at its best; xz and zstd at their defaults (see otautil/zip.h) */
+    ota_zip_add_opts o = {.method = method, .level = method == OTA_ZIP_DEFLATE ? 9 : 0, .unix_mode = it->mode};
+    switch (it->kind) {
+    case RT_PKG_DATA:
+        return ota_zip_add_data(w, it->name, it->data.data, it->data.len, &o, err);
+    case RT_PKG_COPY:
+        if (method == it->entry->method)
+            return ota_zip_copy_entry(w, it->zip, it->entry, it->name, err);
+        return recompress_copy(w, it, method, err);
+    case RT_PKG_DIR:
+        return ota_zip_add_dir(w, it->name, it->mode, err);
+    case RT_PKG_SYMLINK:
+        return ota_zip_add_symlink(w, it->name, it->path, err);
+    default:
+        return ota_zip_add_file(w, it->name, it->path, &o, err);
+    }
+}
+
 int rt_pkg_write(rt_pkg *pkg, const char *path, ota_error *err)
 {
     if (pkg->count > 1)
@@ -114,38 +165,28 @@ int rt_pkg_write(rt_pkg *pkg, const char *path, ota_error *err)
         if (strcmp(pkg->items[i - 1].name, pkg->items[i].name) == 0)
             return ota_error_set(err, OTA_ERR_ARGS, "package entry %s would be written twice",
                                  pkg->items[i].name);
-    ota_zip_writer *w = ota_zip_writer_open(path, err);
-    if (!w)
+    rt_pkg_scratch scratch;
+    if (rt_pkg_plan_payload(pkg, path, &scratch, err) < 0)
         return -1;
+    ota_zip_writer *w = ota_zip_writer_open(path, err);
+    if (!w) {
+        rt_pkg_scratch_free(&scratch);
+        return -1;
+    }
     for (size_t i = 0; i < pkg->count; i++) {
         rt_progress_report(&pkg->progress, "writing", i, pkg->count);
         rt_pkg_item *it = &pkg->items[i];
-        ota_zip_add_opts o = {.method = it->method, .level = 9, .unix_mode = it->mode};
-        int rc;
-        switch (it->kind) {
-        case RT_PKG_DATA:
-            rc = ota_zip_add_data(w, it->name, it->data.data, it->data.len, &o, err);
-            break;
-        case RT_PKG_COPY:
-            rc = ota_zip_copy_entry(w, it->zip, it->entry, it->name, err);
-            break;
-        case RT_PKG_DIR:
-            rc = ota_zip_add_dir(w, it->name, it->mode, err);
-            break;
-        case RT_PKG_SYMLINK:
-            rc = ota_zip_add_symlink(w, it->name, it->path, err);
-            break;
-        default:
-            rc = ota_zip_add_file(w, it->name, it->path, &o, err);
-            break;
-        }
+        int rc = it->pick ? ota_zip_copy_entry(w, it->pick->zip, it->pick->entry, it->name, err)
+                          : rt_pkg_write_item(w, it, it->write_method, err);
         if (rc < 0) {
             ota_error_prefix(err, "writing %s", path);
             ota_zip_writer_abort(w);
+            rt_pkg_scratch_free(&scratch);
             return -1;
         }
     }
     rt_progress_report(&pkg->progress, "writing", pkg->count, pkg->count);
+    rt_pkg_scratch_free(&scratch);
     return ota_zip_writer_close(w, NULL, 0, err);
 }
 

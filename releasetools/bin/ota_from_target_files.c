@@ -21,8 +21,8 @@
 static const char usage_text[] =
     "usage: ota_from_target_files [-k KEY] [-i SOURCE_TARGET_FILES] [-w] [-n] [-e EXTRA_SCRIPT]\n"
     "                             [--block] [--cache-size BYTES] [--stash_threshold F] [--verify]\n"
-    "                             [--ab] [--patch-formats F] [-t THREADS]\n"
-    "                             TARGET_FILES.zip OUTPUT.zip\n"
+    "                             [--ab] [--patch-formats F] [--payload-compression METHOD]\n"
+    "                             [-t THREADS] TARGET_FILES.zip OUTPUT.zip\n"
     "Makes an OTA package that installs the build in TARGET_FILES.zip: a full\n"
     "package, or with -i an incremental one that updates SOURCE_TARGET_FILES's build.\n"
     "  -k, --package_key KEY         sign with KEY.x509.pem and KEY.pk8 (default: the\n"
@@ -43,6 +43,10 @@ static const char usage_text[] =
     "  --ab                          an A/B package, which ota_agent writes into the\n"
     "                                inactive slot (the default when META/misc_info.txt\n"
     "                                has ab_update=true)\n"
+    "  --payload-compression METHOD  deflate (default: Android's recovery can install it),\n"
+    "                                xz, zstd, or auto (the smallest per entry): how new\n"
+    "                                files and images are compressed; xz and zstd need\n"
+    "                                this project's updater (the metadata says so)\n"
     "  -t, --worker_threads N        diff workers (default: one per core)\n"
     "  --patch-formats android|extended\n"
     "                                android: BSDIFF40 and IMGDIFF2 with bzip2, which every\n"
@@ -101,7 +105,8 @@ static char *sibling_updater(void)
 int main(int argc, char **argv)
 {
     /* Android's long option names too. */
-    enum { OPT_BLOCK = 256, OPT_CACHE_SIZE, OPT_STASH_THRESHOLD, OPT_VERIFY, OPT_AB, OPT_PATCH_FORMATS };
+    enum { OPT_BLOCK = 256, OPT_CACHE_SIZE, OPT_STASH_THRESHOLD, OPT_VERIFY, OPT_AB, OPT_PATCH_FORMATS,
+           OPT_PAYLOAD };
     static const struct option longopts[] = {
         {"help", no_argument, NULL, 'h'},
         {"package_key", required_argument, NULL, 'k'},
@@ -116,6 +121,7 @@ int main(int argc, char **argv)
         {"verify", no_argument, NULL, OPT_VERIFY},
         {"ab", no_argument, NULL, OPT_AB},
         {"patch-formats", required_argument, NULL, OPT_PATCH_FORMATS},
+        {"payload-compression", required_argument, NULL, OPT_PAYLOAD},
         {0, 0, 0, 0}};
     const char *key = NULL, *extra_path = NULL;
     rt_ota_opts opts = {0};
@@ -147,6 +153,13 @@ int main(int argc, char **argv)
             else
                 usage_error("--patch-formats: \"android\" or \"extended\" expected");
             break;
+        case OPT_PAYLOAD: {
+            int p = rt_payload_parse(optarg);
+            if (p < 0)
+                usage_error("--payload-compression: deflate, xz, zstd or auto expected");
+            opts.payload = (rt_payload)p;
+            break;
+        }
         case OPT_CACHE_SIZE:
             errno = 0;
             opts.cache_size = strtoull(optarg, &end, 0);

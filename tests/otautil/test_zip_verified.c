@@ -399,6 +399,43 @@ static void teardown(void)
     remove_tmpdir();
 }
 
+/* xz and zstd entries are held to the digests of their decoded bytes, as
+ * the v1 manifest signs them. */
+START_TEST(xz_and_zstd_entries_are_checked_on_their_decoded_bytes)
+{
+    const char *names[] = {"system/a.txt", "system/b.txt"};
+    const char *datas[] = {"alpha alpha alpha alpha alpha alpha", "bravo bravo bravo bravo bravo bravo"};
+    const char *path = tmp_path("m.zip");
+    ota_error err;
+    ota_zip_writer *w = ota_zip_writer_open(path, &err);
+    ota_zip_add_opts xz = {.method = OTA_ZIP_XZ}, zstd = {.method = OTA_ZIP_ZSTD};
+    ck_assert_int_eq(ota_zip_add_data(w, names[0], datas[0], strlen(datas[0]), &xz, &err), 0);
+    ck_assert_int_eq(ota_zip_add_data(w, names[1], datas[1], strlen(datas[1]), &zstd, &err), 0);
+    ck_assert_int_eq(ota_zip_writer_close(w, NULL, 0, &err), 0);
+    char *mf = manifest_for(names, datas, 2);
+    ota_zip *zip = reopen(path);
+    ck_assert_int_eq(ota_zip_verify_entries(zip, signed_for(mf), &err), 0);
+    for (size_t i = 0; i < 2; i++) {
+        char *t = entry_text(zip, names[i]);
+        ck_assert_str_eq(t, datas[i]);
+        free(t);
+    }
+    ota_zip_close(zip);
+    free(mf);
+    /* a manifest signing other bytes of the same length: refused by name */
+    const char *other[] = {"alpha alpha alpha alpha alpha alpha", "BRAVO bravo bravo bravo bravo bravo"};
+    mf = manifest_for(names, other, 2);
+    zip = reopen(path);
+    ck_assert_int_eq(ota_zip_verify_entries(zip, signed_for(mf), &err), 0);
+    uint8_t *data;
+    size_t len;
+    ck_assert_int_eq(ota_zip_read(zip, ota_zip_find(zip, names[1]), &data, &len, 0, &err), -1);
+    ck_assert_msg(strstr(err.message, "manifest mismatch on entry system/b.txt") != NULL, "%s", err.message);
+    ota_zip_close(zip);
+    free(mf);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("otautil-zip-verified");
@@ -413,6 +450,7 @@ int main(void)
     tcase_add_test(tc, threads_read_one_verified_zip);
     tcase_add_test(tc, index_digest_covers_the_central_directory);
     tcase_add_test(tc, adopting_a_handed_over_package);
+    tcase_add_test(tc, xz_and_zstd_entries_are_checked_on_their_decoded_bytes);
     suite_add_tcase(s, tc);
     return test_run(s) ? 1 : 0;
 }
