@@ -25,10 +25,10 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout "$W/k.pem" -out "$W/release.x5
 openssl pkcs8 -topk8 -nocrypt -in "$W/k.pem" -outform DER -out "$W/release.pk8" || fail "openssl pk8"
 
 # name method compressed-size, one line per entry
-methods() {
+methods() { # PACKAGE: "NAME METHOD SIZE" per entry (a space in NAME as %20)
   python3 -c 'import sys, zipfile
 for i in zipfile.ZipFile(sys.argv[1]).infolist():
-    print(i.filename, i.compress_type, i.compress_size)' "$1"
+    print(i.filename.replace(" ", "%20"), i.compress_type, i.compress_size)' "$1"
 }
 metadata_key() { unzip -p "$1" META-INF/com/android/metadata | sed -n 's/^ota-payload-compression=//p'; }
 
