@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "blockimg/engine_private.h"
+#include "blockimg/engine_internal.h"
 
 int bi_fail(bi_engine *e, int code, const char *fmt, ...)
 {

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "blockimg/engine_private.h"
+#include "blockimg/engine_internal.h"
 
 static int cmd_zero(bi_engine *e, const bi_command *c)
 {

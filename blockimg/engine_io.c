@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "blockimg/engine_private.h"
+#include "blockimg/engine_internal.h"
 
 void bi_writer_init(bi_writer *w, bi_engine *e, const bi_rangeset *rs, ota_hash *hash)
 {

@@ -8,7 +8,7 @@
 #include "applypatch/applypatch.h"
 #include "applypatch/bspatch.h"
 #include "applypatch/imgpatch.h"
-#include "blockimg/engine_private.h"
+#include "blockimg/engine_internal.h"
 
 int bi_patch_apply(bi_engine *e, const bi_command *c, const uint8_t *src, size_t src_len,
                    const uint8_t *patch, size_t patch_len, bi_writer *w)

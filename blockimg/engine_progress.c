@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "blockimg/engine_private.h"
+#include "blockimg/engine_internal.h"
 #include "otautil/safe_file.h"
 
 #define MAX_SIZE 65536

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "blockimg/engine_private.h"
+#include "blockimg/engine_internal.h"
 
 static int push_seg(bi_engine *e, bi_src *s, bi_seg seg)
 {

@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "blockimg/engine_private.h"
+#include "blockimg/engine_internal.h"
 
 #define PARTIAL ".partial"
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "releasetools/blockdiff_private.h"
+#include "releasetools/blockdiff_internal.h"
 
 bd_xf *bd_add(bd_state *st, const char *name, bd_style style, ota_error *err)
 {

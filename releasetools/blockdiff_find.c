@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "otautil/hash.h"
-#include "releasetools/blockdiff_private.h"
+#include "releasetools/blockdiff_internal.h"
 
 static int special(const char *name)
 {

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "releasetools/blockdiff_private.h"
+#include "releasetools/blockdiff_internal.h"
 
 static int reads(const bd_xf *x)
 {

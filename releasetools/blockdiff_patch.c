@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "releasetools/blockdiff_private.h"
+#include "releasetools/blockdiff_internal.h"
 #include "releasetools/diff_pool.h"
 #include "releasetools/ota_from_target_files.h"
 

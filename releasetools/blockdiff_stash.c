@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "releasetools/blockdiff_private.h"
+#include "releasetools/blockdiff_internal.h"
 
 typedef struct held {
     const char *sha1;

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "blockimg/transfer_write.h"
-#include "releasetools/blockdiff_private.h"
+#include "releasetools/blockdiff_internal.h"
 #include "releasetools/brotli_file.h"
 
 #define COPY_CHUNK (1u << 20)

@@ -2,8 +2,8 @@
  * code shares -- range I/O, sources built from the partition and stashes,
  * the stash folder, the progress file, the patch code.  Not an API:
  * blockimg/engine.h is. */
-#ifndef BLOCKIMG_ENGINE_PRIVATE_H
-#define BLOCKIMG_ENGINE_PRIVATE_H
+#ifndef BLOCKIMG_ENGINE_INTERNAL_H
+#define BLOCKIMG_ENGINE_INTERNAL_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -2,8 +2,8 @@
  * them (blockdiff_find.c, blockdiff_order.c, blockdiff_stash.c,
  * blockdiff_patch.c, blockdiff_write.c, blockdiff.c).  Not a public
  * interface of the room. */
-#ifndef RELEASETOOLS_BLOCKDIFF_PRIVATE_H
-#define RELEASETOOLS_BLOCKDIFF_PRIVATE_H
+#ifndef RELEASETOOLS_BLOCKDIFF_INTERNAL_H
+#define RELEASETOOLS_BLOCKDIFF_INTERNAL_H
 
 #include <stddef.h>
 #include <stdint.h>
