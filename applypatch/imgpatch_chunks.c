@@ -13,6 +13,9 @@
  * bytes of match); a chunk that claims more is corrupt.  (Deflate's limit
  * is checked where the bonus data is known: img_check_expansion.) */
 #define LZ4_MAX_RATIO 256u
+/* A puffed stream is at most 16 times its deflate bytes (a match coded in
+ * two bits becomes four bytes); twice that leaves room for headers. */
+#define PUFF_MAX_RATIO 32u
 
 #define NORMAL_HEADER_LEN 24
 #define DEFLATE_HEADER_LEN 60
@@ -159,6 +162,11 @@ int img_table_next(img_table *t, img_chunk *c, ota_error *err)
         return -1;
     if (c->type == IMGDIFF_CHUNK_LZ4 && c->expanded_len / LZ4_MAX_RATIO > c->src_len + 1)
         return ota_error_set(err, OTA_ERR_FORMAT, "%s chunk %d: %llu LZ4 bytes cannot expand to %llu",
+                             t->format, i, (unsigned long long)c->src_len,
+                             (unsigned long long)c->expanded_len);
+    if (c->type == IMGDIFF_CHUNK_PUFF && c->expanded_len / PUFF_MAX_RATIO > c->src_len + 1)
+        return ota_error_set(err, OTA_ERR_FORMAT,
+                             "%s chunk %d: %llu deflate bytes cannot puff to %llu",
                              t->format, i, (unsigned long long)c->src_len,
                              (unsigned long long)c->expanded_len);
     t->index++;

@@ -418,6 +418,18 @@ START_TEST(imgdiff_reencodes_what_zlib_cannot_remake)
         ota_buf_free(&out);
         h[lies[i].at] ^= 1;
     }
+    /* an expanded length no deflate stream of that size can puff to is
+     * refused from the table, before anything is allocated for it (found
+     * by fuzz/imgpatch: 0xf8ffffff2c82 bytes) */
+    uint8_t saved[8];
+    memcpy(saved, h + 24, 8);
+    h[29] = 0xf8;
+    ota_buf out = {0};
+    ck_assert_int_eq(imgpatch_apply(ia, la, px, px_len, NULL, 0, ota_buf_sink, &out, &err), -1);
+    ck_assert_msg(strstr(err.message, "chunk 1") && strstr(err.message, "cannot puff to"), "%s",
+                  err.message);
+    ota_buf_free(&out);
+    memcpy(h + 24, saved, 8);
     free(p2), free(px), free(ia), free(ib), free(a), free(b);
 }
 END_TEST
