@@ -22,6 +22,12 @@ int rt_ota_write(const char *target, const char *output, const rt_ota_opts *opts
     /* Patches in the formats of whoever applies them: an A/B package is
      * applied by this project's agent; the others by the update-binary
      * they carry, which may be Android's own. */
+    if (ab && opts->payload != RT_PAYLOAD_DEFLATE) {
+        rt_build_close(&tgt);
+        return ota_error_set(err, OTA_ERR_ARGS,
+                             "--payload-compression applies to packages recovery installs; an A/B "
+                             "package carries its images as brotli new data already");
+    }
     rt_ota_opts resolved = *opts;
     if (!resolved.patch_formats)
         resolved.patch_formats = ab ? RT_PATCH_EXTENDED : rt_updater_formats(&tgt, opts, err);

@@ -93,4 +93,8 @@ rt_target_files "$W/tf3.zip" "$W/b3" 2 --misc-info ab_update=true --misc-info "a
 "$BIN/ota_from_target_files" "$W/tf3.zip" "$W/x.zip" 2>"$W/err" && fail "ab_partitions naming a missing image accepted"
 grep -q 'vendor' "$W/err" || fail "the error does not name vendor: $(cat "$W/err")"
 "$BIN/ota_from_target_files" --help | grep -q -- '--ab' || fail "--help does not list --ab"
-ok "ab_partitions naming an image the build lacks is refused by name; --help lists --ab"
+"$BIN/ota_from_target_files" --ab --payload-compression xz "$W/tf1.zip" "$W/x.zip" 2>"$W/err" &&
+  fail "--ab with --payload-compression xz accepted"
+grep -q 'brotli new data already' "$W/err" || fail "--ab --payload-compression: $(cat "$W/err")"
+[ ! -e "$W/x.zip" ] || fail "--ab --payload-compression left a package"
+ok "ab_partitions naming an image the build lacks is refused by name; --help lists --ab; --payload-compression is refused for A/B packages"
