@@ -151,10 +151,6 @@ void rt_build_close(rt_build *b)
     memset(b, 0, sizeof *b);
 }
 
-/* The package runs on the device; an updater built for another machine
- * fails there only once recovery runs it.  Its machine goes into the
- * metadata (ota_info and recovery show it), and the host's own updater,
- * taken when the target-files names none, is said out loud. */
 /* The update-binary the package carries: the target-files' OTA/bin/updater,
  * else opts->updater (*from_host set). */
 static int read_updater(rt_build *b, const rt_ota_opts *opts, ota_buf *data, int *from_host,
@@ -186,6 +182,10 @@ int rt_updater_formats(rt_build *b, const rt_ota_opts *opts, ota_error *err)
     return ours ? RT_PATCH_EXTENDED : RT_PATCH_ANDROID;
 }
 
+/* The package runs on the device; an updater built for another machine
+ * fails there only once recovery runs it.  Its machine goes into the
+ * metadata (ota_info and recovery show it), and the host's own updater,
+ * taken when the target-files names none, is said out loud. */
 int rt_add_update_binary(rt_pkg *pkg, rt_build *b, const rt_ota_opts *opts, ota_error *err)
 {
     static const char name[] = "META-INF/com/google/android/update-binary";

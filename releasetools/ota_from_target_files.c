@@ -19,22 +19,31 @@ int rt_ota_write(const char *target, const char *output, const rt_ota_opts *opts
                  "(make_target_files writes one)",
                  target);
     int rc, block = rt_ota_wants_block(&tgt, opts), ab = rt_ota_wants_ab(&tgt, opts);
-    /* Patches in the formats of whoever applies them: an A/B package is
-     * applied by this project's agent; the others by the update-binary
-     * they carry, which may be Android's own. */
     if (ab && opts->payload != RT_PAYLOAD_DEFLATE) {
         rt_build_close(&tgt);
         return ota_error_set(err, OTA_ERR_ARGS,
                              "--payload-compression applies to packages recovery installs; an A/B "
                              "package carries its images as brotli new data already");
     }
-    rt_ota_opts resolved = *opts;
-    if (!resolved.patch_formats)
-        resolved.patch_formats = ab ? RT_PATCH_EXTENDED : rt_updater_formats(&tgt, opts, err);
-    if (resolved.patch_formats < 0) {
+    /* What the package's update-binary reads: an A/B package is applied by
+     * this project's agent; the others by the update-binary they carry,
+     * which may be Android's own. */
+    int reader = ab ? RT_PATCH_EXTENDED : rt_updater_formats(&tgt, opts, err);
+    if (reader < 0) {
         rt_build_close(&tgt);
         return -1;
     }
+    if (reader == RT_PATCH_ANDROID && opts->payload != RT_PAYLOAD_DEFLATE) {
+        rt_build_close(&tgt);
+        return ota_error_set(err, OTA_ERR_ARGS,
+                             "--payload-compression %s: %s carries an update-binary that is not "
+                             "this project's updater (Android's reads stored and deflated entries "
+                             "only)",
+                             rt_payload_name(opts->payload), target);
+    }
+    rt_ota_opts resolved = *opts;
+    if (!resolved.patch_formats)
+        resolved.patch_formats = reader;
     opts = &resolved;
     if (!opts->source) {
         rc = ab      ? rt_ota_ab(&tgt, NULL, output, opts, err)

@@ -65,10 +65,13 @@ for pkg in incr-foreign incr-android; do
   bad=$(patch_magics "$W/$pkg.zip" | grep -v -x -e BSDIFF40 -e IMGDIFF2) &&
     fail "$pkg: patches in formats Android's updaters do not read: $bad"
 done
+"$BIN/ota_from_target_files" --payload-compression xz -i "$W/tf1.zip" "$W/tf2-foreign.zip" "$W/x.zip" \
+  2>"$W/err" && fail "xz payload accepted for a package carrying a foreign updater"
+grep -q "is not this project's updater" "$W/err" || fail "xz payload, foreign updater: $(cat "$W/err")"
 "$BIN/ota_from_target_files" --patch-formats zstd "$W/tf2.zip" "$W/x.zip" 2>"$W/err" &&
   fail "--patch-formats zstd accepted"
 grep -q 'patch-formats: "android" or "extended" expected' "$W/err" || fail "bad --patch-formats: $(cat "$W/err")"
-ok "patch formats follow the update-binary: BSDF2/IMGDIFFX for ours, BSDIFF40/IMGDIFF2 for another and with --patch-formats android"
+ok "patch formats follow the update-binary: BSDF2/IMGDIFFX for ours, BSDIFF40/IMGDIFF2 for another and with --patch-formats android; no xz payload for another updater"
 
 dump_system() { # ROOT OUT
   mkdir -p "$W/mnt"
