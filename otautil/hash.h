@@ -1,4 +1,4 @@
-/* The one hash helper: SHA-1 and SHA-256 through OpenSSL's EVP, one-shot or
+/* The one hash helper: SHA-1 and SHA-256 (OpenSSL's digest functions), one-shot or
  * streaming, plus hex conversion.  SHA-1 names files in Android's OTA
  * scripts; SHA-256 is for signatures and new formats. */
 #ifndef OTAUTIL_HASH_H
